@@ -1,0 +1,29 @@
+from typing import Any
+
+from bluelamp.audit.models import AuditEvent
+from bluelamp.forces.models import Force, User
+
+
+def audit_record(
+    *,
+    force: Force,
+    action: str,
+    obj: Any,
+    user: User | None = None,
+    actor: str = "",
+    summary: str = "",
+) -> AuditEvent:
+    """Record that someone viewed, exported or changed a record that holds personal data.
+
+    Call it inside the same transaction as the change, so that no change goes unrecorded.
+    """
+    label = actor or (f"user:{user.username}" if user is not None else "system")
+    return AuditEvent.objects.create(
+        force=force,
+        user=user,
+        actor=label[:120],
+        action=action,
+        object_type=type(obj)._meta.model_name if hasattr(obj, "_meta") else str(type(obj)),
+        object_id=str(getattr(obj, "pk", obj)),
+        summary=summary[:200],
+    )

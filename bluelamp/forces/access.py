@@ -1,0 +1,102 @@
+"""The only way to load a protected record.
+
+Every function here scopes by force first, then by role, then (for team-scoped roles) by
+team. Views and API endpoints never call ``Model.objects.get()`` on a protected model; they
+call one of these. One condition per line, so a reader can check each.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from bluelamp.delivery.models import OutboxMessage
+from bluelamp.forces.models import Force, Role, Team, User
+from bluelamp.intake.models import Contact
+from bluelamp.recovery.models import RecoveryCase
+from bluelamp.surveys.models import Response
+
+LIVE_VIEW_ROLES = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR})
+RECOVERY_ROLES = frozenset({Role.SUPERVISOR, Role.VICTIM_CARE, Role.ADMINISTRATOR})
+OUTBOX_ROLES = frozenset({Role.ADMINISTRATOR})
+
+
+def require_role(user: User, roles: frozenset[Role]) -> Force:
+    """The user's force, if the user may use a page meant for ``roles``; else refuse."""
+    if not user.is_authenticated:
+        raise PermissionDenied
+    if not user.is_active:
+        raise PermissionDenied
+    if user.force_id is None:
+        raise PermissionDenied
+    if user.role not in roles:
+        raise PermissionDenied
+    assert user.force is not None
+    return user.force
+
+
+def visible_teams(user: User) -> QuerySet[Team]:
+    """Teams of the user's force; only their own teams for a team-scoped role."""
+    teams = Team.objects.filter(force_id=user.force_id)
+    if user.is_team_scoped:
+        teams = teams.filter(members=user)
+    return teams
+
+
+def _team_filter(user: User, field: str) -> Q:
+    if not user.is_team_scoped:
+        return Q()
+    return Q(**{f"{field}__in": visible_teams(user)})
+
+
+def responses_for_user(user: User) -> QuerySet[Response]:
+    require_role(user, LIVE_VIEW_ROLES)
+    return Response.objects.filter(force_id=user.force_id).filter(_team_filter(user, "team"))
+
+
+def recovery_cases_for_user(user: User) -> QuerySet[RecoveryCase]:
+    require_role(user, RECOVERY_ROLES)
+    return RecoveryCase.objects.filter(force_id=user.force_id).filter(_team_filter(user, "team"))
+
+
+def open_cases_for_live_view(user: User) -> QuerySet[RecoveryCase]:
+    """Open cases shown beside the live view, scoped like the responses."""
+    require_role(user, LIVE_VIEW_ROLES)
+    return RecoveryCase.objects.filter(force_id=user.force_id).filter(_team_filter(user, "team"))
+
+
+def access_recovery_case(user: User, case_id: int) -> RecoveryCase:
+    """A case the user may work on, or 404 (never revealing another force's case)."""
+    try:
+        return recovery_cases_for_user(user).select_related(
+            "contact__person", "contact__incident_type", "team", "response"
+        ).get(pk=case_id)
+    except RecoveryCase.DoesNotExist:
+        raise Http404("No such case") from None
+
+
+def outbox_for_user(user: User) -> QuerySet[OutboxMessage]:
+    require_role(user, OUTBOX_ROLES)
+    return OutboxMessage.objects.filter(force_id=user.force_id)
+
+
+# Force systems (API tokens) see everything of their own force and nothing of another's.
+
+
+def access_contact_for_force(force: Force, contact_id: int) -> Contact:
+    try:
+        return Contact.objects.select_related("invitation", "incident_type").get(
+            pk=contact_id, force=force
+        )
+    except Contact.DoesNotExist:
+        raise Http404("No such contact") from None
+
+
+def recovery_cases_for_force(force: Force) -> QuerySet[RecoveryCase]:
+    return RecoveryCase.objects.filter(force=force)
+
+
+def access_recovery_case_for_force(force: Force, case_id: int) -> RecoveryCase:
+    try:
+        return recovery_cases_for_force(force).select_related("contact", "team").get(pk=case_id)
+    except RecoveryCase.DoesNotExist:
+        raise Http404("No such case") from None

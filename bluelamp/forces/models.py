@@ -1,0 +1,111 @@
+"""Forces, teams, staff and users.
+
+Every row that holds a force's data carries its force; a user belongs to exactly one force and
+sees nothing of another's.
+"""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Force(models.Model):
+    slug = models.SlugField(unique=True, max_length=40)
+    name = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="teams")
+    code = models.SlugField(max_length=40, help_text="The force system's team code")
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "code"], name="team_code_unique_in_force")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffMember(models.Model):
+    """A call handler or officer, known to force systems by a staff or collar number."""
+
+    class Kind(models.TextChoices):
+        CALL_HANDLER = "call_handler", "Call handler"
+        OFFICER = "officer", "Officer"
+        STAFF = "staff", "Police staff"
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="staff")
+    number = models.CharField(max_length=20, help_text="Staff or collar number")
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CALL_HANDLER)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "number"], name="staff_number_unique_in_force")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class Role(models.TextChoices):
+    CALL_HANDLER = "call_handler", "Call handler"
+    SUPERVISOR = "supervisor", "Supervisor"
+    VICTIM_CARE = "victim_care", "Victim care"
+    SPECIALIST = "specialist", "Specialist team"
+    INVESTIGATOR = "investigator", "Investigator"
+    ANALYST = "analyst", "Analyst"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+# Roles whose view is limited to the teams they belong to; the others see their whole force.
+TEAM_SCOPED_ROLES = frozenset({Role.CALL_HANDLER, Role.SUPERVISOR, Role.SPECIALIST})
+
+
+class User(AbstractUser):
+    force = models.ForeignKey(
+        Force, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CALL_HANDLER)
+    teams = models.ManyToManyField(Team, blank=True, related_name="members")
+
+    @property
+    def is_team_scoped(self) -> bool:
+        return self.role in TEAM_SCOPED_ROLES
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A force system's bearer token. Only its SHA-256 is stored; the token is shown once."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="First characters, to tell tokens apart")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def generate() -> str:
+        return "blp_" + secrets.token_urlsafe(32)

@@ -1,0 +1,125 @@
+"""What the supervisor's live view reads: satisfaction by period, incident type and team."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from bluelamp.lib.stats import wilson_interval
+from bluelamp.recovery.models import RecoveryCase
+from bluelamp.surveys.models import Response
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Satisfied share of responses that answered the whole-experience question."""
+
+    label: str
+    responses: int
+    satisfied: int
+    dissatisfied: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.satisfied / self.responses if self.responses else None
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        return wilson_interval(self.satisfied, self.responses)
+
+    @property
+    def percent(self) -> str:
+        return "–" if self.rate is None else f"{self.rate:.0%}"
+
+    @property
+    def bar(self) -> tuple[int, int]:
+        """Left edge and width, in percent, of the interval drawn as a bar."""
+        low, high = self.interval
+        return round(low * 100), max(1, round((high - low) * 100))
+
+    @property
+    def interval_text(self) -> str:
+        if not self.responses:
+            return "no responses"
+        low, high = self.interval
+        return f"{low:.0%} to {high:.0%}"
+
+
+def period_starts(now: dt.datetime) -> dict[str, dt.datetime]:
+    """Today (from local midnight), the last 7 days and the last 28 days."""
+    local = timezone.localtime(now)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return {
+        "today": midnight,
+        "7 days": midnight - dt.timedelta(days=6),
+        "28 days": midnight - dt.timedelta(days=27),
+    }
+
+
+def _counts(prefix: str) -> dict[str, Count]:
+    answered = Q(**{f"{prefix}whole_experience__isnull": False})
+    return {
+        "n": Count("pk", filter=answered),
+        "sat": Count("pk", filter=answered & Q(**{f"{prefix}outcome": "satisfied"})),
+        "dis": Count("pk", filter=answered & Q(**{f"{prefix}outcome": "dissatisfied"})),
+    }
+
+
+def summary_by_period(responses: QuerySet[Response], now: dt.datetime) -> list[Rate]:
+    """One query: counts for each period side by side."""
+    starts = period_starts(now)
+    aggregates = {}
+    for i, start in enumerate(starts.values()):
+        window = Q(submitted_at__gte=start, whole_experience__isnull=False)
+        aggregates[f"n{i}"] = Count("pk", filter=window)
+        aggregates[f"s{i}"] = Count("pk", filter=window & Q(outcome="satisfied"))
+        aggregates[f"d{i}"] = Count("pk", filter=window & Q(outcome="dissatisfied"))
+    row = responses.aggregate(**aggregates)
+    return [
+        Rate(label, row[f"n{i}"], row[f"s{i}"], row[f"d{i}"])
+        for i, label in enumerate(starts)
+    ]
+
+
+def summary_by(
+    responses: QuerySet[Response], field: str, label_field: str, since: dt.datetime
+) -> list[Rate]:
+    """Rates grouped by one dimension, most responses first."""
+    rows = (
+        responses.filter(submitted_at__gte=since)
+        .values(field, label_field)
+        .annotate(**_counts(""))
+        .order_by("-n", label_field)
+    )
+    return [
+        Rate(row[label_field] or "(none)", row["n"], row["sat"], row["dis"])
+        for row in rows
+        if row["n"]
+    ]
+
+
+def latest_comments(responses: QuerySet[Response], limit: int = 8) -> list[Response]:
+    return list(
+        responses.exclude(comment="")
+        .select_related("incident_type", "team")
+        .order_by("-submitted_at")[:limit]
+    )
+
+
+def open_cases(cases: QuerySet[RecoveryCase], limit: int = 10) -> list[RecoveryCase]:
+    return list(
+        cases.exclude(status=RecoveryCase.Status.CLOSED)
+        .select_related("contact__incident_type", "team")
+        .order_by("deadline")[:limit]
+    )
+
+
+def board_version(responses: QuerySet[Response], cases: QuerySet[RecoveryCase]) -> str:
+    """Changes whenever the board would: a new response, a case opened or moved on, a minute."""
+    latest = responses.aggregate(m=Max("pk"))["m"] or 0
+    case_state = cases.aggregate(
+        m=Max("pk"), c=Count("pk", filter=~Q(status=RecoveryCase.Status.CLOSED))
+    )
+    minute = timezone.now().strftime("%Y%m%d%H%M")
+    return f"{latest}-{case_state['m'] or 0}-{case_state['c']}-{minute}"

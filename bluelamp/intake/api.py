@@ -1,0 +1,84 @@
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from bluelamp.api import request_actor, request_force
+from bluelamp.forces.access import access_contact_for_force
+from bluelamp.intake.models import Contact
+from bluelamp.intake.schemas import ContactIn, ContactOut, InvitationOut
+from bluelamp.intake.services import IntakeError, contact_ingest
+from bluelamp.surveys.models import IncidentType, Invitation
+from bluelamp.surveys.services import invitation_url
+
+router = Router(tags=["contacts"])
+
+
+class IncidentTypeOut(Schema):
+    code: str
+    name: str
+    name_cy: str
+    group: str
+    sensitive: bool
+    template: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[dict[str, str]] = []
+
+
+@router.get("/incident-types", response=list[IncidentTypeOut], tags=["reference"])
+def incident_types(request: HttpRequest) -> list[IncidentTypeOut]:
+    """The taxonomy of incident types: codes to send as `incident_type`."""
+    return [
+        IncidentTypeOut(
+            code=t.code, name=t.name, name_cy=t.name_cy, group=t.group,
+            sensitive=t.sensitive, template=t.template_key,
+        )
+        for t in IncidentType.objects.all()
+    ]
+
+
+def contact_out(contact: Contact) -> ContactOut:
+    inv: Invitation = contact.invitation
+    excluded = inv.status == Invitation.Status.EXCLUDED
+    return ContactOut(
+        id=contact.pk,
+        reference=contact.reference,
+        received_at=contact.received_at,
+        channel=contact.channel,
+        incident_type=contact.incident_type_id,
+        invitation=InvitationOut(
+            status=inv.status,  # type: ignore[arg-type]
+            reason=inv.reason or None,
+            reason_text=inv.reason_text or None,
+            url=None if excluded or not inv.token else invitation_url(inv),
+            via=inv.via or None,
+            expires_at=inv.expires_at,
+        ),
+    )
+
+
+@router.post(
+    "/contacts",
+    response={200: ContactOut, 201: ContactOut, 400: ErrorOut},
+    summary="Push a contact",
+)
+def contact_create(request: HttpRequest, payload: ContactIn) -> tuple[int, object]:
+    """Record a contact and decide at once whether its person is invited to a survey.
+
+    Answers `201` with the new contact, or `200` with the stored one when the force's
+    `reference` is already known (nothing is duplicated or changed).
+    """
+    force = request_force(request)
+    try:
+        result = contact_ingest(force=force, data=payload, actor=request_actor(request))
+    except IntakeError as e:
+        return 400, {"detail": "Invalid input", "errors": [{"field": e.field,
+                                                            "message": e.message}]}
+    return (201 if result.created else 200), contact_out(result.contact)
+
+
+@router.get("/contacts/{contact_id}", response=ContactOut)
+def contact_detail(request: HttpRequest, contact_id: int) -> ContactOut:
+    """A contact and the decision taken on it (why it was, or was not, surveyed)."""
+    return contact_out(access_contact_for_force(request_force(request), contact_id))

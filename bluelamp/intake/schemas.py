@@ -1,0 +1,89 @@
+"""The shape of a contact as force systems send it, shared by the API and the file import."""
+
+import datetime as dt
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+
+from bluelamp.lib.contact import normalise_phone
+
+LONDON = ZoneInfo("Europe/London")
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=40)]
+
+
+class PersonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=30, description="UK or international number")
+    email: EmailStr | Literal[""] = ""
+    date_of_birth: dt.date | None = None
+    age: int | None = Field(default=None, ge=0, le=130)
+    language: Literal["en", "cy"] = "en"
+    postcode: str = Field(default="", max_length=10)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        return normalise_phone(value) if value else ""
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _dob(cls, value: dt.date | None) -> dt.date | None:
+        if value is not None and value > dt.date.today():
+            raise ValueError("date of birth is in the future")
+        return value
+
+    @field_validator("postcode")
+    @classmethod
+    def _postcode(cls, value: str) -> str:
+        return value.upper()
+
+
+class ContactIn(BaseModel):
+    """A contact (a call, online report or visit) as the force's system records it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reference: str = Field(min_length=1, max_length=60, description="Unique per force")
+    received_at: dt.datetime = Field(description="ISO 8601; without an offset, UK local time")
+    channel: Literal["999", "101", "online", "front_counter", "other"]
+    incident_type: Slug = Field(description="A code from GET /api/v1/incident-types")
+    call_handler: str = Field(default="", max_length=20, description="Staff number")
+    team: str = Field(default="", max_length=40, description="Team code")
+    answer_seconds: int | None = Field(default=None, ge=0, le=86400)
+    person: PersonIn
+    flags: list[Slug] = Field(default_factory=list, max_length=20)
+
+    @field_validator("received_at")
+    @classmethod
+    def _aware(cls, value: dt.datetime) -> dt.datetime:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=LONDON)
+        if value > dt.datetime.now(dt.UTC) + dt.timedelta(hours=1):
+            raise ValueError("received_at is in the future")
+        return value.astimezone(dt.UTC)
+
+    @model_validator(mode="after")
+    def _unique_flags(self) -> "ContactIn":
+        self.flags = sorted(set(self.flags))
+        return self
+
+
+class InvitationOut(BaseModel):
+    status: Literal["scheduled", "sent", "answered", "excluded"]
+    reason: str | None = None
+    reason_text: str | None = None
+    url: str | None = None
+    via: str | None = None
+    expires_at: dt.datetime | None = None
+
+
+class ContactOut(BaseModel):
+    id: int
+    reference: str
+    received_at: dt.datetime
+    channel: str
+    incident_type: str
+    invitation: InvitationOut

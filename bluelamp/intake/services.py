@@ -1,0 +1,136 @@
+"""Taking in contacts from force systems."""
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bluelamp.audit.services import audit_record
+from bluelamp.forces.models import Force, StaffMember, Team
+from bluelamp.intake.models import Contact, Person
+from bluelamp.intake.schemas import ContactIn
+from bluelamp.lib.contact import age_on, is_mobile, normalise_email, person_key
+from bluelamp.surveys.models import IncidentType
+from bluelamp.surveys.services import invitation_decide
+
+
+class IntakeError(ValueError):
+    """Input that is well-formed but refers to something unknown; names the field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Ingested:
+    contact: Contact
+    created: bool
+
+
+@lru_cache(maxsize=1)
+def _incident_types() -> dict[str, IncidentType]:
+    return {t.code: t for t in IncidentType.objects.all()}
+
+
+def incident_type_get(code: str) -> IncidentType:
+    found = _incident_types().get(code)
+    if found is None:
+        _incident_types.cache_clear()
+        found = _incident_types().get(code)
+    if found is None:
+        raise IntakeError("incident_type", f"unknown incident type {code!r}")
+    return found
+
+
+def _team(force: Force, code: str) -> Team | None:
+    if not code:
+        return None
+    team, _ = Team.objects.get_or_create(force=force, code=code, defaults={"name": code})
+    return team
+
+
+def _call_handler(force: Force, number: str, team: Team | None) -> StaffMember | None:
+    if not number:
+        return None
+    staff, _ = StaffMember.objects.get_or_create(
+        force=force, number=number, defaults={"name": "", "team": team}
+    )
+    return staff
+
+
+def contact_ingest(*, force: Force, data: ContactIn, actor: str) -> Ingested:
+    """Record a contact and decide, at once, whether its person is invited to a survey.
+
+    Idempotent on the force's reference: sending the same reference again returns the contact
+    already stored and changes nothing. The contact, its person, its decision and the audit
+    record are written together or not at all.
+    """
+    existing = Contact.objects.filter(force=force, reference=data.reference).first()
+    if existing is not None:
+        return Ingested(existing, created=False)
+    incident_type = incident_type_get(data.incident_type)
+    try:
+        with transaction.atomic():
+            contact = _contact_create(force=force, data=data, incident_type=incident_type)
+            audit_record(
+                force=force, action="create", obj=contact.person, actor=actor,
+                summary=f"contact {contact.pk} taken in",
+            )
+    except IntegrityError:
+        # Another request stored the same reference a moment ago: that one stands.
+        existing = Contact.objects.filter(force=force, reference=data.reference).first()
+        if existing is None:
+            raise
+        return Ingested(existing, created=False)
+    return Ingested(contact, created=True)
+
+
+def _contact_create(*, force: Force, data: ContactIn, incident_type: IncidentType) -> Contact:
+    p = data.person
+    email = normalise_email(p.email) if p.email else ""
+    person = Person.objects.create(
+        force=force,
+        name=p.name,
+        phone=p.phone,
+        email=email,
+        date_of_birth=p.date_of_birth,
+        age=p.age,
+        language=p.language,
+        postcode=p.postcode,
+        phone_key=person_key(settings.PERSON_KEY_SECRET, p.phone),
+        email_key=person_key(settings.PERSON_KEY_SECRET, email),
+    )
+    team = _team(force, data.team)
+    contact = Contact.objects.create(
+        force=force,
+        reference=data.reference,
+        received_at=data.received_at,
+        channel=data.channel,
+        incident_type=incident_type,
+        call_handler=_call_handler(force, data.call_handler, team),
+        team=team,
+        answer_seconds=data.answer_seconds,
+        person=person,
+        flags=data.flags,
+    )
+    age = p.age
+    if p.date_of_birth is not None:
+        age = age_on(p.date_of_birth, timezone.localtime(data.received_at).date())
+    invitation_decide(
+        contact=contact,
+        incident_type=incident_type,
+        age=age,
+        has_mobile=bool(p.phone) and is_mobile(p.phone),
+        has_email=bool(email),
+        now=timezone.now(),
+    )
+    return contact
+
+
+def received_cutoff(days: int) -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=days)

@@ -1,0 +1,164 @@
+"""Incident types, survey templates, invitations, responses and opt-outs."""
+
+import secrets
+
+from django.db import models
+
+from bluelamp.forces.models import Force
+
+
+class IncidentType(models.Model):
+    """The national taxonomy of crime and incident types a force deals with.
+
+    Codes are stable slugs that force systems send. A sensitive type is never surveyed by
+    default (domestic abuse, sexual offences, ...).
+    """
+
+    code = models.SlugField(primary_key=True, max_length=40)
+    name = models.CharField(max_length=100)
+    name_cy = models.CharField(max_length=100, blank=True)
+    group = models.CharField(max_length=40, help_text="Crime, incident or safeguarding")
+    sensitive = models.BooleanField(default=False)
+    template_key = models.SlugField(max_length=40, help_text="Which survey template it uses")
+    sort_order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stage(models.TextChoices):
+    FIRST_CONTACT = "first_contact", "First contact"
+    ATTENDANCE = "attendance", "Attendance"
+    INVESTIGATION = "investigation", "Investigation"
+    OUTCOME = "outcome", "Outcome"
+
+
+class SurveyTemplate(models.Model):
+    """One version of the survey for a template key (burglary, robbery, ...) and stage.
+
+    A template never changes once answered: editing makes a new version, and each response
+    records the version it answered. A force may have its own version; otherwise the shipped
+    default (no force) is used.
+    """
+
+    force = models.ForeignKey(Force, null=True, blank=True, on_delete=models.CASCADE)
+    key = models.SlugField(max_length=40)
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.FIRST_CONTACT)
+    version = models.PositiveIntegerField(default=1)
+    definition = models.JSONField(help_text="Questions, text in English and Welsh, branching")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["key", "stage", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "key", "stage", "version"], name="template_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}/{self.stage} v{self.version}"
+
+
+def new_token() -> str:
+    """128 random bits, URL-safe: 22 characters, short enough for a link in one SMS."""
+    return secrets.token_urlsafe(16)
+
+
+class Invitation(models.Model):
+    """The decision taken on a contact: a survey invitation scheduled, or why not."""
+
+    class Status(models.TextChoices):
+        EXCLUDED = "excluded", "Excluded"
+        SCHEDULED = "scheduled", "Scheduled"
+        SENT = "sent", "Sent"
+        ANSWERED = "answered", "Answered"
+
+    class Via(models.TextChoices):
+        SMS = "sms", "SMS"
+        EMAIL = "email", "Email"
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE)
+    contact = models.OneToOneField(
+        "intake.Contact", on_delete=models.CASCADE, related_name="invitation"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices)
+    reason = models.CharField(max_length=40, blank=True, help_text="Why excluded (a code)")
+    reason_text = models.CharField(max_length=200, blank=True)
+    token = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    template = models.ForeignKey(SurveyTemplate, null=True, blank=True, on_delete=models.PROTECT)
+    via = models.CharField(max_length=8, choices=Via.choices, blank=True)
+    language = models.CharField(max_length=2, default="en")
+    created_at = models.DateTimeField(auto_now_add=True)
+    send_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "send_at"])]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.pk} ({self.status})"
+
+
+class Response(models.Model):
+    """A respondent's answers, by question id, with what is derived from them.
+
+    Incident type, team, call handler and channel are copied from the contact so that the
+    live view groups responses without joins.
+    """
+
+    class Outcome(models.TextChoices):
+        SATISFIED = "satisfied", "Satisfied"
+        NEUTRAL = "neutral", "Neither"
+        DISSATISFIED = "dissatisfied", "Dissatisfied"
+        UNANSWERED = "unanswered", "Not answered"
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE)
+    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="response")
+    contact = models.ForeignKey("intake.Contact", on_delete=models.CASCADE, related_name="+")
+    template = models.ForeignKey(SurveyTemplate, on_delete=models.PROTECT)
+    answers = models.JSONField()
+    whole_experience = models.PositiveSmallIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    callback_requested = models.BooleanField(default=False)
+    comment = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(db_index=True)
+    incident_type = models.ForeignKey(IncidentType, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(
+        "forces.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    call_handler = models.ForeignKey(
+        "forces.StaffMember", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(max_length=16)
+
+    class Meta:
+        indexes = [models.Index(fields=["force", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"Response {self.pk} ({self.outcome})"
+
+
+class OptOut(models.Model):
+    """A person who asked never to be contacted again, by keyed fingerprint of phone or email.
+
+    Only the fingerprint is kept, so the opt-out outlives the contact's personal data.
+    """
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE)
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=40, default="respondent_page")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["force", "key"], name="optout_unique")]
+
+    def __str__(self) -> str:
+        return f"Opt-out {self.key[:8]}…"

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from bluelamp import views
+from bluelamp.api import api
+
+admin.site.site_header = "Bluelamp administration"
+admin.site.site_title = "Bluelamp"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("s/", include("bluelamp.surveys.urls")),
+    path("live/", include("bluelamp.insights.urls")),
+    path("cases/", include("bluelamp.recovery.urls")),
+    path("outbox/", include("bluelamp.delivery.urls")),
+]
