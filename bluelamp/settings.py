@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "bluelamp.delivery",
     "bluelamp.recovery",
     "bluelamp.insights",
+    "bluelamp.ops",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from bluelamp.api import request_actor, request_force
 from bluelamp.forces.access import access_contact_for_force
@@ -63,7 +63,7 @@ def contact_out(contact: Contact) -> ContactOut:
     response={200: ContactOut, 201: ContactOut, 400: ErrorOut},
     summary="Push a contact",
 )
-def contact_create(request: HttpRequest, payload: ContactIn) -> tuple[int, object]:
+def contact_create(request: HttpRequest, payload: ContactIn) -> Status[object]:
     """Record a contact and decide at once whether its person is invited to a survey.
 
     Answers `201` with the new contact, or `200` with the stored one when the force's
@@ -73,9 +73,9 @@ def contact_create(request: HttpRequest, payload: ContactIn) -> tuple[int, objec
     try:
         result = contact_ingest(force=force, data=payload, actor=request_actor(request))
     except IntakeError as e:
-        return 400, {"detail": "Invalid input", "errors": [{"field": e.field,
-                                                            "message": e.message}]}
-    return (201 if result.created else 200), contact_out(result.contact)
+        errors = [{"field": e.field, "message": e.message}]
+        return Status(400, {"detail": "Invalid input", "errors": errors})
+    return Status(201 if result.created else 200, contact_out(result.contact))
 
 
 @router.get("/contacts/{contact_id}", response=ContactOut)
