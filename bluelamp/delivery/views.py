@@ -18,7 +18,10 @@ def outbox(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             assert user.force is not None
             audit_record(
-                force=user.force, action="view", obj=messages[0], user=user,
+                force=user.force,
+                action="view",
+                obj=messages[0],
+                user=user,
                 summary=f"outbox: {len(messages)} latest messages",
             )
     return render(request, "delivery/outbox.html", {"messages_out": messages})

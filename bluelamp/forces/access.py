@@ -36,7 +36,7 @@ def require_role(user: User, roles: frozenset[Role]) -> Force:
 
 def visible_teams(user: User) -> QuerySet[Team]:
     """Teams of the user's force; only their own teams for a team-scoped role."""
-    teams = Team.objects.filter(force_id=user.force_id)
+    teams = Team.objects.filter(force=user.force)
     if user.is_team_scoped:
         teams = teams.filter(members=user)
     return teams
@@ -49,34 +49,36 @@ def _team_filter(user: User, field: str) -> Q:
 
 
 def responses_for_user(user: User) -> QuerySet[Response]:
-    require_role(user, LIVE_VIEW_ROLES)
-    return Response.objects.filter(force_id=user.force_id).filter(_team_filter(user, "team"))
+    force = require_role(user, LIVE_VIEW_ROLES)
+    return Response.objects.filter(force=force).filter(_team_filter(user, "team"))
 
 
 def recovery_cases_for_user(user: User) -> QuerySet[RecoveryCase]:
-    require_role(user, RECOVERY_ROLES)
-    return RecoveryCase.objects.filter(force_id=user.force_id).filter(_team_filter(user, "team"))
+    force = require_role(user, RECOVERY_ROLES)
+    return RecoveryCase.objects.filter(force=force).filter(_team_filter(user, "team"))
 
 
 def open_cases_for_live_view(user: User) -> QuerySet[RecoveryCase]:
     """Open cases shown beside the live view, scoped like the responses."""
-    require_role(user, LIVE_VIEW_ROLES)
-    return RecoveryCase.objects.filter(force_id=user.force_id).filter(_team_filter(user, "team"))
+    force = require_role(user, LIVE_VIEW_ROLES)
+    return RecoveryCase.objects.filter(force=force).filter(_team_filter(user, "team"))
 
 
 def access_recovery_case(user: User, case_id: int) -> RecoveryCase:
     """A case the user may work on, or 404 (never revealing another force's case)."""
     try:
-        return recovery_cases_for_user(user).select_related(
-            "contact__person", "contact__incident_type", "team", "response"
-        ).get(pk=case_id)
+        return (
+            recovery_cases_for_user(user)
+            .select_related("contact__person", "contact__incident_type", "team", "response")
+            .get(pk=case_id)
+        )
     except RecoveryCase.DoesNotExist:
         raise Http404("No such case") from None
 
 
 def outbox_for_user(user: User) -> QuerySet[OutboxMessage]:
-    require_role(user, OUTBOX_ROLES)
-    return OutboxMessage.objects.filter(force_id=user.force_id)
+    force = require_role(user, OUTBOX_ROLES)
+    return OutboxMessage.objects.filter(force=force)
 
 
 # Force systems (API tokens) see everything of their own force and nothing of another's.

@@ -76,10 +76,7 @@ def summary_by_period(responses: QuerySet[Response], now: dt.datetime) -> list[R
         aggregates[f"s{i}"] = Count("pk", filter=window & Q(outcome="satisfied"))
         aggregates[f"d{i}"] = Count("pk", filter=window & Q(outcome="dissatisfied"))
     row = responses.aggregate(**aggregates)
-    return [
-        Rate(label, row[f"n{i}"], row[f"s{i}"], row[f"d{i}"])
-        for i, label in enumerate(starts)
-    ]
+    return [Rate(label, row[f"n{i}"], row[f"s{i}"], row[f"d{i}"]) for i, label in enumerate(starts)]
 
 
 def summary_by(

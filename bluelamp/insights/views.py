@@ -24,8 +24,9 @@ def _board_context(user: User) -> dict[str, Any]:
     return {
         "now": now,
         "periods": selectors.summary_by_period(responses, now),
-        "by_type": selectors.summary_by(responses, "incident_type_id", "incident_type__name",
-                                        since),
+        "by_type": selectors.summary_by(
+            responses, "incident_type_id", "incident_type__name", since
+        ),
         "by_team": selectors.summary_by(responses, "team_id", "team__name", since),
         "comments": selectors.latest_comments(responses),
         "cases": selectors.open_cases(cases),

@@ -1,8 +1,8 @@
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from bluelamp.api import request_actor, request_force
 from bluelamp.forces.access import access_contact_for_force
+from bluelamp.forces.api_auth import request_actor, request_force
 from bluelamp.intake.models import Contact
 from bluelamp.intake.schemas import ContactIn, ContactOut, InvitationOut
 from bluelamp.intake.services import IntakeError, contact_ingest
@@ -31,8 +31,12 @@ def incident_types(request: HttpRequest) -> list[IncidentTypeOut]:
     """The taxonomy of incident types: codes to send as `incident_type`."""
     return [
         IncidentTypeOut(
-            code=t.code, name=t.name, name_cy=t.name_cy, group=t.group,
-            sensitive=t.sensitive, template=t.template_key,
+            code=t.code,
+            name=t.name,
+            name_cy=t.name_cy,
+            group=t.group,
+            sensitive=t.sensitive,
+            template=t.template_key,
         )
         for t in IncidentType.objects.all()
     ]

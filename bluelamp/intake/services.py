@@ -78,7 +78,10 @@ def contact_ingest(*, force: Force, data: ContactIn, actor: str) -> Ingested:
         with transaction.atomic():
             contact = _contact_create(force=force, data=data, incident_type=incident_type)
             audit_record(
-                force=force, action="create", obj=contact.person, actor=actor,
+                force=force,
+                action="create",
+                obj=contact.person,
+                actor=actor,
                 summary=f"contact {contact.pk} taken in",
             )
     except IntegrityError:

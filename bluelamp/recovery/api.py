@@ -4,8 +4,8 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from bluelamp.api import request_force
 from bluelamp.forces.access import access_recovery_case_for_force, recovery_cases_for_force
+from bluelamp.forces.api_auth import request_force
 from bluelamp.recovery.models import RecoveryCase
 
 router = Router(tags=["recovery"])

@@ -1,5 +1,7 @@
 """Service-recovery cases: a dissatisfied caller with an owner and a deadline."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -45,7 +47,7 @@ class RecoveryCase(models.Model):
     def __str__(self) -> str:
         return f"Case {self.pk}"
 
-    def is_overdue(self, now: "timezone.datetime | None" = None) -> bool:
+    def is_overdue(self, now: dt.datetime | None = None) -> bool:
         """A case is overdue when it is not closed and its deadline has passed."""
         now = now or timezone.now()
         return self.status != self.Status.CLOSED and self.deadline < now

@@ -59,7 +59,10 @@ def case_note_add(
             case.outcome = outcome
         case.save(update_fields=["status", "closed_at", "outcome"])
         audit_record(
-            force=case.force, action="update", obj=case, user=user,
+            force=case.force,
+            action="update",
+            obj=case,
+            user=user,
             summary=f"note added; status {case.status}",
         )
     return note

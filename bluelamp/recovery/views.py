@@ -61,7 +61,10 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             return redirect("case_detail", case_id=case.pk)
     with transaction.atomic():
         audit_record(
-            force=case.force, action="view", obj=case.contact.person, user=user,
+            force=case.force,
+            action="view",
+            obj=case.contact.person,
+            user=user,
             summary=f"recovery case {case.pk}",
         )
     definition = logic.parse_definition(case.response.template.definition)

@@ -8,12 +8,17 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from bluelamp.audit.services import audit_record
 from bluelamp.surveys import logic, rules
-from bluelamp.surveys.models import IncidentType, Invitation, OptOut, Response, SurveyTemplate
-from bluelamp.surveys.models import new_token
+from bluelamp.surveys.models import (
+    IncidentType,
+    Invitation,
+    OptOut,
+    Response,
+    SurveyTemplate,
+    new_token,
+)
 
 if TYPE_CHECKING:
     from bluelamp.forces.models import Force
@@ -23,8 +28,9 @@ if TYPE_CHECKING:
 def template_current(*, force: "Force", key: str, stage: str = "first_contact") -> SurveyTemplate:
     """The force's own active template for the key and stage, else the shipped default."""
     found = (
-        SurveyTemplate.objects.filter(Q(force=force) | Q(force=None), key=key, stage=stage,
-                                      active=True)
+        SurveyTemplate.objects.filter(
+            Q(force=force) | Q(force=None), key=key, stage=stage, active=True
+        )
         .order_by("force_id", "-version")  # NULLs (the default) sort after the force's own
         .first()
     )
@@ -193,7 +199,10 @@ def person_opt_out(*, invitation_id: int, now: dt.datetime) -> int:
             reason_text="The person asked not to be contacted again",
         )
         audit_record(
-            force=invitation.contact.force, action="update", obj=person, actor="respondent",
+            force=invitation.contact.force,
+            action="update",
+            obj=person,
+            actor="respondent",
             summary=f"opted out; {withdrawn} invitation(s) withdrawn",
         )
     return withdrawn

@@ -58,8 +58,7 @@ COPY = {
         "callback": "Hoffwn i rywun fy ffonio'n ôl",
         "callback_hint": "Byddwn yn ceisio eich ffonio o fewn un diwrnod gwaith.",
         "stop_heading": "Ddim eisiau clywed gennym?",
-        "stop_text": "Ni fyddwn yn cysylltu â chi eto am hyn nac am unrhyw adroddiad yn y "
-        "dyfodol.",
+        "stop_text": "Ni fyddwn yn cysylltu â chi eto am hyn nac am unrhyw adroddiad yn y dyfodol.",
         "stop_button": "Peidiwch â chysylltu â mi eto",
         "thanks": "Diolch",
         "thanks_text": "Mae eich atebion wedi'u hanfon. Maen nhw'n ein helpu i wella ein "

@@ -1,0 +1,306 @@
+"""Contacts from a CSV file: the same contacts, and the same validation, as the intake API.
+
+A file is one header row, then one contact per row. Columns (any order; only the first four are
+required): reference, received_at, channel, incident_type, call_handler, team, answer_seconds,
+name, phone, email, date_of_birth, age, language, postcode, flags. An empty cell means "not
+given"; flags are separated by ``;``; dates and times are ISO 8601, and a time without an
+offset is UK local time, as in the API.
+
+A file that cannot be read as a whole (not UTF-8, broken CSV quoting, unknown or missing
+columns) imports nothing. Otherwise each row stands alone: a good row is stored, a bad one is
+rejected with its line number, field and message, and neither affects the other.
+
+Parsing (everything down to ``rows_parse``) touches no database; ``contacts_import`` is the one
+function here that writes, and it writes only through ``contact_ingest``.
+"""
+
+import codecs
+import csv
+import itertools
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from pydantic import ValidationError
+
+from bluelamp.forces.models import Force
+from bluelamp.intake.schemas import ContactIn
+from bluelamp.intake.services import IntakeError, contact_ingest
+from bluelamp.surveys.models import Invitation
+
+CONTACT_COLUMNS = (
+    "reference",
+    "received_at",
+    "channel",
+    "incident_type",
+    "call_handler",
+    "team",
+    "answer_seconds",
+)
+PERSON_COLUMNS = ("name", "phone", "email", "date_of_birth", "age", "language", "postcode")
+COLUMNS = (*CONTACT_COLUMNS, *PERSON_COLUMNS, "flags")
+REQUIRED_COLUMNS = ("reference", "received_at", "channel", "incident_type")
+DEFAULT_BATCH_SIZE = 500
+
+_FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be imported; nothing from it is stored."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why a row was rejected: ``line 7: person.phone: not a valid phone number``.
+
+    ``field`` uses the API's names (``person.phone``), so one vocabulary serves both. The
+    message never contains the rejected value: rejection reports are shared and kept, and
+    the cells hold personal data.
+    """
+
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: the contact it describes, or why it was rejected. ``line`` is where the
+    row starts in the file, counting the header as line 1 and every physical line after it
+    (a quoted cell may span several)."""
+
+    line: int
+    contact: ContactIn | None
+    errors: tuple[RowError, ...] = ()
+
+
+def text_lines(raw_lines: Iterable[bytes]) -> Iterator[str]:
+    """Decode a file's lines as UTF-8, dropping the byte-order mark that Excel writes.
+
+    Raises ImportFileError naming the first line that is not UTF-8.
+    """
+    for number, raw in enumerate(raw_lines, start=1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            # Decoding line by line (a UTF-8 sequence never contains a newline byte) is what
+            # lets the message name the line; the usual cause is Excel's plain "CSV" format.
+            raise ImportFileError(
+                f"line {number}: the file is not UTF-8 text "
+                "(in Excel, save it as \"CSV UTF-8 (Comma delimited)\")"
+            ) from None
+
+
+def header_check(header: list[str]) -> list[str]:
+    """The column names of a header row, or ImportFileError naming every column at fault.
+
+    Names are compared without surrounding spaces and case, since spreadsheets add both.
+    """
+    names = [cell.strip().lower() for cell in header]
+    problems = []
+    unnamed = [str(i) for i, name in enumerate(names, start=1) if not name]
+    if unnamed:
+        problems.append(f"column {', '.join(unnamed)} has no name")
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    if repeated:
+        problems.append(f"repeated column {_quoted(repeated)}")
+    unknown = [n for n in names if n and n not in COLUMNS]
+    if unknown:
+        problems.append(f"unknown column {_quoted(unknown)}")
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing:
+        problems.append(f"missing required column {_quoted(missing)}")
+    if problems:
+        known = ", ".join(COLUMNS)
+        raise ImportFileError(f"line 1: {'; '.join(problems)} (the columns are: {known})")
+    return names
+
+
+def _quoted(names: list[str]) -> str:
+    return ", ".join(repr(n) for n in names)
+
+
+def records(raw_lines: Iterable[bytes]) -> Iterator[tuple[int, list[str]]]:
+    """The data rows of a CSV file, each with the line it starts on, after a header check.
+
+    Lazy: reads one row at a time, so a file of any size is never held in memory. Blank lines
+    are skipped. Raises ImportFileError for a file that is empty, not UTF-8, or whose quoting
+    is broken.
+    """
+    # strict: a stray character after a closing quote, or a quote left open at the end of the
+    # file, would otherwise silently merge rows (and shift every line number after it).
+    reader = csv.reader(text_lines(raw_lines), strict=True)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise ImportFileError("the file is empty: it needs a header row")
+        header_check(header)
+        start = reader.line_num + 1
+        for cells in reader:
+            if cells:
+                yield start, cells
+            start = reader.line_num + 1
+    except csv.Error as e:
+        raise ImportFileError(f"line {reader.line_num}: not valid CSV: {e}") from None
+
+
+def row_parse(columns: list[str], cells: list[str], line: int) -> Row:
+    """One CSV row as a validated contact, or the errors that reject it.
+
+    An empty cell means "not given", exactly as a missing key does in the API; flags are
+    separated by ``;``.
+    """
+    if len(cells) != len(columns):
+        message = f"has {len(cells)} cells but the header has {len(columns)}"
+        return Row(line, None, (RowError(line, "row", message),))
+    given = {name: cell.strip() for name, cell in zip(columns, cells, strict=True) if cell.strip()}
+    body: dict[str, Any] = {c: given[c] for c in CONTACT_COLUMNS if c in given}
+    body["person"] = {c: given[c] for c in PERSON_COLUMNS if c in given}
+    if "flags" in given:
+        body["flags"] = [f.strip() for f in given["flags"].split(";") if f.strip()]
+    try:
+        return Row(line, ContactIn.model_validate(body))
+    except ValidationError as e:
+        return Row(line, None, _row_errors(e, line))
+
+
+def _row_errors(error: ValidationError, line: int) -> tuple[RowError, ...]:
+    found: dict[str, str] = {}
+    # include_input=False: the rejected value is personal data and must not reach the report.
+    for e in error.errors(include_url=False, include_input=False, include_context=False):
+        name = _field_name(e["loc"])
+        # A union (an email or nothing) reports once per alternative: the first says it all.
+        found.setdefault(name, _message(name, e["type"], e["msg"]))
+    return tuple(RowError(line, name, message) for name, message in found.items())
+
+
+def _field_name(loc: tuple[int | str, ...]) -> str:
+    # Keep real field names; drop list positions and pydantic's union-member tags.
+    parts = [p for p in loc if isinstance(p, str) and _FIELD_NAME.match(p)]
+    return ".".join(parts) or "row"
+
+
+def _message(name: str, kind: str, msg: str) -> str:
+    if kind == "missing":
+        return "required, but the cell is empty"
+    if name == "person.email":
+        # email-validator's explanations quote pieces of the address itself.
+        return "not a valid email address"
+    if kind == "string_pattern_mismatch":
+        return "should be a code of lower-case letters, digits and underscores"
+    return msg.removeprefix("Value error, ")
+
+
+def rows_parse(raw_lines: Iterable[bytes]) -> Iterator[Row]:
+    """Every data row of a file, parsed and validated, one at a time."""
+    columns: list[str] = []
+    lines = iter(raw_lines)
+    for line, cells in records(_remember_header(lines, columns)):
+        yield row_parse(columns, cells, line)
+
+
+def _remember_header(lines: Iterator[bytes], columns: list[str]) -> Iterator[str | bytes]:
+    # `records` checks the header; this reads the same header once more for the column order,
+    # without a second pass over the file.
+    first = next(lines, None)
+    if first is None:
+        return
+    yield first
+    header_line = first.removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="replace")
+    columns.extend(c.strip().lower() for c in next(csv.reader([header_line]), []))
+    yield from lines
+
+
+def file_check(raw_lines: Iterable[bytes]) -> int:
+    """Read a whole file once, storing nothing: raise ImportFileError if it cannot be imported
+    as a whole, else return the number of data rows.
+
+    Run before the import so that a file broken halfway (a non-UTF-8 name on line 9,000)
+    imports nothing rather than its first 8,999 lines.
+    """
+    return sum(1 for _ in records(raw_lines))
+
+
+@dataclass
+class ImportReport:
+    """What an import did: contacts created (invited or excluded), already known, rejected."""
+
+    created: int = 0
+    invited: int = 0
+    excluded: int = 0
+    known: int = 0
+    rejected: int = 0
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    def add(self, other: "ImportReport") -> None:
+        self.created += other.created
+        self.invited += other.invited
+        self.excluded += other.excluded
+        self.known += other.known
+        self.rejected += other.rejected
+        self.rows += other.rows
+
+
+def contacts_import(
+    *,
+    force: Force,
+    rows: Iterable[Row],
+    actor: str,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_batch: Callable[[ImportReport, int], None] | None = None,
+) -> ImportReport:
+    """Store a file's good rows as contacts of the force; count and keep the bad rows' errors.
+
+    Each contact is written by ``contact_ingest``, atomically (contact, person, invitation
+    decision and audit record together) and idempotently on its reference, so a row whose
+    reference is already known, earlier in this file or from an earlier import or the API, is
+    counted as known and changes nothing. A rejected row writes nothing.
+
+    ``on_batch`` is called after each batch is committed with that batch's report (its
+    ``errors`` included) and the last line read, so rejections can be written out as the
+    import goes instead of being held in memory; the returned total carries no errors.
+    """
+    total = ImportReport()
+    for batch in itertools.batched(rows, batch_size):
+        done = ImportReport()
+        # One transaction per batch, each contact a savepoint inside it: one commit per batch
+        # instead of per contact is most of the speed, and a batch cut short by a crash rolls
+        # back whole, so it is never half-written either.
+        with transaction.atomic():
+            for row in batch:
+                _row_store(force=force, row=row, actor=actor, done=done)
+        total.add(done)
+        if on_batch is not None:
+            on_batch(done, batch[-1].line)
+    return total
+
+
+def _row_store(*, force: Force, row: Row, actor: str, done: ImportReport) -> None:
+    done.rows += 1
+    errors = row.errors
+    if row.contact is not None:
+        try:
+            result = contact_ingest(force=force, data=row.contact, actor=actor)
+        except IntakeError as e:
+            errors = (RowError(row.line, e.field, e.message),)
+        else:
+            if not result.created:
+                done.known += 1
+                return
+            done.created += 1
+            # The decision was just created on this contact, so reading it costs no query.
+            if result.contact.invitation.status == Invitation.Status.EXCLUDED:
+                done.excluded += 1
+            else:
+                done.invited += 1
+            return
+    done.rejected += 1
+    done.errors.extend(errors)

@@ -1,0 +1,124 @@
+"""Access control: every protected page and endpoint refuses other forces and wrong roles."""
+
+import pytest
+
+from bluelamp.audit.models import AuditEvent
+from bluelamp.recovery.models import RecoveryCase
+from tests.helpers import answer
+
+PAGES_BY_ROLE = {
+    "/live/": {"supervisor", "analyst", "administrator"},
+    "/live/board": {"supervisor", "analyst", "administrator"},
+    "/cases/": {"supervisor", "victim_care", "administrator"},
+    "/outbox/": {"administrator"},
+}
+ALL_ROLES = [
+    "call_handler", "supervisor", "victim_care", "specialist", "investigator", "analyst",
+    "administrator",
+]
+
+
+@pytest.fixture
+def case_a(force, team_a):
+    return RecoveryCase.objects.get(response=answer(force, "TEAM-A-1", 1, team="team-a"))
+
+
+@pytest.mark.parametrize("path", [*PAGES_BY_ROLE, "/cases/1/"])
+def test_anonymous_users_are_sent_to_sign_in(client, db, path):
+    r = client.get(path)
+    assert r.status_code == 302
+    assert r["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("path", list(PAGES_BY_ROLE))
+def test_each_page_admits_only_its_roles(login, force, team_a, path, role):
+    from tests.conftest import make_user
+
+    user = make_user(force, f"user-{role}", role, [team_a])
+    r = login(user).get(path)
+    if role in PAGES_BY_ROLE[path]:
+        assert r.status_code == 200, (path, role)
+    else:
+        assert r.status_code == 403, (path, role)
+
+
+def test_case_detail_refuses_another_force_and_wrong_role(login, case_a, olga, carol, alice):
+    path = f"/cases/{case_a.pk}/"
+    assert login(alice).get(path).status_code == 200
+    assert login(olga).get(path).status_code == 404
+    assert login(olga).post(path, {"text": "x", "status": "closed"}).status_code == 404
+    assert login(carol).get(path).status_code == 403
+    case_a.refresh_from_db()
+    assert case_a.status == "open"
+
+
+def test_team_scoped_supervisor_sees_only_their_teams(login, force, team_a, team_b, bob, alice):
+    case_a = RecoveryCase.objects.get(response=answer(force, "A-1", 1, team="team-a"))
+    case_b = RecoveryCase.objects.get(response=answer(force, "B-1", 1, team="team-b"))
+    assert login(bob).get(f"/cases/{case_a.pk}/").status_code == 404
+    assert login(bob).get(f"/cases/{case_b.pk}/").status_code == 200
+    listing = login(bob).get("/cases/").content.decode()
+    assert "B-1" in listing
+    assert "A-1" not in listing
+    live = login(bob).get("/live/").content.decode()
+    assert "B-1" in live and "A-1" not in live
+    both = login(alice).get("/cases/").content.decode()
+    assert "A-1" in both and "B-1" in both
+
+
+def test_other_forces_administrator_sees_none_of_this_force(login, force, olga, case_a):
+    assert "TEAM-A-1" not in login(olga).get("/live/").content.decode()
+    assert "TEAM-A-1" not in login(olga).get("/cases/?status=all").content.decode()
+
+
+def test_api_token_sees_only_its_forces_cases(api, other_api, case_a):
+    assert len(api.get("/api/v1/recovery-cases").json()) == 1
+    assert other_api.get("/api/v1/recovery-cases").json() == []
+    assert api.get(f"/api/v1/recovery-cases/{case_a.pk}").status_code == 200
+    assert other_api.get(f"/api/v1/recovery-cases/{case_a.pk}").status_code == 404
+
+
+def test_viewing_the_callers_details_is_audited(login, alice, case_a):
+    before = AuditEvent.objects.filter(action="view").count()
+    html = login(alice).get(f"/cases/{case_a.pk}/").content.decode()
+    assert "+447700900001" in html
+    event = AuditEvent.objects.filter(action="view").latest("at")
+    assert AuditEvent.objects.filter(action="view").count() == before + 1
+    assert event.user == alice
+    assert event.object_type == "person"
+    assert "+447700900001" not in event.summary
+
+
+def test_outbox_view_is_audited_and_scoped(login, dave, olga, force):
+    from django.utils import timezone
+
+    from bluelamp.delivery.services import invitations_send_due
+    from tests.helpers import make_contact
+
+    make_contact(force, "OUT-1")
+    assert invitations_send_due(now=timezone.now()) == 1
+    assert "+447700900001" in login(dave).get("/outbox/").content.decode()
+    assert AuditEvent.objects.filter(user=dave, action="view").exists()
+    assert "+447700900001" not in login(olga).get("/outbox/").content.decode()
+
+
+def test_admin_site_is_for_staff_only(login, carol, force):
+    r = login(carol).get("/admin/")
+    assert r.status_code == 302
+
+
+def test_force_administrator_sees_only_own_force_in_admin(login, force, other_force, team_a):
+    from bluelamp.forces.models import Team
+    from tests.conftest import make_user
+
+    Team.objects.create(force=other_force, code="x", name="Other force team")
+    admin_user = make_user(force, "eve", "administrator")
+    admin_user.is_staff = True
+    admin_user.save()
+    from django.contrib.auth.models import Permission
+
+    admin_user.user_permissions.set(Permission.objects.filter(codename__in=["view_team"]))
+    html = login(admin_user).get("/admin/forces/team/").content.decode()
+    assert "Team A" in html
+    assert "Other force team" not in html

@@ -1,0 +1,292 @@
+"""In headless Chromium: a burglary victim answers, the supervisor sees it, the pages hold up.
+
+The respondent page must pass axe-core with no violations, work with JavaScript off, weigh
+under 30 KB and make no third-party request; a completely dissatisfied answer must be listed as
+an open recovery case, and shown on the supervisor's live view, within a second.
+"""
+
+import datetime as dt
+import re
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from bluelamp.forces.models import User
+from bluelamp.surveys.defaults import seed_defaults
+from bluelamp.surveys.models import IncidentType, Invitation, Response, SurveyTemplate
+from tests.browser import Guard, chromium, guarded_context, snapshot
+from tests.conftest import contact_body, post_contact
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WHOLE = re.compile("^Taking the whole experience")
+WHOLE_CY = re.compile("^Gan ystyried y profiad cyfan")
+SUBMIT = "Send my answers"
+# axe-core's WCAG 2.0 to 2.2 A and AA rules, and its best practices.
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": [
+            "wcag2a",
+            "wcag2aa",
+            "wcag21a",
+            "wcag21aa",
+            "wcag22a",
+            "wcag22aa",
+            "best-practice",
+        ],
+    },
+    "resultTypes": ["violations"],
+}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def site(live_server: Any, transactional_db: Any) -> str:
+    """The live server's address, with the shipped templates back in the flushed database."""
+    seed_defaults(IncidentType, SurveyTemplate)
+    return str(live_server.url)
+
+
+@pytest.fixture
+def new_context(browser: Browser, site: str) -> Iterator[Callable[..., BrowserContext]]:
+    """Guarded browser contexts; any request that leaves the live server fails the test."""
+    made: list[tuple[BrowserContext, Guard]] = []
+
+    def make(**options: Any) -> BrowserContext:
+        context, guard = guarded_context(browser, site, **options)
+        made.append((context, guard))
+        return context
+
+    yield make
+    blocked = [url for _, guard in made for url in guard.blocked]
+    for context, _ in made:
+        context.close()
+    if blocked:
+        pytest.fail(f"requests left the live server: {blocked}")
+
+
+@pytest.fixture
+def invite(api: Client, site: str) -> Callable[..., str]:
+    """Push a contact through the intake API and return its survey link on the live server."""
+
+    def make(reference: str, **overrides: Any) -> str:
+        r = post_contact(api, contact_body(reference, **overrides))
+        assert r.status_code == 201, r.content
+        invitation = r.json()["invitation"]
+        assert invitation["status"] == "scheduled", invitation
+        return str(invitation["url"]).replace(settings.SITE_URL, site, 1)
+
+    return make
+
+
+def axe_clean(page: Page) -> None:
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+def group(page: Page, legend: re.Pattern[str] | str) -> Any:
+    return page.get_by_role("group", name=legend)
+
+
+def test_dissatisfied_answer_opens_a_case_and_moves_the_live_view_within_a_second(
+    site: str,
+    new_context: Callable[..., BrowserContext],
+    invite: Callable[..., str],
+    api: Client,
+    alice: User,
+) -> None:
+    link = invite("INC-E2E-1")
+    victim = new_context(viewport={"width": 390, "height": 844}).new_page()
+    victim.goto(link)
+    assert victim.get_by_role("heading", level=1).inner_text() == "Your report of a burglary"
+
+    supervisor = Client()
+    supervisor.force_login(alice)
+    staff = new_context(viewport={"width": 1440, "height": 900})
+    staff.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": supervisor.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": site,
+            }
+        ]
+    )
+    live = staff.new_page()
+    live.goto(f"{site}/live/")
+    count = live.get_by_test_id("count-0")
+    before = int(count.inner_text())
+    # The browser notes (on the shared wall clock) the moment the board first shows one more.
+    live.evaluate(
+        """(want) => {
+            window.seenAt = null;
+            new MutationObserver(() => {
+                const el = document.querySelector('[data-testid="count-0"]');
+                if (window.seenAt === null && el && el.textContent.trim() === want) {
+                    window.seenAt = Date.now();
+                }
+            }).observe(document.body, {childList: true, subtree: true, characterData: true});
+        }""",
+        str(before + 1),
+    )
+
+    group(victim, WHOLE).get_by_label("1: Completely dissatisfied").check()
+    submitted = time.time()
+    victim.get_by_role("button", name=SUBMIT).click()
+    victim.get_by_role("heading", name="Thank you").wait_for()
+
+    listed = None
+    while time.time() - submitted < 3:
+        cases = api.get("/api/v1/recovery-cases?status=open").json()
+        if "INC-E2E-1" in [c["contact_reference"] for c in cases]:
+            listed = time.time() - submitted
+            break
+        time.sleep(0.02)
+    assert listed is not None, "the case was never listed"
+    assert listed < 1.0, f"case listed {listed:.3f} s after submission"
+
+    live.wait_for_function("window.seenAt !== null", polling=50, timeout=5000)
+    on_board = live.evaluate("window.seenAt") / 1000 - submitted
+    assert int(count.inner_text()) == before + 1
+    assert live.get_by_role("link", name="INC-E2E-1").is_visible()
+    snapshot(live, "live-view")
+    print(f"case listed after {listed:.3f} s; live view moved after {on_board:.3f} s")
+    assert on_board < 1.0, f"live view moved {on_board:.3f} s after submission"
+
+
+def test_respondent_pages_pass_axe_and_show_focus(
+    site: str, new_context: Callable[..., BrowserContext], invite: Callable[..., str]
+) -> None:
+    link = invite("INC-A11Y-1")
+    page = new_context(viewport={"width": 390, "height": 844}).new_page()
+
+    page.goto(link)
+    axe_clean(page)
+    snapshot(page, "respond-en")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type") == "radio":
+            break
+    focus = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [document.activeElement.type, s.outlineStyle, s.outlineWidth]; })()"
+    )
+    assert focus[0] == "radio"
+    assert focus[1] != "none"
+    assert focus[2] == "3px"
+
+    page.goto(link + "?lang=cy")
+    axe_clean(page)
+
+    page.goto(link)
+    page.get_by_role("button", name=SUBMIT).click()
+    summary = page.get_by_role("alert")
+    assert "There is a problem" in summary.inner_text()
+    assert page.title().startswith("There is a problem")
+    assert page.evaluate("document.activeElement.className") == "err-summary"
+    axe_clean(page)
+    snapshot(page, "respond-errors")
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.id") == "whole_experience-0"
+
+    group(page, WHOLE).get_by_label("6: Very satisfied").check()
+    page.get_by_role("button", name=SUBMIT).click()
+    page.get_by_role("heading", name="Thank you").wait_for()
+    axe_clean(page)
+    snapshot(page, "thanks")
+
+    page.goto(link)
+    assert page.get_by_role("heading", level=1).inner_text() == "You have already answered"
+    axe_clean(page)
+
+    page.goto(f"{site}/s/NoSuchLinkAtAll")
+    assert page.get_by_role("heading", level=1).inner_text() == "This link is not recognised"
+    axe_clean(page)
+
+    expired = invite("INC-A11Y-2")
+    Invitation.objects.filter(contact__reference="INC-A11Y-2").update(
+        expires_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    page.goto(expired)
+    assert page.get_by_role("heading", level=1).inner_text() == "This survey has closed"
+    axe_clean(page)
+    snapshot(page, "expired")
+
+
+def test_works_with_javascript_disabled_and_branches_with_css(
+    site: str, new_context: Callable[..., BrowserContext], invite: Callable[..., str]
+) -> None:
+    link = invite("INC-NOJS-1")
+    page = new_context(java_script_enabled=False).new_page()
+    page.goto(link)
+    better = page.get_by_label("What could we have done better?")
+    whole = group(page, WHOLE)
+
+    assert not better.is_visible()
+    whole.get_by_label("6: Very satisfied").check()
+    assert not better.is_visible()
+    whole.get_by_label("2: Very dissatisfied").check()
+    assert better.is_visible()
+    better.fill("Nobody came back to me.")
+    page.get_by_label("I would like someone to call me back").check()
+    page.get_by_role("button", name=SUBMIT).click()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Thank you"
+    assert "Someone will call you back." in page.content()
+    response = Response.objects.get(contact__reference="INC-NOJS-1")
+    assert response.answers["whole_experience"] == 2
+    assert response.answers["what_went_wrong"] == "Nobody came back to me."
+    assert response.callback_requested
+
+
+def test_respondent_page_is_under_30_kb_with_no_third_party_requests(
+    site: str, new_context: Callable[..., BrowserContext], invite: Callable[..., str]
+) -> None:
+    link = invite("INC-WEIGHT-1")
+    page = new_context().new_page()
+    requests: list[Any] = []
+    page.on("requestfinished", requests.append)
+    page.goto(link, wait_until="networkidle")
+
+    weight = 0
+    for request in requests:
+        sizes = request.sizes()
+        weight += sizes["responseHeadersSize"] + sizes["responseBodySize"]
+    urls = [r.url for r in requests]
+    print(f"respondent page: {len(requests)} request(s), {weight} bytes: {urls}")
+    assert all(url.startswith(site + "/") for url in urls), urls
+    assert weight < 30 * 1024, f"{weight} bytes over {len(requests)} requests"
+
+
+def test_welsh_page(
+    site: str, new_context: Callable[..., BrowserContext], invite: Callable[..., str]
+) -> None:
+    page = new_context().new_page()
+
+    page.goto(invite("INC-CY-1", person={"language": "cy"}))
+    assert page.locator("html").get_attribute("lang") == "cy"
+    assert page.get_by_role("heading", level=1).inner_text() == "Eich adroddiad am fyrgleriaeth"
+    assert group(page, WHOLE_CY).is_visible()
+    assert page.get_by_role("button", name="Anfon fy atebion").is_visible()
+
+    english = invite("INC-CY-2")
+    page.goto(english)
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_role("link", name="Cymraeg").click()
+    assert page.locator("html").get_attribute("lang") == "cy"
+    assert group(page, WHOLE_CY).get_by_label("1: Hollol anfodlon").is_visible()

@@ -1,0 +1,76 @@
+"""The supervisor's live view: honest totals, intervals, a cheap poll."""
+
+import datetime as dt
+
+import pytest
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+from django.utils import timezone
+
+from bluelamp.surveys.models import Response
+from tests.helpers import answer
+
+
+@pytest.fixture
+def history(force, team_a, team_b):
+    now = timezone.now()
+    answer(force, "T-1", 7, team="team-a")
+    answer(force, "T-2", 1, team="team-a", comment="Nobody came back to me")
+    answer(force, "T-3", 6, team="team-b", incident_type="vehicle_crime")
+    answer(force, "T-4", 4, team="team-b", now=now - dt.timedelta(days=3))
+    answer(force, "T-5", 2, team="team-b", now=now - dt.timedelta(days=20))
+    answer(force, "T-6", 7, team="team-b", now=now - dt.timedelta(days=40))  # outside 28 days
+
+
+def test_board_totals_equal_a_direct_count(login, alice, force, history):
+    html = login(alice).get("/live/").content.decode()
+    now = timezone.localtime()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    for i, days in enumerate([0, 6, 27]):
+        expected = Response.objects.filter(
+            force=force, submitted_at__gte=midnight - dt.timedelta(days=days)
+        ).count()
+        assert f'data-testid="count-{i}">{expected}<' in html
+    assert "Nobody came back to me" in html
+    assert "95% interval" in html
+
+
+def test_rates_by_team_carry_count_and_interval(login, alice, history):
+    from bluelamp.insights import selectors
+    from bluelamp.forces.access import responses_for_user
+
+    since = selectors.period_starts(timezone.now())["28 days"]
+    by_team = {
+        r.label: r
+        for r in selectors.summary_by(responses_for_user(alice), "team_id", "team__name", since)
+    }
+    assert by_team["Team A"].responses == 2
+    assert by_team["Team A"].satisfied == 1
+    assert by_team["Team B"].responses == 3
+    assert by_team["Team B"].dissatisfied == 1
+    low, high = by_team["Team A"].interval
+    assert low < 0.5 < high
+
+
+def test_board_poll_is_204_when_nothing_changed_and_cheap(login, alice, force, history):
+    client = login(alice)
+    first = client.get("/live/board")
+    assert first.status_code == 200
+    version = first.content.decode().split('data-version="')[1].split('"')[0]
+    assert client.get(f"/live/board?v={version}").status_code == 204
+    answer(force, "T-NEW", 3)
+    changed = client.get(f"/live/board?v={version}")
+    assert changed.status_code == 200
+    assert "T-NEW" in changed.content.decode()  # its recovery case appears
+
+
+def test_board_query_count_does_not_grow_with_data(login, alice, force, history):
+    client = login(alice)
+    with CaptureQueriesContext(connection) as small:
+        client.get("/live/board")
+    for i in range(15):
+        answer(force, f"MORE-{i}", (i % 7) + 1, comment="words", team="team-a")
+    with CaptureQueriesContext(connection) as large:
+        client.get("/live/board")
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert len(large.captured_queries) <= 15
