@@ -260,7 +260,7 @@ def test_respondent_page_is_under_30_kb_with_no_third_party_requests(
     link = invite("INC-WEIGHT-1")
     page = new_context().new_page()
     requests: list[Any] = []
-    page.on("requestfinished", requests.append)
+    page.on("requestfinished", lambda request: requests.append(request))
     page.goto(link, wait_until="networkidle")
 
     weight = 0

@@ -10,8 +10,8 @@ A file that cannot be read as a whole (not UTF-8, broken CSV quoting, unknown or
 columns) imports nothing. Otherwise each row stands alone: a good row is stored, a bad one is
 rejected with its line number, field and message, and neither affects the other.
 
-Parsing (everything down to ``rows_parse``) touches no database; ``contacts_import`` is the one
-function here that writes, and it writes only through ``contact_ingest``.
+Reading and parsing (everything above ``ImportReport``) touch no database and read one row at a
+time; ``contacts_import`` is the one function here that writes, only through ``contact_ingest``.
 """
 
 import codecs
@@ -118,8 +118,9 @@ def header_check(header: list[str]) -> list[str]:
     if missing:
         problems.append(f"missing required column {_quoted(missing)}")
     if problems:
-        known = ", ".join(COLUMNS)
-        raise ImportFileError(f"line 1: {'; '.join(problems)} (the columns are: {known})")
+        raise ImportFileError(
+            f"header: {'; '.join(problems)} (the columns are: {', '.join(COLUMNS)})"
+        )
     return names
 
 
@@ -127,28 +128,35 @@ def _quoted(names: list[str]) -> str:
     return ", ".join(repr(n) for n in names)
 
 
-def records(raw_lines: Iterable[bytes]) -> Iterator[tuple[int, list[str]]]:
-    """The data rows of a CSV file, each with the line it starts on, after a header check.
+def csv_rows(raw_lines: Iterable[bytes]) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank rows of a CSV file, header first, each with the line it starts on.
 
-    Lazy: reads one row at a time, so a file of any size is never held in memory. Blank lines
-    are skipped. Raises ImportFileError for a file that is empty, not UTF-8, or whose quoting
-    is broken.
+    Lazy: reads one row at a time, so a file of any size is never held in memory. Raises
+    ImportFileError for a file that is not UTF-8 or whose quoting is broken.
     """
     # strict: a stray character after a closing quote, or a quote left open at the end of the
     # file, would otherwise silently merge rows (and shift every line number after it).
     reader = csv.reader(text_lines(raw_lines), strict=True)
+    start = 1
     try:
-        header = next(reader, None)
-        if header is None:
-            raise ImportFileError("the file is empty: it needs a header row")
-        header_check(header)
-        start = reader.line_num + 1
         for cells in reader:
             if cells:
                 yield start, cells
+            # line_num counts physical lines read so far, however many a quoted cell spans.
             start = reader.line_num + 1
     except csv.Error as e:
         raise ImportFileError(f"line {reader.line_num}: not valid CSV: {e}") from None
+
+
+def rows_parse(raw_lines: Iterable[bytes]) -> Iterator[Row]:
+    """Every data row of a file, parsed and validated, one at a time, after the header check.
+
+    Raises ImportFileError as ``csv_rows`` does, and for an empty file or a bad header.
+    """
+    rows = csv_rows(raw_lines)
+    columns = _columns(rows)
+    for line, cells in rows:
+        yield row_parse(columns, cells, line)
 
 
 def row_parse(columns: list[str], cells: list[str], line: int) -> Row:
@@ -198,55 +206,49 @@ def _message(name: str, kind: str, msg: str) -> str:
     return msg.removeprefix("Value error, ")
 
 
-def rows_parse(raw_lines: Iterable[bytes]) -> Iterator[Row]:
-    """Every data row of a file, parsed and validated, one at a time."""
-    columns: list[str] = []
-    lines = iter(raw_lines)
-    for line, cells in records(_remember_header(lines, columns)):
-        yield row_parse(columns, cells, line)
-
-
-def _remember_header(lines: Iterator[bytes], columns: list[str]) -> Iterator[str | bytes]:
-    # `records` checks the header; this reads the same header once more for the column order,
-    # without a second pass over the file.
-    first = next(lines, None)
-    if first is None:
-        return
-    yield first
-    header_line = first.removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="replace")
-    columns.extend(c.strip().lower() for c in next(csv.reader([header_line]), []))
-    yield from lines
-
-
 def file_check(raw_lines: Iterable[bytes]) -> int:
     """Read a whole file once, storing nothing: raise ImportFileError if it cannot be imported
     as a whole, else return the number of data rows.
 
     Run before the import so that a file broken halfway (a non-UTF-8 name on line 9,000)
-    imports nothing rather than its first 8,999 lines.
+    imports nothing rather than its first 8,999 lines. Only the structure is checked here;
+    rows are validated as they are imported.
     """
-    return sum(1 for _ in records(raw_lines))
+    rows = csv_rows(raw_lines)
+    _columns(rows)
+    return sum(1 for _ in rows)
+
+
+def _columns(rows: Iterator[tuple[int, list[str]]]) -> list[str]:
+    header = next(rows, None)
+    if header is None:
+        raise ImportFileError("the file is empty: it needs a header row")
+    return header_check(header[1])
 
 
 @dataclass
 class ImportReport:
-    """What an import did: contacts created (invited or excluded), already known, rejected."""
+    """What an import, or one batch of it, did: contacts created (invited to a survey or
+    excluded), already known, and rows rejected with their errors."""
 
+    rows: int = 0
     created: int = 0
     invited: int = 0
     excluded: int = 0
     known: int = 0
     rejected: int = 0
-    rows: int = 0
+    last_line: int = 0
     errors: list[RowError] = field(default_factory=list)
 
-    def add(self, other: "ImportReport") -> None:
-        self.created += other.created
-        self.invited += other.invited
-        self.excluded += other.excluded
-        self.known += other.known
-        self.rejected += other.rejected
-        self.rows += other.rows
+    def add(self, batch: "ImportReport") -> None:
+        """Add a batch's counts; its errors are left with the batch (see contacts_import)."""
+        self.rows += batch.rows
+        self.created += batch.created
+        self.invited += batch.invited
+        self.excluded += batch.excluded
+        self.known += batch.known
+        self.rejected += batch.rejected
+        self.last_line = batch.last_line
 
 
 def contacts_import(
@@ -255,36 +257,35 @@ def contacts_import(
     rows: Iterable[Row],
     actor: str,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    on_batch: Callable[[ImportReport, int], None] | None = None,
+    on_batch: Callable[[ImportReport], None] = lambda batch: None,
 ) -> ImportReport:
-    """Store a file's good rows as contacts of the force; count and keep the bad rows' errors.
+    """Store a file's good rows as contacts of the force, in batches; reject the bad rows.
 
-    Each contact is written by ``contact_ingest``, atomically (contact, person, invitation
-    decision and audit record together) and idempotently on its reference, so a row whose
-    reference is already known, earlier in this file or from an earlier import or the API, is
-    counted as known and changes nothing. A rejected row writes nothing.
+    Each contact is written by ``contact_ingest``: atomically (contact, person, invitation
+    decision and audit record together or not at all) and idempotently on its reference, so a
+    row whose reference is already known (from the API, an earlier import or an earlier row
+    of this file) is counted as known and changes nothing. A rejected row writes nothing.
 
-    ``on_batch`` is called after each batch is committed with that batch's report (its
-    ``errors`` included) and the last line read, so rejections can be written out as the
-    import goes instead of being held in memory; the returned total carries no errors.
+    ``on_batch`` receives each batch's report, rejected rows' errors included, once the batch
+    is committed, so that errors are written out as the import goes rather than held in
+    memory. The total returned carries the counts only.
     """
     total = ImportReport()
-    for batch in itertools.batched(rows, batch_size):
-        done = ImportReport()
+    for rows_in_batch in itertools.batched(rows, batch_size):
+        batch = ImportReport(last_line=rows_in_batch[-1].line)
         # One transaction per batch, each contact a savepoint inside it: one commit per batch
-        # instead of per contact is most of the speed, and a batch cut short by a crash rolls
-        # back whole, so it is never half-written either.
+        # rather than per contact is most of the speed, and a batch cut short by a crash rolls
+        # back whole, so what was reported is exactly what was stored.
         with transaction.atomic():
-            for row in batch:
-                _row_store(force=force, row=row, actor=actor, done=done)
-        total.add(done)
-        if on_batch is not None:
-            on_batch(done, batch[-1].line)
+            for row in rows_in_batch:
+                _row_store(force=force, row=row, actor=actor, batch=batch)
+        total.add(batch)
+        on_batch(batch)
     return total
 
 
-def _row_store(*, force: Force, row: Row, actor: str, done: ImportReport) -> None:
-    done.rows += 1
+def _row_store(*, force: Force, row: Row, actor: str, batch: ImportReport) -> None:
+    batch.rows += 1
     errors = row.errors
     if row.contact is not None:
         try:
@@ -293,14 +294,14 @@ def _row_store(*, force: Force, row: Row, actor: str, done: ImportReport) -> Non
             errors = (RowError(row.line, e.field, e.message),)
         else:
             if not result.created:
-                done.known += 1
-                return
-            done.created += 1
-            # The decision was just created on this contact, so reading it costs no query.
-            if result.contact.invitation.status == Invitation.Status.EXCLUDED:
-                done.excluded += 1
+                batch.known += 1
+            elif result.contact.invitation.status == Invitation.Status.EXCLUDED:
+                # The decision was created on this very object, so reading it costs no query.
+                batch.created += 1
+                batch.excluded += 1
             else:
-                done.invited += 1
+                batch.created += 1
+                batch.invited += 1
             return
-    done.rejected += 1
-    done.errors.extend(errors)
+    batch.rejected += 1
+    batch.errors.extend(errors)

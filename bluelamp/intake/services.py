@@ -137,3 +137,40 @@ def _contact_create(*, force: Force, data: ContactIn, incident_type: IncidentTyp
 
 def received_cutoff(days: int) -> dt.datetime:
     return timezone.now() - dt.timedelta(days=days)
+
+
+def personal_data_purge(*, now: dt.datetime, days: int) -> int:
+    """Erase the personal details of people whose contact is older than the retention period.
+
+    Names, phones, emails, dates of birth, postcodes and their fingerprints are cleared, and
+    the outbox copies of messages to them lose their recipient. Contacts, answers and counts
+    stay, so statistics do not change; opt-outs stay, held only as fingerprints. Each force
+    gets one audit record of how many people were erased.
+    """
+    from bluelamp.audit.models import AuditEvent
+    from bluelamp.delivery.models import OutboxMessage
+
+    cutoff = now - dt.timedelta(days=days)
+    total = 0
+    for force in Force.objects.all():
+        with transaction.atomic():
+            people = Person.objects.filter(
+                force=force, purged_at=None, contacts__received_at__lt=cutoff
+            ).exclude(contacts__received_at__gte=cutoff)
+            ids = list(people.values_list("pk", flat=True).distinct())
+            if not ids:
+                continue
+            Person.objects.filter(pk__in=ids).update(
+                name="", phone="", email="", date_of_birth=None, postcode="",
+                phone_key="", email_key="", purged_at=now,
+            )
+            OutboxMessage.objects.filter(
+                force=force, invitation__contact__person_id__in=ids
+            ).update(to="[erased]")
+            AuditEvent.objects.create(
+                force=force, actor="system:retention", action="delete", object_type="person",
+                object_id="*", summary=f"personal details of {len(ids)} people erased "
+                f"(contacts before {cutoff:%Y-%m-%d})",
+            )
+            total += len(ids)
+    return total
