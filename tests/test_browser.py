@@ -147,6 +147,7 @@ def test_dissatisfied_answer_opens_a_case_and_moves_the_live_view_within_a_secon
     submitted = time.time()
     victim.get_by_role("button", name=SUBMIT).click()
     victim.get_by_role("heading", name="Thank you").wait_for()
+    print("thanks shown", time.time()-submitted, victim.evaluate("JSON.stringify(performance.getEntriesByType('navigation')[0].toJSON())"))
 
     listed = None
     while time.time() - submitted < 3:

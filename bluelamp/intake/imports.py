@@ -94,7 +94,7 @@ def text_lines(raw_lines: Iterable[bytes]) -> Iterator[str]:
             # lets the message name the line; the usual cause is Excel's plain "CSV" format.
             raise ImportFileError(
                 f"line {number}: the file is not UTF-8 text "
-                "(in Excel, save it as \"CSV UTF-8 (Comma delimited)\")"
+                '(in Excel, save it as "CSV UTF-8 (Comma delimited)")'
             ) from None
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from bluelamp.audit.services import audit_record
 from bluelamp.surveys import logic, rules
@@ -31,7 +31,7 @@ def template_current(*, force: "Force", key: str, stage: str = "first_contact") 
         SurveyTemplate.objects.filter(
             Q(force=force) | Q(force=None), key=key, stage=stage, active=True
         )
-        .order_by("force_id", "-version")  # NULLs (the default) sort after the force's own
+        .order_by(F("force_id").asc(nulls_last=True), "-version")
         .first()
     )
     if found is None and key != "general":

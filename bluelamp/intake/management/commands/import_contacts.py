@@ -1,0 +1,128 @@
+import csv
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from bluelamp.forces.models import Force
+from bluelamp.intake.imports import (
+    COLUMNS,
+    DEFAULT_BATCH_SIZE,
+    REQUIRED_COLUMNS,
+    ImportFileError,
+    ImportReport,
+    RowError,
+    contacts_import,
+    file_check,
+    rows_parse,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Import contacts from a CSV file, as if each row were sent to POST /api/v1/contacts. "
+        f"Columns: {', '.join(COLUMNS)} (required: {', '.join(REQUIRED_COLUMNS)}); "
+        "flags separated by ';'. Good rows are stored and bad rows reported by line number. "
+        "Exit status: 0 all imported; 1 nothing imported (unreadable file, bad header, unknown "
+        "force); 2 some rows rejected, the others imported. Re-running a file is safe: "
+        "references already known are skipped."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, help="A UTF-8 CSV file with a header row")
+        parser.add_argument("--force", required=True, help="The force's slug")
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=DEFAULT_BATCH_SIZE,
+            help=f"Rows per transaction (default {DEFAULT_BATCH_SIZE})",
+        )
+        parser.add_argument(
+            "--report",
+            type=Path,
+            help="Also write the rejected rows here as CSV: line,field,message",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        report_path: Path | None = options["report"]
+        batch_size: int = options["batch_size"]
+        force = Force.objects.filter(slug=options["force"]).first()
+        if force is None:
+            raise CommandError(f"--force: no force with slug {options['force']!r}")
+        if batch_size < 1:
+            raise CommandError("--batch-size: must be at least 1")
+        if report_path is not None and report_path.resolve() == path.resolve():
+            raise CommandError("--report: must not be the file being imported")
+
+        # A first, read-only pass: a file that cannot be imported as a whole imports nothing.
+        try:
+            with path.open("rb") as f:
+                file_check(f)
+        except FileNotFoundError:
+            raise CommandError(f"{path}: no such file") from None
+        except OSError as e:
+            raise CommandError(f"{path}: cannot be read: {e.strerror}") from None
+        except ImportFileError as e:
+            raise CommandError(f"{path.name}: {e}. Nothing was imported.") from None
+
+        with _rejections_file(report_path) as record_rejection:
+
+            def on_batch(batch: ImportReport) -> None:
+                for error in batch.errors:
+                    self.stdout.write(str(error))
+                    record_rejection(error)
+                if options["verbosity"] >= 2:
+                    self.stderr.write(f"{path.name}: stored up to line {batch.last_line}")
+
+            try:
+                with path.open("rb") as f:
+                    total = contacts_import(
+                        force=force,
+                        rows=rows_parse(f),
+                        actor=f"import:{path.name}",
+                        batch_size=batch_size,
+                        on_batch=on_batch,
+                    )
+            except ImportFileError as e:
+                # Only when the file changed after the check; the batches stored before stand.
+                raise CommandError(
+                    f"{path.name}: {e}. The file changed during the import; the batches before "
+                    "this line were imported. Fix the file and run it again."
+                ) from None
+
+        self.stdout.write(
+            f"{path.name} into {force.slug}: {total.rows} rows\n"
+            f"  created        {total.created} ({total.invited} invited to a survey, "
+            f"{total.excluded} excluded)\n"
+            f"  already known  {total.known}\n"
+            f"  rejected       {total.rejected}"
+        )
+        if total.rejected:
+            raise CommandError(
+                f"{total.rejected} of {total.rows} rows rejected (listed above); "
+                "the other rows were imported.",
+                returncode=2,
+            )
+
+
+@contextmanager
+def _rejections_file(path: Path | None) -> Iterator[Callable[[RowError], None]]:
+    """Where --report writes each rejected row as CSV: line, field, message."""
+    if path is None:
+        yield lambda error: None
+        return
+    try:
+        f = path.open("w", encoding="utf-8", newline="")
+    except OSError as e:
+        raise CommandError(f"--report: {path} cannot be written: {e.strerror}") from None
+    with f:
+        writer = csv.writer(f)
+        writer.writerow(["line", "field", "message"])
+
+        def record(error: RowError) -> None:
+            writer.writerow([error.line, error.field, error.message])
+
+        yield record
