@@ -1,7 +1,5 @@
 """The versioned JSON API for force systems: /api/v1/, OpenAPI at /api/v1/openapi.json."""
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -9,6 +7,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from bluelamp.forces.api_auth import ForceToken
 from bluelamp.intake.api import router as intake_router
+from bluelamp.intake.schemas import field_errors
 from bluelamp.recovery.api import router as recovery_router
 
 api = NinjaAPI(
@@ -25,17 +24,10 @@ api = NinjaAPI(
 )
 
 
-def _location(loc: Any) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path")]
-    return ".".join(parts) or "body"
-
-
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    errors = [
-        {"field": _location(e.get("loc", ())), "message": str(e.get("msg", "invalid"))}
-        for e in exc.errors
-    ]
+    found = field_errors(exc.errors)
+    errors = [{"field": name, "message": message} for name, message in found.items()]
     return api.create_response(request, {"detail": "Invalid input", "errors": errors}, status=400)
 
 

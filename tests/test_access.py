@@ -13,7 +13,12 @@ PAGES_BY_ROLE = {
     "/outbox/": {"administrator"},
 }
 ALL_ROLES = [
-    "call_handler", "supervisor", "victim_care", "specialist", "investigator", "analyst",
+    "call_handler",
+    "supervisor",
+    "victim_care",
+    "specialist",
+    "investigator",
+    "analyst",
     "administrator",
 ]
 

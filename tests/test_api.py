@@ -140,10 +140,23 @@ def test_contact_detail_says_why_not_surveyed(api):
 def test_incident_types_list_the_taxonomy(api):
     types = {t["code"]: t for t in api.get("/api/v1/incident-types").json()}
     for code in [
-        "burglary_residential", "burglary_other", "robbery_personal", "theft_from_person",
-        "theft_other", "shoplifting", "vehicle_crime", "criminal_damage",
-        "antisocial_behaviour", "violence", "domestic_abuse", "sexual_offence", "hate_crime",
-        "road_traffic_collision", "concern_for_welfare", "missing_person", "other",
+        "burglary_residential",
+        "burglary_other",
+        "robbery_personal",
+        "theft_from_person",
+        "theft_other",
+        "shoplifting",
+        "vehicle_crime",
+        "criminal_damage",
+        "antisocial_behaviour",
+        "violence",
+        "domestic_abuse",
+        "sexual_offence",
+        "hate_crime",
+        "road_traffic_collision",
+        "concern_for_welfare",
+        "missing_person",
+        "other",
     ]:
         assert code in types
     assert types["domestic_abuse"]["sensitive"] is True
@@ -166,3 +179,11 @@ def test_openapi_document_is_published(client, db):
     assert "/api/v1/contacts" in paths
     assert "/api/v1/recovery-cases" in paths
     assert "/api/v1/incident-types" in paths
+
+
+def test_bad_email_is_one_error_naming_the_field_without_echoing_it(api):
+    body = contact_body(person={"email": "someone@@example"})
+    r = post_contact(api, body)
+    assert r.status_code == 400
+    assert r.json()["errors"] == [{"field": "person.email", "message": "not a valid email address"}]
+    assert "someone" not in r.content.decode()

@@ -9,8 +9,9 @@ from tests.helpers import make_contact
 
 def test_due_invitations_are_sent_once(force):
     sms = make_contact(force, "D-1")
-    email = make_contact(force, "D-2", person={"phone": "", "email": "x@example.com",
-                                                "language": "cy"})
+    email = make_contact(
+        force, "D-2", person={"phone": "", "email": "x@example.com", "language": "cy"}
+    )
     make_contact(force, "D-3", flags=["deceased"])
     now = timezone.now()
     assert invitations_send_due(now=now) == 2

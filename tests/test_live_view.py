@@ -3,8 +3,8 @@
 import datetime as dt
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bluelamp.surveys.models import Response
@@ -36,8 +36,8 @@ def test_board_totals_equal_a_direct_count(login, alice, force, history):
 
 
 def test_rates_by_team_carry_count_and_interval(login, alice, history):
-    from bluelamp.insights import selectors
     from bluelamp.forces.access import responses_for_user
+    from bluelamp.insights import selectors
 
     since = selectors.period_starts(timezone.now())["28 days"]
     by_team = {

@@ -33,7 +33,9 @@ def test_adult_with_mobile_gets_sms():
     mobile=st.booleans(),
     email=st.booleans(),
 )
-def test_never_scheduled_when_any_safeguard_applies(flags, sensitive, age, opted_out, mobile, email):
+def test_never_scheduled_when_any_safeguard_applies(
+    flags, sensitive, age, opted_out, mobile, email
+):
     d = rules.decide(
         incident_sensitive=sensitive,
         incident_name="x",
@@ -122,8 +124,13 @@ def test_every_shipped_template_is_valid_and_short(key):
 
 def test_classification_thresholds():
     assert [logic.classify(s) for s in range(1, 8)] == [
-        "dissatisfied", "dissatisfied", "dissatisfied", "neutral",
-        "satisfied", "satisfied", "satisfied",
+        "dissatisfied",
+        "dissatisfied",
+        "dissatisfied",
+        "neutral",
+        "satisfied",
+        "satisfied",
+        "satisfied",
     ]
     assert logic.classify(None) == "unanswered"
     assert logic.classify(4, satisfied_from=4) == "satisfied"
@@ -146,7 +153,8 @@ def test_required_and_invalid_answers_are_errors_in_the_respondents_language():
 
 def test_a_template_without_whole_experience_is_refused():
     broken = dict(TEMPLATES["general"])
-    broken["questions"] = [q for q in broken["questions"] if q["id"] != "whole_experience"
-                           and q.get("show_if") is None]
+    broken["questions"] = [
+        q for q in broken["questions"] if q["id"] != "whole_experience" and q.get("show_if") is None
+    ]
     with pytest.raises(ValueError, match="whole_experience"):
         logic.parse_definition(broken)

@@ -23,8 +23,12 @@ def test_saving_a_template_makes_a_new_version_for_the_force(login, force):
 
     r = client.post(
         f"/admin/surveys/surveytemplate/{answered.pk}/change/",
-        {"key": "burglary", "stage": "first_contact", "definition": json.dumps(definition),
-         "active": "on"},
+        {
+            "key": "burglary",
+            "stage": "first_contact",
+            "definition": json.dumps(definition),
+            "active": "on",
+        },
     )
     assert r.status_code == 302, r.content.decode()[:2000]
     answered.refresh_from_db()
@@ -46,9 +50,14 @@ def test_invalid_definition_is_refused_with_a_reason(login, force):
 
     r = login(admin_user).post(
         "/admin/surveys/surveytemplate/add/",
-        {"key": "burglary", "stage": "first_contact",
-         "definition": json.dumps({"title": {"en": "x", "cy": "x"}, "intro": {"en": "", "cy": ""},
-                                   "questions": []}), "active": "on"},
+        {
+            "key": "burglary",
+            "stage": "first_contact",
+            "definition": json.dumps(
+                {"title": {"en": "x", "cy": "x"}, "intro": {"en": "", "cy": ""}, "questions": []}
+            ),
+            "active": "on",
+        },
     )
     assert r.status_code == 200
     assert "whole_experience" in r.content.decode()

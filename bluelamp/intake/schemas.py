@@ -1,7 +1,9 @@
 """The shape of a contact as force systems send it, shared by the API and the file import."""
 
 import datetime as dt
-from typing import Annotated, Literal
+import re
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
@@ -87,3 +89,41 @@ class ContactOut(BaseModel):
     channel: str
     incident_type: str
     invitation: InvitationOut
+
+
+_FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+_WRAPPERS = frozenset({"body", "payload", "query", "path"})
+
+
+def _field_name(loc: Iterable[int | str]) -> str:
+    # Keep real field names; drop list positions and pydantic's union-member tags.
+    parts = [p for p in loc if isinstance(p, str) and _FIELD_NAME.match(p)]
+    while parts and parts[0] in _WRAPPERS:
+        parts.pop(0)
+    return ".".join(parts) or "body"
+
+
+def _message(name: str, kind: str, msg: str, missing: str) -> str:
+    if kind == "missing":
+        return missing
+    if name == "person.email":
+        # email-validator's explanations quote pieces of the address itself.
+        return "not a valid email address"
+    if kind == "string_pattern_mismatch":
+        return "should be a code of lower-case letters, digits and underscores"
+    return msg.removeprefix("Value error, ")
+
+
+def field_errors(errors: Iterable[Mapping[str, Any]], missing: str = "required") -> dict[str, str]:
+    """Pydantic's errors as one message per field name (``person.phone``), with no input.
+
+    The rejected value is personal data, so it never appears in a message; a union (an email
+    or nothing) reports once per alternative, and the first says it all.
+    """
+    found: dict[str, str] = {}
+    for e in errors:
+        name = _field_name(e.get("loc", ()))
+        found.setdefault(
+            name, _message(name, str(e.get("type", "")), str(e.get("msg", "")), missing)
+        )
+    return found

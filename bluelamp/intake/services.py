@@ -161,15 +161,25 @@ def personal_data_purge(*, now: dt.datetime, days: int) -> int:
             if not ids:
                 continue
             Person.objects.filter(pk__in=ids).update(
-                name="", phone="", email="", date_of_birth=None, postcode="",
-                phone_key="", email_key="", purged_at=now,
+                name="",
+                phone="",
+                email="",
+                date_of_birth=None,
+                postcode="",
+                phone_key="",
+                email_key="",
+                purged_at=now,
             )
             OutboxMessage.objects.filter(
                 force=force, invitation__contact__person_id__in=ids
             ).update(to="[erased]")
             AuditEvent.objects.create(
-                force=force, actor="system:retention", action="delete", object_type="person",
-                object_id="*", summary=f"personal details of {len(ids)} people erased "
+                force=force,
+                actor="system:retention",
+                action="delete",
+                object_type="person",
+                object_id="*",
+                summary=f"personal details of {len(ids)} people erased "
                 f"(contacts before {cutoff:%Y-%m-%d})",
             )
             total += len(ids)

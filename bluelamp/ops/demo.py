@@ -23,13 +23,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from bluelamp.delivery.models import OutboxMessage
-from bluelamp.delivery.services import invitations_send_due
+from bluelamp.delivery.services import invitation_send
 from bluelamp.forces.models import ApiToken, Force, Role, StaffMember, Team, User, hash_token
 from bluelamp.intake.models import Contact, Person
 from bluelamp.intake.schemas import ContactIn
@@ -45,7 +46,7 @@ LONDON = ZoneInfo("Europe/London")
 DEMO_SLUG = "demo"
 DEMO_NAME = "Demo Constabulary (Hertfordshire data)"
 HISTORY_DAYS = 28
-DEFAULT_CONTACTS = 2200
+DEFAULT_CONTACTS = 1600
 API_CLIENT_NAME = "demo"
 SEED_ACTOR = "demo-seed"
 
@@ -146,9 +147,11 @@ HOURLY_DEMAND = [
 # fmt: on
 
 # Whole-experience scores 1 to 7. Most callers are satisfied and about one in seven is
-# dissatisfied; the worse team's (and anti-social behaviour's) callers less often so.
-SCORE_WEIGHTS = [4, 4, 5, 5, 16, 31, 35]
-WORSE_SCORE_WEIGHTS = [9, 8, 11, 7, 18, 25, 22]
+# dissatisfied overall; anti-social behaviour's callers less often satisfied, as in most
+# forces, and the worse team's least.
+SCORE_WEIGHTS = [3, 3, 5, 5, 16, 32, 36]
+ASB_SCORE_WEIGHTS = [5, 5, 8, 6, 18, 29, 29]
+WORSE_SCORE_WEIGHTS = [8, 7, 10, 7, 18, 26, 24]
 RESPONSE_RATE = {"sms": 0.4, "email": 0.25}
 OPT_OUT_RATE = 0.015
 
@@ -191,31 +194,23 @@ CASE_OUTCOMES = [("resolved", 65), ("could_not_contact", 15), ("no_action", 12),
 class DemoUser:
     username: str
     role: str
-    password: str
-    scope: str  # "all", "none" or a team code
+    scope: str  # "all" teams, "none", or one team's code
     description: str
 
 
-# Demo-only passwords, printed on every run; the demo serves only on the loopback address.
+# One demo-only password for every demo user, printed on every run: hashing a password
+# takes a noticeable fraction of a second by design, so it is hashed once, not per user. The
+# demo serves only on the loopback address.
+DEMO_PASSWORD = "bluelamp-demo"  # noqa: S105
 DEMO_USERS: list[DemoUser] = [
-    DemoUser("demo-supervisor", Role.SUPERVISOR, "bluelamp-supervisor", "all", "all teams"),
-    DemoUser(
-        "demo-supervisor-charlie",
-        Role.SUPERVISOR,
-        "bluelamp-charlie",
-        WORSE_TEAM,
-        "Charlie team only",
-    ),
-    DemoUser("demo-call-handler", Role.CALL_HANDLER, "bluelamp-handler", "alpha", "Alpha team"),
-    DemoUser("demo-victim-care", Role.VICTIM_CARE, "bluelamp-victim-care", "none", "whole force"),
-    DemoUser(
-        "demo-specialist", Role.SPECIALIST, "bluelamp-specialist", "all", "older person liaison"
-    ),
-    DemoUser(
-        "demo-investigator", Role.INVESTIGATOR, "bluelamp-investigator", "none", "whole force"
-    ),
-    DemoUser("demo-analyst", Role.ANALYST, "bluelamp-analyst", "none", "whole force"),
-    DemoUser("demo-admin", Role.ADMINISTRATOR, "bluelamp-admin", "none", "Django admin too"),
+    DemoUser("demo-supervisor", Role.SUPERVISOR, "all", "all teams"),
+    DemoUser("demo-supervisor-charlie", Role.SUPERVISOR, WORSE_TEAM, "Charlie team only"),
+    DemoUser("demo-call-handler", Role.CALL_HANDLER, "alpha", "Alpha team"),
+    DemoUser("demo-victim-care", Role.VICTIM_CARE, "none", "whole force"),
+    DemoUser("demo-specialist", Role.SPECIALIST, "all", "older person liaison, all teams"),
+    DemoUser("demo-investigator", Role.INVESTIGATOR, "none", "whole force"),
+    DemoUser("demo-analyst", Role.ANALYST, "none", "whole force"),
+    DemoUser("demo-admin", Role.ADMINISTRATOR, "none", "whole force, and the Django admin"),
 ]
 
 # What the demo administrator may do in the Django admin: the force-scoped pages only. Not
@@ -376,11 +371,15 @@ def _flags(rng: random.Random, code: str, person: FakePerson) -> list[str]:
 
 
 def team_on_duty(at: dt.datetime) -> str:
-    """The team on duty: four teams rota two 12-hour shifts a day (07:00 and 19:00)."""
+    """The team on duty: four teams rota two 12-hour shifts a day, from 07:00 and 19:00.
+
+    The team on days on day N is on nights on day N + 2, so every team works as many busy
+    day shifts as quiet night shifts.
+    """
     local = at.astimezone(LONDON)
     shift_day = local.date() if local.hour >= 7 else local.date() - dt.timedelta(days=1)
     night = not 7 <= local.hour < 19
-    return TEAMS[(shift_day.toordinal() * 2 + int(night)) % len(TEAMS)][0]
+    return TEAMS[(shift_day.toordinal() + (2 if night else 0)) % len(TEAMS)][0]
 
 
 def contact_data(
@@ -412,6 +411,8 @@ def contact_data(
                 "email": person.email,
                 "age": person.age,
                 "language": person.language,
+                # Contacts carry no place of their own yet: the caller's postcode district
+                # is where the police.uk crime was recorded.
                 "postcode": district,
             },
             "flags": _flags(rng, code, person),
@@ -430,8 +431,11 @@ class Answer:
 
 def score_draw(rng: random.Random, *, team: str, incident_type: str) -> int:
     """A whole-experience score: most satisfied, the worse team and ASB callers less so."""
-    worse = team == WORSE_TEAM or incident_type == "antisocial_behaviour"
-    weights = WORSE_SCORE_WEIGHTS if worse else SCORE_WEIGHTS
+    weights = SCORE_WEIGHTS
+    if incident_type == "antisocial_behaviour":
+        weights = ASB_SCORE_WEIGHTS
+    if team == WORSE_TEAM:
+        weights = WORSE_SCORE_WEIGHTS
     return rng.choices(range(1, 8), weights=weights)[0]
 
 
@@ -478,18 +482,6 @@ def _text_draw(rng: random.Random, question_id: str, score: int) -> str:
     return ""
 
 
-_definitions: dict[int, logic.Definition] = {}
-
-
-def definition_for(invitation: Invitation) -> logic.Definition:
-    assert invitation.template is not None
-    found = _definitions.get(invitation.template.pk)
-    if found is None:
-        found = logic.parse_definition(invitation.template.definition)
-        _definitions[invitation.template.pk] = found
-    return found
-
-
 def invitation_answer(
     *, rng: random.Random, invitation: Invitation, now: dt.datetime
 ) -> Response | None:
@@ -497,7 +489,9 @@ def invitation_answer(
     contact = invitation.contact
     team = contact.team.code if contact.team else ""
     score = score_draw(rng, team=team, incident_type=contact.incident_type_id)
-    answer = answer_draw(rng, definition_for(invitation), score)
+    assert invitation.template is not None
+    definition = logic.parse_definition(invitation.template.definition)
+    answer = answer_draw(rng, definition, score)
     submitted = response_submit(
         invitation_id=invitation.pk,
         form=answer.form,
@@ -514,7 +508,6 @@ def invitation_answer(
 @dataclass
 class History:
     contacts: int = 0
-    scheduled: int = 0
     excluded: int = 0
     sent: int = 0
     responses: int = 0
@@ -535,7 +528,8 @@ class Seeded:
     created: list[str] = field(default_factory=list)
 
 
-def _handlers(force: Force) -> dict[str, list[str]]:
+def demo_handlers(force: Force) -> dict[str, list[str]]:
+    """The force's call handlers' staff numbers, by team code."""
     out: dict[str, list[str]] = {}
     for number, code in StaffMember.objects.filter(
         force=force, kind=StaffMember.Kind.CALL_HANDLER, team__isnull=False
@@ -577,14 +571,15 @@ def demo_force_setup(*, handlers_per_team: int = 5) -> tuple[Force, list[str]]:
         Permission.objects.get(content_type__app_label=app, codename=codename)
         for app, codename in ADMIN_PERMISSIONS
     ]
+    hashed = ""
     for spec in DEMO_USERS:
         user = User.objects.filter(username=spec.username).first()
         if user is not None and user.force_id != force.pk:
             raise DemoError(f"username {spec.username!r} already belongs to another force")
         if user is None:
-            user = User.objects.create_user(
-                username=spec.username, password=spec.password, force=force, role=spec.role
-            )
+            hashed = hashed or make_password(DEMO_PASSWORD)
+            user = User(username=spec.username, password=hashed, force=force, role=spec.role)
+            user.save()
             created.append(f"user {spec.username}")
         user.role = spec.role
         user.is_staff = spec.role == Role.ADMINISTRATOR
@@ -724,7 +719,7 @@ def _history_make(
     *, force: Force, size: int, mix: CrimeMix, rng: random.Random, now: dt.datetime
 ) -> History:
     people = people_pool()
-    handlers = _handlers(force)
+    handlers = demo_handlers(force)
     supervisor = User.objects.get(username=DEMO_USERS[0].username)
     arrivals = _arrivals(rng, size, now)
     clock = _Clock(now)
@@ -759,19 +754,31 @@ def _history_make(
                 clock=clock,
                 rng=rng,
             )
-    # Rows stamped with the wall clock (auto_now_add) are set to when they would have been
-    # made, so that lists sorted by creation read like a real history.
-    Contact.objects.filter(force=force).update(created_at=F("received_at"))
-    stats.contacts = Contact.objects.filter(force=force).count()
-    stats.excluded = Invitation.objects.filter(
-        force=force, status=Invitation.Status.EXCLUDED
-    ).count()
-    stats.scheduled = stats.contacts - stats.excluded
+    _history_backdate(force)
     stats.cases = RecoveryCase.objects.filter(force=force).count()
     stats.cases_open = (
         RecoveryCase.objects.filter(force=force).exclude(status=RecoveryCase.Status.CLOSED).count()
     )
     return stats
+
+
+def _history_backdate(force: Force) -> None:
+    """Move the times the services took from the wall clock back to when things happened.
+
+    ``contact_ingest`` schedules each invitation from the wall clock and several rows are
+    stamped on creation; in a real history they would all carry the time of the contact or
+    of the sending, and the 14-day expiry runs from the sending.
+    """
+    received = Contact.objects.filter(pk=OuterRef("contact_id")).values("received_at")[:1]
+    sent = Invitation.objects.filter(pk=OuterRef("invitation_id")).values("sent_at")[:1]
+    expiry = dt.timedelta(days=settings.INVITATION_EXPIRY_DAYS)
+    Contact.objects.filter(force=force).update(created_at=F("received_at"))
+    invitations = Invitation.objects.filter(force=force)
+    invitations.update(created_at=Subquery(received))
+    invitations.filter(sent_at__isnull=False).update(
+        send_at=F("sent_at"), expires_at=F("sent_at") + expiry
+    )
+    OutboxMessage.objects.filter(force=force).update(created_at=Subquery(sent))
 
 
 def _contact_replay(
@@ -780,18 +787,15 @@ def _contact_replay(
     """Take the contact in as if it arrived at ``received_at`` and send its invitation then."""
     received_at = data.received_at
     contact = contact_ingest(force=force, data=data, actor=SEED_ACTOR).contact
-    invitation = Invitation.objects.only("pk", "status", "via").get(contact=contact)
+    invitation = contact.invitation
+    stats.contacts += 1
     if invitation.status != Invitation.Status.SCHEDULED:
+        stats.excluded += 1
         return
-    # contact_ingest schedules from the wall clock; move the schedule back to when the
-    # contact arrived, as if it had been taken in then.
-    Invitation.objects.filter(pk=invitation.pk).update(
-        created_at=received_at,
-        send_at=received_at,
-        expires_at=received_at + dt.timedelta(days=settings.INVITATION_EXPIRY_DAYS),
-    )
-    stats.sent += invitations_send_due(now=received_at)
-    OutboxMessage.objects.filter(invitation_id=invitation.pk).update(created_at=received_at)
+    # contact_ingest schedules the invitation for the wall clock's now; it is sent as it
+    # would have been when the contact arrived (the schedule is moved back afterwards).
+    if invitation_send(invitation_id=invitation.pk, now=received_at) is not None:
+        stats.sent += 1
     if rng.random() < OPT_OUT_RATE:
         clock.add(received_at + _reply_delay(rng), "opt_out", invitation.pk)
     elif rng.random() < RESPONSE_RATE.get(invitation.via, 0.3):

@@ -63,13 +63,15 @@ class SurveyTemplateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: SurveyTemplate, form: Any, change: bool) -> None:
-        force_id = obj.force_id if request.user.is_superuser else getattr(
-            request.user, "force_id", None
+    def save_model(
+        self, request: HttpRequest, obj: SurveyTemplate, form: Any, change: bool
+    ) -> None:
+        force_id = (
+            obj.force_id if request.user.is_superuser else getattr(request.user, "force_id", None)
         )
-        latest = SurveyTemplate.objects.filter(
-            force_id=force_id, key=obj.key, stage=obj.stage
-        ).aggregate(v=Max("version"))["v"]
+        same = SurveyTemplate.objects.filter(key=obj.key, stage=obj.stage)
+        same = same.filter(force=None) if force_id is None else same.filter(force_id=force_id)
+        latest = same.aggregate(v=Max("version"))["v"]
         obj.pk = None
         obj._state.adding = True
         obj.force_id = force_id

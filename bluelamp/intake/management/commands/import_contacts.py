@@ -60,7 +60,7 @@ class Command(BaseCommand):
         # A first, read-only pass: a file that cannot be imported as a whole imports nothing.
         try:
             with path.open("rb") as f:
-                file_check(f)
+                row_count = file_check(f)
         except FileNotFoundError:
             raise CommandError(f"{path}: no such file") from None
         except OSError as e:
@@ -69,13 +69,16 @@ class Command(BaseCommand):
             raise CommandError(f"{path.name}: {e}. Nothing was imported.") from None
 
         with _rejections_file(report_path) as record_rejection:
+            rows_done = 0
 
             def on_batch(batch: ImportReport) -> None:
+                nonlocal rows_done
+                rows_done += batch.rows
                 for error in batch.errors:
                     self.stdout.write(str(error))
                     record_rejection(error)
                 if options["verbosity"] >= 2:
-                    self.stderr.write(f"{path.name}: stored up to line {batch.last_line}")
+                    self.stderr.write(f"{path.name}: {rows_done} of {row_count} rows done")
 
             try:
                 with path.open("rb") as f:

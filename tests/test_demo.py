@@ -1,0 +1,157 @@
+"""The demonstration force: seeding, idempotence, its simulator and the server's access log."""
+
+import datetime as dt
+import random
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings as django_settings
+from gunicorn.config import Config
+
+from bluelamp.delivery.models import OutboxMessage
+from bluelamp.forces.models import ApiToken, Force, Role, StaffMember, Team, User, hash_token
+from bluelamp.intake.models import Contact, Person
+from bluelamp.ops import demo
+from bluelamp.ops.management.commands.serve import ACCESS_LOG_FORMAT, RedactingLogger
+from bluelamp.ops.simulator import Simulator, simulator_tick
+from bluelamp.recovery.models import RecoveryCase
+from bluelamp.surveys.models import Invitation, Response
+
+STREET = Path(django_settings.SHARED_DATA_DIR) / "policeuk-hertfordshire" / "street"
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # Real password hashing takes a good fraction of a second by design.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def row_counts(force: Force) -> dict[str, int]:
+    return {
+        "contacts": Contact.objects.filter(force=force).count(),
+        "people": Person.objects.filter(force=force).count(),
+        "invitations": Invitation.objects.filter(force=force).count(),
+        "responses": Response.objects.filter(force=force).count(),
+        "cases": RecoveryCase.objects.filter(force=force).count(),
+        "outbox": OutboxMessage.objects.filter(force=force).count(),
+        "teams": Team.objects.filter(force=force).count(),
+        "staff": StaffMember.objects.filter(force=force).count(),
+        "users": User.objects.filter(force=force).count(),
+        "tokens": ApiToken.objects.filter(force=force).count(),
+    }
+
+
+@pytest.mark.django_db
+def test_synthetic_history_is_consistent_and_seeding_twice_adds_nothing(tmp_path, client):
+    seeded = demo.demo_seed(contacts=120, data_dir=tmp_path / "missing")
+    force = seeded.force
+    assert force.slug == "demo"
+    assert seeded.mix_source.startswith("synthetic")
+    assert seeded.history is not None
+    assert seeded.history.contacts == 120
+
+    users = User.objects.filter(force=force)
+    assert set(users.values_list("role", flat=True)) == set(Role.values)
+    assert users.get(role=Role.ADMINISTRATOR).is_staff
+    assert users.filter(role=Role.SUPERVISOR, teams__isnull=False).distinct().count() == 2
+    assert users.get(username="demo-supervisor-charlie").teams.get().code == demo.WORSE_TEAM
+
+    invitations = Invitation.objects.filter(force=force)
+    assert invitations.filter(status=Invitation.Status.EXCLUDED).exists()
+    assert Response.objects.filter(force=force).exists()
+    assert RecoveryCase.objects.filter(force=force).exists()
+    assert OutboxMessage.objects.filter(force=force).count() == seeded.history.sent
+    # History happened in the past: nothing answered or sent after now, expiry from sending.
+    now = dt.datetime.now(dt.UTC)
+    assert not Response.objects.filter(force=force, submitted_at__gt=now).exists()
+    for invitation in invitations.exclude(sent_at=None)[:20]:
+        assert invitation.send_at == invitation.sent_at
+        assert invitation.expires_at == invitation.sent_at + dt.timedelta(days=14)
+
+    # Synthetic people only: Ofcom's drama numbers and example.com.
+    for person in Person.objects.filter(force=force):
+        assert person.phone == "" or person.phone.startswith(("+447700900", "+441632960"))
+        assert person.email == "" or person.email.endswith("@example.com")
+
+    counts = row_counts(force)
+    again = demo.demo_seed(contacts=120, data_dir=tmp_path / "missing")
+    assert again.history is None
+    assert row_counts(force) == counts
+    assert counts["tokens"] == 1
+    token = ApiToken.objects.get(force=force)
+    assert token.digest == hash_token(again.token)
+
+    r = client.post("/login/", {"username": "demo-supervisor", "password": demo.DEMO_PASSWORD})
+    assert r.status_code == 302
+    assert client.get("/live/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_reset_deletes_only_the_demo_force(tmp_path, force):
+    demo.demo_seed(contacts=20, data_dir=tmp_path)
+    assert demo.demo_reset()
+    assert not Force.objects.filter(slug="demo").exists()
+    assert not User.objects.filter(username__startswith="demo-").exists()
+    assert Force.objects.filter(pk=force.pk).exists()
+    assert not demo.demo_reset()
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not STREET.is_dir(), reason=f"police.uk data not found at {STREET}")
+def test_history_follows_the_police_uk_crime_mix(tmp_path):
+    mix = demo.crime_mix_read(STREET, max_rows=300)
+    assert len(mix.rows) == 300
+    seeded = demo.demo_seed(contacts=60, data_dir=STREET, max_rows=300)
+    assert seeded.mix_source.startswith("police.uk")
+    known = {code for options in demo.POLICE_UK_TYPES.values() for code, _ in options}
+    known |= {code for code, _ in demo.INCIDENT_TYPES}
+    used = set(Contact.objects.values_list("incident_type_id", flat=True))
+    assert used <= known
+    postcodes = set(Person.objects.values_list("postcode", flat=True))
+    assert postcodes <= set(demo.ALL_DISTRICTS)
+
+
+def test_the_crime_mix_maps_police_uk_types_to_ours():
+    mix = demo.CrimeMix((("Burglary", "St Albans"),), "test")
+    rng = random.Random(3)
+    draws = [mix.draw(rng) for _ in range(200)]
+    crimes = [(code, district) for code, district in draws if code.startswith("burglary")]
+    assert {code for code, _ in crimes} == {"burglary_residential", "burglary_other"}
+    assert {district for _, district in crimes} <= set(demo.DISTRICTS["St Albans"])
+
+
+@pytest.mark.django_db
+def test_a_simulator_tick_adds_a_contact_and_answers(tmp_path):
+    seeded = demo.demo_seed(contacts=40, data_dir=tmp_path)
+    sim = Simulator(
+        force=seeded.force,
+        mix=demo.crime_mix_read(tmp_path),
+        rng=random.Random(5),
+        handlers=demo.demo_handlers(seeded.force),
+    )
+    before = Contact.objects.filter(force=seeded.force).count()
+    tick = simulator_tick(sim=sim)
+    assert Contact.objects.filter(force=seeded.force).count() == before + 1
+    assert Contact.objects.filter(reference=tick.reference, force=seeded.force).exists()
+    assert tick.summary().startswith(tick.reference)
+
+
+def test_the_access_log_names_no_survey_link_or_query():
+    logger = RedactingLogger(Config())
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/s/abcdefghijklmnopqrstuv?lang=cy",
+        "PATH_INFO": "/s/abcdefghijklmnopqrstuv",
+        "QUERY_STRING": "lang=cy",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_COOKIE": "sessionid=secret",
+    }
+    resp = SimpleNamespace(status="200 OK", headers=[], sent=123)
+    req = SimpleNamespace(headers=[("COOKIE", "sessionid=secret")])
+    atoms = logger.atoms(resp, req, environ, dt.timedelta(milliseconds=5))
+    assert "abcdefghijklmnopqrstuv" not in str(atoms)
+    assert "lang=cy" not in str(atoms)
+    assert "secret" not in str(atoms)
+    assert '"GET /s/[link]" 200 123 5ms' in ACCESS_LOG_FORMAT % atoms
