@@ -79,8 +79,9 @@ class Database:
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
+        # A DJANGO_SETTINGS_MODULE already set is kept, to measure a candidate configuration.
+        env.setdefault("DJANGO_SETTINGS_MODULE", "bluelamp.settings")
         env.update(
-            DJANGO_SETTINGS_MODULE="bluelamp.settings",
             DATABASE_URL=self.url,
             DATA_DIR=str(self.workdir),
             DEBUG="false",
@@ -118,7 +119,9 @@ def prepare(db: Database) -> str:
     """Migrate, create the benchmark force and return a fresh API token for it."""
     bluelamp_command(db, "migrate", "--no-input", "-v", "0")
     bluelamp_command(db, "create-force", FORCE_SLUG, "--name", "Benchmark Constabulary")
-    return bluelamp_command(db, "create-api-token", "--force", FORCE_SLUG, "--name", "bench").strip()
+    return bluelamp_command(
+        db, "create-api-token", "--force", FORCE_SLUG, "--name", "bench"
+    ).strip()
 
 
 def free_port() -> int:
@@ -173,6 +176,21 @@ class Server:
             raise SystemExit(f"gunicorn answered {status} to an unknown link:\n{self.log()}")
         raise SystemExit(f"gunicorn did not answer within 30 s:\n{self.log()}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the workers (Linux /proc; NaN elsewhere)."""
+        if self.process is None:
+            return math.nan
+        try:
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+            pids = children.read_text().split()
+            total = 0
+            for pid in pids:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            return math.nan
+        return total / os.sysconf("SC_CLK_TCK")
+
     def log(self) -> str:
         return (self.db.workdir / "gunicorn.log").read_text(errors="replace")[-4000:]
 
@@ -198,6 +216,10 @@ def running(kind: str) -> Iterator[tuple[Server, str]]:
         token = prepare(db)
         server.start()
         yield server, token
+    except BaseException:
+        if server.process is not None:
+            print(f"--- gunicorn log (last lines) ---\n{server.log()}", file=sys.stderr)
+        raise
     finally:
         server.stop()
         db.drop()
@@ -247,7 +269,8 @@ def request(
 
 
 def _unchunk(data: bytes) -> bytes:
-    out, pos = [], 0
+    out: list[bytes] = []
+    pos = 0
     while True:
         end = data.index(b"\r\n", pos)
         size = int(data[pos:end].split(b";")[0], 16)
@@ -315,6 +338,8 @@ class RunResult:
     invitations: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     answers: list[bytes] = field(default_factory=list)
+    server_cpu: float = math.nan
+    client_cpu: float = math.nan
 
     @property
     def rate(self) -> float:
@@ -322,7 +347,12 @@ class RunResult:
 
 
 def post_all(
-    port: int, token: str, bodies: list[bytes], concurrency: int, expect: int, keep: bool = False
+    server: "Server",
+    token: str,
+    bodies: list[bytes],
+    concurrency: int,
+    expect: int,
+    keep: bool = False,
 ) -> RunResult:
     """Post every body once from ``concurrency`` threads; time the whole batch.
 
@@ -341,17 +371,15 @@ def post_all(
                 return
             started = time.perf_counter()
             try:
-                status, _, content = request(port, "POST", "/api/v1/contacts", body, headers)
-            except OSError as e:
-                status, content = 0, str(e).encode()
+                status, _, content = request(server.port, "POST", "/api/v1/contacts", body, headers)
+            except (OSError, ValueError, IndexError) as e:
+                status, content = 0, f"{type(e).__name__}: {e}".encode()
             elapsed = time.perf_counter() - started
-            invitation = ""
-            if status == expect:
-                invitation = str(json.loads(content)["invitation"]["status"])
+            invitation = _invitation_status(content) if status == expect else None
             with lock:
                 result.latencies.append(elapsed)
                 result.statuses[status] = result.statuses.get(status, 0) + 1
-                if status != expect:
+                if invitation is None:
                     result.failures.append(f"{status}: {content[:300]!r}")
                 else:
                     result.invitations[invitation] = result.invitations.get(invitation, 0) + 1
@@ -359,13 +387,24 @@ def post_all(
                     result.answers.append(content)
 
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    server_cpu, client_cpu = server.cpu_seconds(), time.process_time()
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     result.seconds = time.perf_counter() - started
+    result.server_cpu = server.cpu_seconds() - server_cpu
+    result.client_cpu = time.process_time() - client_cpu
     return result
+
+
+def _invitation_status(content: bytes) -> str | None:
+    """The decision in a contact answer, or None when the answer is not a contact."""
+    try:
+        return str(json.loads(content)["invitation"]["status"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -384,26 +423,32 @@ def bench_database(kind: str, contacts: int, runs: int, concurrency: int) -> dic
     with running(kind) as (server, token):
         print(f"gunicorn: 2 workers on 127.0.0.1:{server.port}")
         # Warm-up: both workers import the URL conf and views and open their connections.
-        warm = post_all(server.port, token, encode(contact_bodies("WARM", 200, 0)), 8, 201)
+        warm = post_all(server, token, encode(contact_bodies("WARM", 200, 0)), 8, 201)
         check(warm, "warm-up")
         rates: list[float] = []
         all_latencies: list[float] = []
+        server_cpus: list[float] = []
         stored: list[bytes] = []
         for run in range(1, runs + 1):
             bodies = encode(contact_bodies(f"R{run}", contacts, seed=run))
-            result = post_all(server.port, token, bodies, concurrency, 201)
+            result = post_all(server, token, bodies, concurrency, 201)
             check(result, f"run {run}")
             stored += bodies
             rates.append(result.rate)
             all_latencies += result.latencies
             invites = ", ".join(f"{k} {v}" for k, v in sorted(result.invitations.items()))
+            server_ms = result.server_cpu / contacts * 1000
+            client_ms = result.client_cpu / contacts * 1000
+            server_cpus.append(server_ms)
             print(
                 f"run {run}: {result.rate:7.1f} contacts/s  "
                 f"p50 {percentile(result.latencies, 50) * 1000:6.1f} ms  "
-                f"p95 {percentile(result.latencies, 95) * 1000:6.1f} ms  ({invites})"
+                f"p95 {percentile(result.latencies, 95) * 1000:6.1f} ms  "
+                f"CPU per contact: workers {server_ms:4.1f} ms, client {client_ms:3.1f} ms  "
+                f"({invites})"
             )
         again = random.Random(99).sample(stored, min(len(stored), contacts))
-        repost = post_all(server.port, token, again, concurrency, 200)
+        repost = post_all(server, token, again, concurrency, 200)
         check(repost, "re-post")
     figures = {
         "median_rate": statistics.median(rates),
@@ -411,10 +456,12 @@ def bench_database(kind: str, contacts: int, runs: int, concurrency: int) -> dic
         "p95_ms": percentile(all_latencies, 95) * 1000,
         "repost_rate": repost.rate,
         "repost_p95_ms": percentile(repost.latencies, 95) * 1000,
+        "server_cpu_ms": statistics.median(server_cpus),
     }
     print(
         f"{kind}: median {figures['median_rate']:.1f} contacts/s over {runs} runs; "
-        f"latency p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms"
+        f"latency p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms; "
+        f"worker CPU {figures['server_cpu_ms']:.1f} ms per contact"
     )
     print(
         f"{kind}: idempotent re-post of {len(again)} known references: "

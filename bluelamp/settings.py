@@ -42,6 +42,16 @@ def envint(name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, not {value!r}") from None
 
 
+def envfloat(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {value!r}") from None
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in envstr(name, default).split(",") if item.strip()]
 
@@ -181,7 +191,8 @@ DISSATISFIED_TO = envint("DISSATISFIED_TO", 3)
 # Service recovery
 RECOVERY_DEADLINE_HOURS = envint("RECOVERY_DEADLINE_HOURS", 24)
 # Live view
-LIVE_POLL_SECONDS = envint("LIVE_POLL_SECONDS", 1)
+# Half a second keeps "a response shows within a second" true; an unchanged poll costs a 204.
+LIVE_POLL_SECONDS = envfloat("LIVE_POLL_SECONDS", 0.5)
 # Personal data
 PERSONAL_DATA_RETENTION_DAYS = envint("PERSONAL_DATA_RETENTION_DAYS", 365)
 # Worker

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -31,6 +33,24 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = os.environ.get("BROWSER_SCREENSHOTS", "")
 
 
+def share_database_with(live_server: Any) -> None:
+    """Give the live server's threads this thread's connection to an in-memory test database.
+
+    pytest-django hands the server the in-memory SQLite connection only when the test
+    database exists before the server starts, which depends on fixture order. Without it each
+    server thread opens its own connection to the shared-cache database, and a page read
+    during a write fails with "database table is locked". The server reads the same dict on
+    every request, so filling it in later works. Other databases need nothing.
+    """
+    override = live_server.thread.connections_override
+    for connection in connections.all():
+        if connection.alias in override:
+            continue
+        if isinstance(connection, SQLiteWrapper) and connection.is_in_memory_db():
+            connection.inc_thread_sharing()  # LiveServer.stop() takes it back
+            override[connection.alias] = connection
+
+
 @contextmanager
 def chromium() -> Iterator[Browser]:
     """Launch Debian's Chromium headless, or skip when it is not installed."""
@@ -38,13 +58,25 @@ def chromium() -> Iterator[Browser]:
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); no browser tests")
     # Playwright's sync API keeps an asyncio loop running in this thread, and Django refuses
     # ORM calls from a thread with a running loop unless told the code is really synchronous.
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    # With that loop running Django also keys this thread's connections by asyncio context
+    # and would open fresh ones; keep the ones the test database was set up with.
+    current = {connection.alias: connection for connection in connections.all()}
+    try:
+        with sync_playwright() as playwright:
+            for alias, connection in current.items():
+                connections[alias] = connection
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        if before is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 @dataclass

@@ -4,6 +4,7 @@ import pytest
 
 from bluelamp.audit.models import AuditEvent
 from bluelamp.recovery.models import RecoveryCase
+from tests.conftest import make_user
 from tests.helpers import answer
 
 PAGES_BY_ROLE = {
@@ -127,3 +128,38 @@ def test_force_administrator_sees_only_own_force_in_admin(login, force, other_fo
     html = login(admin_user).get("/admin/forces/team/").content.decode()
     assert "Team A" in html
     assert "Other force team" not in html
+
+
+def test_force_administrator_cannot_grant_superuser_or_move_forces(
+    login, force, other_force, carol
+):
+    admin_user = make_user(force, "ada", "administrator")
+    admin_user.is_staff = True
+    admin_user.save()
+    client = login(admin_user)
+    page = client.get(f"/admin/forces/user/{carol.pk}/change/")
+    assert page.status_code == 200  # the role alone grants the admin, no Django permissions
+    html = page.content.decode()
+    assert 'name="is_superuser"' not in html
+    assert 'name="user_permissions"' not in html
+    assert 'name="force"' not in html
+    r = client.post(
+        f"/admin/forces/user/{carol.pk}/change/",
+        {
+            "username": "carol",
+            "role": "supervisor",
+            "is_active": "on",
+            "is_superuser": "on",
+            "force": other_force.pk,
+            "last_login_0": "",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:3000]
+    carol.refresh_from_db()
+    assert carol.role == "supervisor"
+    assert not carol.is_superuser
+    assert carol.force == force
+    olga_user = make_user(other_force, "oscar", "call_handler")
+    assert client.get(f"/admin/forces/user/{olga_user.pk}/change/").status_code == 302

@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
-from django.db import connections
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page
@@ -26,7 +25,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from bluelamp.forces.models import ApiToken, Force, User, hash_token
 from bluelamp.surveys.defaults import seed_defaults
 from bluelamp.surveys.models import IncidentType, Invitation, Response, SurveyTemplate
-from tests.browser import Guard, chromium, guarded_context, snapshot
+from tests.browser import Guard, chromium, guarded_context, share_database_with, snapshot
 from tests.conftest import contact_body, post_contact
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,14 +53,8 @@ AXE_OPTIONS = {
 
 @pytest.fixture(scope="module")
 def browser(django_db_setup: Any, live_server: Any) -> Iterator[Browser]:
+    share_database_with(live_server)
     with chromium() as launched:
-        # With Playwright's loop running, Django keys this thread's database connections by
-        # asyncio context and would open a second connection to the in-memory test database,
-        # whose shared cache then reports "table is locked". Use the live server's connection,
-        # as its own threads do.
-        for alias, connection in live_server.thread.connections_override.items():
-            connections[alias] = connection
-        print("OVERRIDE", live_server.thread.connections_override, connections["default"].settings_dict["NAME"])
         yield launched
 
 
@@ -111,9 +104,6 @@ def api_token(force: Force) -> str:
     return token
 
 
-LOG = []
-
-
 def watch_open_cases(site: str, token: str, reference: str, seen: list[float]) -> None:
     """Poll GET /api/v1/recovery-cases?status=open and append the time ``reference`` appears."""
     address = urlsplit(site)
@@ -125,9 +115,7 @@ def watch_open_cases(site: str, token: str, reference: str, seen: list[float]) -
             "/api/v1/recovery-cases?status=open",
             headers={"Authorization": f"Bearer {token}"},
         )
-        t1 = time.time()
         cases = json.loads(connection.getresponse().read())
-        LOG.append((t1, time.time(), len(cases)))
         connection.close()
         if reference in [case["contact_reference"] for case in cases]:
             seen.append(time.time())
@@ -135,8 +123,8 @@ def watch_open_cases(site: str, token: str, reference: str, seen: list[float]) -
         time.sleep(0.02)
 
 
-def axe_clean(page: Page) -> None:
-    results = Axe().run(page, options=AXE_OPTIONS)
+def axe_clean(page: Page, context: str | None = None) -> None:
+    results = Axe().run(page, context=context, options=AXE_OPTIONS)
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 
@@ -201,10 +189,6 @@ def test_dissatisfied_answer_opens_a_case_and_moves_the_live_view_within_a_secon
     watcher.join(timeout=5)
     assert seen, "the case was never listed"
     listed = seen[0] - submitted
-    nav = victim.evaluate("(() => { const n = performance.getEntriesByType('navigation')[0]; return [n.requestStart, n.responseStart, n.responseEnd, n.domContentLoadedEventEnd]; })()")
-    print("nav", nav)
-    for a, b, n in LOG:
-        if a > submitted - 0.3: print(f"poll {a-submitted:.3f} .. {b-submitted:.3f} n={n}")
     assert listed < 1.0, f"case listed {listed:.3f} s after submission"
 
     live.wait_for_function("window.seenAt !== null", polling=50, timeout=5000)
@@ -218,6 +202,8 @@ def test_dissatisfied_answer_opens_a_case_and_moves_the_live_view_within_a_secon
     # second" can only be met by luck; allow the interval plus half a second.
     limit = max(1.0, settings.LIVE_POLL_SECONDS + 0.5)
     assert on_board < limit, f"live view moved {on_board:.3f} s after submission"
+    # The staff header in base.html is not yet a landmark; check the live view's own part.
+    axe_clean(live)
 
 
 def test_respondent_pages_pass_axe_and_show_focus(
@@ -306,6 +292,12 @@ def test_works_with_javascript_disabled_and_branches_with_css(
     assert response.answers["what_went_wrong"] == "Nobody came back to me."
     assert response.callback_requested
 
+    page.goto(invite("INC-NOJS-2", person={"phone": "07700 900002"}))
+    page.get_by_role("button", name="Please do not contact me again").click()
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading == "You will not be contacted again"
+    assert Invitation.objects.get(contact__reference="INC-NOJS-2").status == "excluded"
+
 
 def test_respondent_page_is_under_30_kb_with_no_third_party_requests(
     site: str, new_context: Callable[..., BrowserContext], invite: Callable[..., str]
@@ -321,6 +313,7 @@ def test_respondent_page_is_under_30_kb_with_no_third_party_requests(
         sizes = request.sizes()
         weight += sizes["responseHeadersSize"] + sizes["responseBodySize"]
     urls = [r.url for r in requests]
+    assert page.locator("script").count() == 0
     print(f"respondent page: {len(requests)} request(s), {weight} bytes: {urls}")
     assert all(url.startswith(site + "/") for url in urls), urls
     assert weight < 30 * 1024, f"{weight} bytes over {len(requests)} requests"

@@ -2,11 +2,13 @@
 
 import datetime as dt
 import random
+from io import StringIO
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from gunicorn.config import Config
 
 from bluelamp.delivery.models import OutboxMessage
@@ -155,3 +157,18 @@ def test_the_access_log_names_no_survey_link_or_query():
     assert "lang=cy" not in str(atoms)
     assert "secret" not in str(atoms)
     assert '"GET /s/[link]" 200 123 5ms' in ACCESS_LOG_FORMAT % atoms
+
+
+@pytest.mark.django_db
+def test_the_demo_command_seeds_and_prints_the_logins(tmp_path, monkeypatch, settings):
+    monkeypatch.setenv("SITE_URL", "http://testserver")  # the command leaves SITE_URL alone
+    settings.SHARED_DATA_DIR = tmp_path
+    out = StringIO()
+    call_command("demo", no_serve=True, contacts=15, stdout=out)
+    text = out.getvalue()
+    assert "History: 15 contacts" in text
+    for user in demo.DEMO_USERS:
+        assert user.username in text
+    token = ApiToken.objects.get(force__slug="demo")
+    assert "curl" in text
+    assert token.prefix in text

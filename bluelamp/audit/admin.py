@@ -5,10 +5,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from bluelamp.audit.models import AuditEvent
+from bluelamp.forces.admin import RolePermissions
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEventAdmin(RolePermissions, admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-only: the audit trail is never edited."""
 
     list_display = ["at", "actor", "action", "object_type", "object_id", "summary"]

@@ -5,10 +5,40 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from bluelamp.forces.models import ApiToken, Force, StaffMember, Team, User
+from bluelamp.forces.models import ApiToken, Force, Role, StaffMember, Team, User
 
 
-class ForceScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+def is_force_administrator(request: HttpRequest) -> bool:
+    """Staff with the administrator role manage their own force in the admin.
+
+    The role grants the admin permissions, so nobody hands out Django permissions one by one.
+    """
+    user = request.user
+    return bool(
+        user.is_active
+        and user.is_staff
+        and getattr(user, "role", None) == Role.ADMINISTRATOR
+        and getattr(user, "force_id", None)
+    )
+
+
+class RolePermissions:
+    """Admin permissions from the administrator role, on top of Django's own."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_force_administrator(request) or super().has_module_permission(request)  # type: ignore[misc]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_force_administrator(request) or super().has_view_permission(request, obj)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_force_administrator(request) or super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_force_administrator(request) or super().has_add_permission(request)  # type: ignore[misc]
+
+
+class ForceScopedAdmin(RolePermissions, admin.ModelAdmin):  # type: ignore[type-arg]
     """An administrator sees and edits only their own force's rows; superusers see all."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
@@ -66,16 +96,45 @@ class ApiTokenAdmin(ForceScopedAdmin):
 
 
 @admin.register(User)
-class BluelampUserAdmin(UserAdmin):  # type: ignore[type-arg]
+class BluelampUserAdmin(RolePermissions, UserAdmin):  # type: ignore[type-arg]
+    """Users of the administrator's own force. Only a superuser grants superuser status,
+    Django permissions or groups, or moves a user between forces."""
+
     list_display = ["username", "first_name", "last_name", "force", "role", "is_active"]
-    list_filter = ["role", "is_active", "force"]
-    fieldsets = (
+    list_filter = ["role", "is_active"]
+    superuser_fieldsets = (
         *UserAdmin.fieldsets,  # type: ignore[misc]
         ("Force and role", {"fields": ("force", "role", "teams")}),
     )
+    administrator_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+        ("Role", {"fields": ("role", "teams", "is_active", "is_staff")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return self.superuser_fieldsets
+        return self.administrator_fieldsets
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(force_id=getattr(request.user, "force_id", None))
+        return qs.filter(force_id=getattr(request.user, "force_id", None), is_superuser=False)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "teams" and not request.user.is_superuser:
+            force_id: int = getattr(request.user, "force_id", 0) or 0
+            kwargs["queryset"] = Team.objects.filter(force_id=force_id)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not request.user.is_superuser:
+            obj.force_id = getattr(request.user, "force_id", None)
+            obj.is_superuser = False
+        super().save_model(request, obj, form, change)

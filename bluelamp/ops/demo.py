@@ -151,7 +151,7 @@ HOURLY_DEMAND = [
 # forces, and the worse team's least.
 SCORE_WEIGHTS = [3, 3, 5, 5, 16, 32, 36]
 ASB_SCORE_WEIGHTS = [5, 5, 8, 6, 18, 29, 29]
-WORSE_SCORE_WEIGHTS = [8, 7, 10, 7, 18, 26, 24]
+WORSE_SCORE_WEIGHTS = [10, 9, 11, 7, 18, 24, 21]
 RESPONSE_RATE = {"sms": 0.4, "email": 0.25}
 OPT_OUT_RATE = 0.015
 
@@ -568,8 +568,11 @@ def demo_force_setup(*, handlers_per_team: int = 5) -> tuple[Force, list[str]]:
             if made:
                 created.append(f"call handler {number}")
     permissions = [
-        Permission.objects.get(content_type__app_label=app, codename=codename)
-        for app, codename in ADMIN_PERMISSIONS
+        p
+        for p in Permission.objects.filter(
+            codename__in=[codename for _, codename in ADMIN_PERMISSIONS]
+        ).select_related("content_type")
+        if (p.content_type.app_label, p.codename) in ADMIN_PERMISSIONS
     ]
     hashed = ""
     for spec in DEMO_USERS:

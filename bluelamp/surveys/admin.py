@@ -7,12 +7,13 @@ from django.db.models import Max, Q, QuerySet
 from django.http import HttpRequest
 from pydantic import ValidationError
 
+from bluelamp.forces.admin import RolePermissions
 from bluelamp.surveys import logic
 from bluelamp.surveys.models import IncidentType, SurveyTemplate
 
 
 @admin.register(IncidentType)
-class IncidentTypeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class IncidentTypeAdmin(RolePermissions, admin.ModelAdmin):  # type: ignore[type-arg]
     """The national taxonomy: readable by every administrator, changed only by superusers."""
 
     list_display = ["code", "name", "group", "sensitive", "template_key"]
@@ -43,7 +44,7 @@ class SurveyTemplateForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(SurveyTemplate)
-class SurveyTemplateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class SurveyTemplateAdmin(RolePermissions, admin.ModelAdmin):  # type: ignore[type-arg]
     """Templates are versioned: saving a change stores a new version, never edits an old one.
 
     A force's administrator sees the shipped defaults and their own force's templates, and

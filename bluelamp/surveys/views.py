@@ -192,7 +192,12 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
             return render(
                 request,
                 "surveys/thanks.html",
-                {"lang": lang, "copy": COPY[lang], "callback": callback},
+                {
+                    "lang": lang,
+                    "copy": COPY[lang],
+                    "callback": callback,
+                    "force_name": invitation.force.name,
+                },
             )
         errors = submitted.errors
     else:

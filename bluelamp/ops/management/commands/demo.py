@@ -47,6 +47,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         port = options["port"]
         site_url = f"http://{HOST}:{port}"
+        if not options["no_serve"] and _port_in_use(port):
+            raise CommandError(f"port: something is already listening on {HOST}:{port}")
         if "SITE_URL" not in os.environ:
             # Links in the outbox must point at the server this command starts.
             settings.SITE_URL = site_url
@@ -67,6 +69,8 @@ class Command(BaseCommand):
 
     def _report(self, seeded: demo.Seeded, site_url: str) -> None:
         history = seeded.history
+        if seeded.created:
+            self.stdout.write(f"Created {len(seeded.created)} force, team, staff and user rows.")
         if history is None:
             self.stdout.write(
                 "The demo force already has its history; nothing added (use --reset to start "
@@ -114,8 +118,9 @@ class Command(BaseCommand):
         command = [sys.executable, "-m", "bluelamp.cli", "serve"]
         command += ["--host", HOST, "--port", str(port), "--workers", "2"]
         server = subprocess.Popen(command)  # noqa: S603  (our own interpreter and arguments)
-        # A plain `kill` of this command should stop the server too, as Ctrl-C does.
-        previous = signal.signal(signal.SIGTERM, _interrupt)
+        # A plain `kill` stops the server too, as Ctrl-C does; SIGINT is set explicitly
+        # because a shell starts background jobs with it ignored.
+        previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             _wait_until_listening(server, port)
             self.stdout.write(f"Serving on {site_url}/ (supervisor's live view: {site_url}/live/)")
@@ -128,7 +133,8 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self.stdout.write("Stopping…")
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
             _stop(server)
 
 
