@@ -1,5 +1,7 @@
 """The intake API: contacts in, decisions out, idempotency, bad input, tokens, OpenAPI."""
 
+import pytest
+
 from bluelamp.audit.models import AuditEvent
 from bluelamp.intake.models import Contact, Person
 from bluelamp.surveys.models import Invitation
@@ -187,3 +189,15 @@ def test_bad_email_is_one_error_naming_the_field_without_echoing_it(api):
     assert r.status_code == 400
     assert r.json()["errors"] == [{"field": "person.email", "message": "not a valid email address"}]
     assert "someone" not in r.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_team_deleted_after_use_is_recreated_on_the_next_contact(api, force):
+    """Teams are cached by code; a deleted one fails the commit, which looks it up afresh."""
+    from bluelamp.forces.models import Team
+
+    assert post_contact(api, contact_body("T-1")).status_code == 201
+    Team.objects.filter(force=force, code="team-a").delete()
+    r = post_contact(api, contact_body("T-2"))
+    assert r.status_code == 201
+    assert Contact.objects.get(reference="T-2").team.code == "team-a"

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from bluelamp.forces.admin import RolePermissions
 from bluelamp.surveys import logic
 from bluelamp.surveys.models import IncidentType, SurveyTemplate
+from bluelamp.surveys.services import template_cache_clear
 
 
 @admin.register(IncidentType)
@@ -78,3 +79,4 @@ class SurveyTemplateAdmin(RolePermissions, admin.ModelAdmin):  # type: ignore[ty
         obj.force_id = force_id
         obj.version = (latest or 0) + 1
         super().save_model(request, obj, form, False)
+        template_cache_clear()

@@ -1,6 +1,7 @@
 """Invitations, responses and opt-outs."""
 
 import datetime as dt
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -25,8 +26,29 @@ if TYPE_CHECKING:
     from bluelamp.intake.models import Contact, Person
 
 
+# The current template per force, key and stage, for TEMPLATE_CACHE_SECONDS: looking it up
+# for every contact was a fifth of intake time. The admin clears it on save; other processes
+# see a new version within the TTL.
+TEMPLATE_CACHE_SECONDS = 30.0
+_templates: dict[tuple[int, str, str, str], tuple[float, SurveyTemplate]] = {}
+
+
+def template_cache_clear() -> None:
+    _templates.clear()
+
+
 def template_current(*, force: "Force", key: str, stage: str = "first_contact") -> SurveyTemplate:
     """The force's own active template for the key and stage, else the shipped default."""
+    cache_key = (force.pk, force.created_at.isoformat(), key, stage)
+    cached = _templates.get(cache_key)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    found = _template_lookup(force=force, key=key, stage=stage)
+    _templates[cache_key] = (time.monotonic() + TEMPLATE_CACHE_SECONDS, found)
+    return found
+
+
+def _template_lookup(*, force: "Force", key: str, stage: str) -> SurveyTemplate:
     found = (
         SurveyTemplate.objects.filter(
             Q(force=force) | Q(force=None), key=key, stage=stage, active=True
@@ -35,7 +57,7 @@ def template_current(*, force: "Force", key: str, stage: str = "first_contact") 
         .first()
     )
     if found is None and key != "general":
-        return template_current(force=force, key="general", stage=stage)
+        return _template_lookup(force=force, key="general", stage=stage)
     if found is None:
         raise SurveyTemplate.DoesNotExist(f"no template for {key}/{stage}")
     return found
