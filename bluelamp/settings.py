@@ -124,7 +124,9 @@ DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{_sqlite_path}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Reopening the file per request re-ran the pragmas and checkpointed the WAL: 5 to 12 ms.
+    DATABASES["default"]["CONN_MAX_AGE"] = envint("DB_CONN_MAX_AGE", 600)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the live view read while intake writes; IMMEDIATE avoids lock upgrades
         # failing mid-transaction when several processes write at once.

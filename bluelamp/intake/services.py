@@ -86,9 +86,8 @@ def contact_ingest(*, force: Force, data: ContactIn, actor: str) -> Ingested:
     already stored and changes nothing. The contact, its person, its decision and the audit
     record are written together or not at all.
     """
-    existing = Contact.objects.filter(force=force, reference=data.reference).first()
-    if existing is not None:
-        return Ingested(existing, created=False)
+    # No look-up first: the unique constraint finds a known reference (the except below),
+    # which saves a query on every new contact.
     incident_type = incident_type_get(data.incident_type)
     try:
         try:

@@ -157,7 +157,7 @@ def response_submit(
 
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("template", "contact")
             .get(pk=invitation_id)
         )
