@@ -3,7 +3,6 @@
 import datetime as dt
 from typing import Any
 
-from django.test import Client
 from django.utils import timezone
 
 from bluelamp.forces.models import Force
@@ -45,7 +44,3 @@ def answer(
 
 def survey_path(invitation: Invitation) -> str:
     return f"/s/{invitation.token}"
-
-
-def csrf_client() -> Client:
-    return Client(enforce_csrf_checks=False)

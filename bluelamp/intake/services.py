@@ -167,10 +167,6 @@ def _contact_create(*, force: Force, data: ContactIn, incident_type: IncidentTyp
     return contact
 
 
-def received_cutoff(days: int) -> dt.datetime:
-    return timezone.now() - dt.timedelta(days=days)
-
-
 def personal_data_purge(*, now: dt.datetime, days: int) -> int:
     """Erase the personal details of people whose contact is older than the retention period.
 
