@@ -127,6 +127,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Reopening the file per request re-ran the pragmas and checkpointed the WAL: 5 to 12 ms.
     DATABASES["default"]["CONN_MAX_AGE"] = envint("DB_CONN_MAX_AGE", 600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Django's backend with writers queued on a file lock (see bluelamp/lib/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "bluelamp.lib.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the live view read while intake writes; IMMEDIATE avoids lock upgrades
         # failing mid-transaction when several processes write at once.

@@ -3,6 +3,7 @@
 import pytest
 
 from bluelamp.audit.models import AuditEvent
+from bluelamp.forces.models import ApiToken
 from bluelamp.intake.models import Contact, Person
 from bluelamp.surveys.models import Invitation
 from tests.conftest import contact_body, post_contact
@@ -125,6 +126,25 @@ def test_unknown_or_missing_token_is_401(client, db):
     assert client.post("/api/v1/contacts", {}, content_type="application/json").status_code == 401
     r = client.get("/api/v1/incident-types", headers={"authorization": "Bearer blp_nope"})
     assert r.status_code == 401
+
+
+def test_token_revoked_in_the_admin_is_refused_at_once(api, login, dave):
+    """Tokens are cached for a few seconds; a revocation saved in the admin clears the cache."""
+    assert api.get("/api/v1/incident-types").status_code == 200  # now cached
+    dave.is_staff = True
+    dave.save()
+    token = ApiToken.objects.get(force=dave.force)
+    page = login(dave).post(
+        f"/admin/forces/apitoken/{token.pk}/change/",
+        {
+            "force": dave.force_id,
+            "name": token.name,
+            "revoked_at_0": "2026-11-28",
+            "revoked_at_1": "12:00:00",
+        },
+    )
+    assert page.status_code == 302, page.content.decode()[:2000]
+    assert api.get("/api/v1/incident-types").status_code == 401
 
 
 def test_another_forces_contact_is_invisible(api, other_api):

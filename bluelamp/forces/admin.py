@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from bluelamp.forces.api_auth import token_cache_clear
 from bluelamp.forces.models import ApiToken, Force, Role, StaffMember, Team, User
 
 
@@ -93,6 +94,18 @@ class ApiTokenAdmin(ForceScopedAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are made with `bluelamp create-api-token`, which shows them once
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        token_cache_clear()  # a revocation takes effect at once in this process
+
+    def delete_model(self, request: HttpRequest, obj: ApiToken) -> None:
+        super().delete_model(request, obj)
+        token_cache_clear()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        super().delete_queryset(request, queryset)
+        token_cache_clear()
 
 
 @admin.register(User)
