@@ -9,12 +9,15 @@ from bluelamp.forces.api_auth import ForceToken
 from bluelamp.intake.api import router as intake_router
 from bluelamp.intake.schemas import field_errors
 from bluelamp.recovery.api import router as recovery_router
+from bluelamp.staffing.api import router as staffing_router
 
 api = NinjaAPI(
     title="Bluelamp API",
     version="1",
     description=(
-        "Force systems push contacts and read decisions and service-recovery cases. "
+        "Force systems push contacts and read decisions and service-recovery cases; "
+        "telephony and workforce systems push call statistics and rosters and read "
+        "staffing advice. "
         "Authenticate with `Authorization: Bearer <token>` from `bluelamp create-api-token`."
     ),
     auth=ForceToken(),
@@ -43,3 +46,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("", intake_router)
 api.add_router("", recovery_router)
+api.add_router("", staffing_router)

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "bluelamp.delivery",
     "bluelamp.recovery",
     "bluelamp.insights",
+    "bluelamp.staffing",
     "bluelamp.ops",
 ]
 

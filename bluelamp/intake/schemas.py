@@ -96,11 +96,25 @@ _WRAPPERS = frozenset({"body", "payload", "query", "path"})
 
 
 def _field_name(loc: Iterable[int | str]) -> str:
-    # Keep real field names; drop list positions and pydantic's union-member tags.
-    parts = [p for p in loc if isinstance(p, str) and _FIELD_NAME.match(p)]
-    while parts and parts[0] in _WRAPPERS:
-        parts.pop(0)
-    return ".".join(parts) or "body"
+    """``person.phone``; ``intervals[3].offered`` for an item of a list of objects.
+
+    Pydantic's union-member tags are dropped, and so is the position of a bad item in a plain
+    list (``flags``), where the field name says enough.
+    """
+    steps = [p for p in loc if isinstance(p, int) or _FIELD_NAME.match(p)]
+    while steps and steps[0] in _WRAPPERS:
+        steps.pop(0)
+    name = ""
+    for i, step in enumerate(steps):
+        if isinstance(step, str):
+            name = f"{name}.{step}" if name else step
+        elif name and i + 1 < len(steps):
+            name = f"{name}[{step}]"
+    return name or "body"
+
+
+# A check across fields names the field it is about first: "answered: more than offered".
+_NAMED_MESSAGE = re.compile(r"^(?:Value error, )?([a-z_][a-z0-9_]*): (.+)$", re.DOTALL)
 
 
 def _message(name: str, kind: str, msg: str, missing: str) -> str:
@@ -122,8 +136,12 @@ def field_errors(errors: Iterable[Mapping[str, Any]], missing: str = "required")
     """
     found: dict[str, str] = {}
     for e in errors:
-        name = _field_name(e.get("loc", ()))
-        found.setdefault(
-            name, _message(name, str(e.get("type", "")), str(e.get("msg", "")), missing)
-        )
+        loc = list(e.get("loc", ()))
+        msg = str(e.get("msg", ""))
+        named = _NAMED_MESSAGE.match(msg) if e.get("type") == "value_error" else None
+        if named:
+            loc.append(named.group(1))
+            msg = named.group(2)
+        name = _field_name(loc)
+        found.setdefault(name, _message(name, str(e.get("type", "")), msg, missing))
     return found
