@@ -1,0 +1,181 @@
+"""Per-call records, as telephony systems export them, turned into interval figures.
+
+Two layouts are read, told apart by their header:
+
+- Bluelamp's own: ``queue_entry, queue_exit, outcome, handle_seconds, handler`` (ISO 8601
+  times, without an offset in the given time zone; outcome ``answered`` or ``abandoned``;
+  optional ``arrival`` is ignored, as waiting starts at queue entry).
+- The "Anonymous Bank" call-centre layout (``vru+line, call_id, ..., q_start, q_exit,
+  q_time, outcome, ser_start, ser_exit, ser_time, server``): times are ``H:MM:SS`` on the
+  row's date; AGENT is answered, HANG after queue entry is abandoned, HANG in the voice menu
+  never reached the queue and PHANTOM is a line fault, so both are left out.
+"""
+
+import csv
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    queued_at: dt.datetime  # when the caller started waiting for a handler (aware)
+    answered: bool
+    wait_seconds: float  # until answered, or until they hung up
+    handle_seconds: float  # 0 when not answered
+    handler: str  # "" when unknown or not answered
+
+
+@dataclass(frozen=True)
+class Rejected:
+    line: int
+    message: str
+
+
+@dataclass
+class IntervalFigures:
+    """One interval's figures, in the shape of ``CallIntervalIn``."""
+
+    start: dt.datetime
+    minutes: int
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    answered_within_target: int = 0
+    handle_total: float = 0.0
+    answer_wait_total: float = 0.0
+    abandon_wait_total: float = 0.0
+    handlers: set[str] = field(default_factory=set)
+
+    @property
+    def average_handle_seconds(self) -> float | None:
+        return self.handle_total / self.answered if self.answered else None
+
+    @property
+    def average_answer_seconds(self) -> float | None:
+        return self.answer_wait_total / self.answered if self.answered else None
+
+    @property
+    def average_abandon_seconds(self) -> float | None:
+        return self.abandon_wait_total / self.abandoned if self.abandoned else None
+
+    @property
+    def queue_wait_total(self) -> float:
+        """Time every queued caller spent waiting, answered or not (for patience)."""
+        return self.answer_wait_total + self.abandon_wait_total
+
+
+def _clock(day: dt.date, text: str, tz: ZoneInfo) -> dt.datetime:
+    h, m, s = (int(p) for p in text.split(":"))
+    return dt.datetime.combine(day, dt.time(h, m, s), tzinfo=tz)
+
+
+def _bank_row(row: dict[str, str], tz: ZoneInfo) -> CallRecord | None:
+    outcome = row["outcome"].strip()
+    entered = row["q_start"].strip() not in ("", "0:00:00")
+    if outcome == "PHANTOM" or (outcome == "HANG" and not entered):
+        return None
+    if outcome not in ("AGENT", "HANG"):
+        raise ValueError(f"outcome: unknown value {outcome!r}")
+    day = dt.date.fromisoformat(row["date"].strip())
+    answered = outcome == "AGENT"
+    queued = _clock(day, row["q_start"] if entered else row["vru_exit"], tz)
+    server = row["server"].strip()
+    return CallRecord(
+        queued_at=queued,
+        answered=answered,
+        wait_seconds=float(row["q_time"]) if entered else 0.0,
+        handle_seconds=float(row["ser_time"]) if answered else 0.0,
+        handler="" if server == "NO_SERVER" or not answered else server,
+    )
+
+
+def _own_row(row: dict[str, str], tz: ZoneInfo) -> CallRecord:
+    def when(name: str) -> dt.datetime:
+        try:
+            value = dt.datetime.fromisoformat(row[name].strip())
+        except ValueError:
+            raise ValueError(f"{name}: not an ISO 8601 date and time") from None
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+
+    outcome = row["outcome"].strip().lower()
+    if outcome not in ("answered", "abandoned"):
+        raise ValueError("outcome: should be answered or abandoned")
+    entry, leave = when("queue_entry"), when("queue_exit")
+    if leave < entry:
+        raise ValueError("queue_exit: before queue_entry")
+    answered = outcome == "answered"
+    handle = float(row.get("handle_seconds") or 0)
+    if handle < 0:
+        raise ValueError("handle_seconds: negative")
+    return CallRecord(
+        queued_at=entry,
+        answered=answered,
+        wait_seconds=(leave - entry).total_seconds(),
+        handle_seconds=handle if answered else 0.0,
+        handler=(row.get("handler") or "").strip() if answered else "",
+    )
+
+
+OWN_COLUMNS = {"queue_entry", "queue_exit", "outcome"}
+BANK_COLUMNS = {"date", "vru_exit", "q_start", "q_time", "outcome", "ser_time", "server"}
+
+
+def read_records(path: Path, tz: ZoneInfo) -> Iterator[CallRecord | Rejected]:
+    """Each call of the file, or a line-numbered reason it was refused."""
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        columns = set(reader.fieldnames or [])
+        parse: Callable[[dict[str, str], ZoneInfo], CallRecord | None]
+        if columns >= BANK_COLUMNS:
+            parse = _bank_row
+        elif columns >= OWN_COLUMNS:
+            parse = _own_row
+        else:
+            missing = sorted(OWN_COLUMNS - columns)
+            yield Rejected(1, f"header: missing column(s) {', '.join(missing)}")
+            return
+        for row in reader:
+            try:
+                record = parse(row, tz)
+            except (ValueError, KeyError, TypeError) as e:
+                yield Rejected(reader.line_num, str(e) or type(e).__name__)
+                continue
+            if record is not None:
+                yield record
+
+
+def interval_start(moment: dt.datetime, minutes: int) -> dt.datetime:
+    return moment.replace(minute=moment.minute - moment.minute % minutes, second=0, microsecond=0)
+
+
+def aggregate(
+    records: Iterable[CallRecord], *, minutes: int, target_seconds: float
+) -> list[IntervalFigures]:
+    """Interval figures from calls, by the interval in which each caller joined the queue.
+
+    A handler counts as at work in an interval when they answered a call that joined the
+    queue in it: a fair count for intervals of 15 minutes or more, in which a handler at work
+    takes several calls.
+    """
+    found: dict[dt.datetime, IntervalFigures] = {}
+    for r in records:
+        start = interval_start(r.queued_at, minutes)
+        figures = found.get(start)
+        if figures is None:
+            figures = found[start] = IntervalFigures(start=start, minutes=minutes)
+        figures.offered += 1
+        if r.answered:
+            figures.answered += 1
+            figures.handle_total += r.handle_seconds
+            figures.answer_wait_total += r.wait_seconds
+            if r.wait_seconds <= target_seconds:
+                figures.answered_within_target += 1
+            if r.handler:
+                figures.handlers.add(r.handler)
+        else:
+            figures.abandoned += 1
+            figures.abandon_wait_total += r.wait_seconds
+    return [found[k] for k in sorted(found)]
