@@ -32,7 +32,9 @@ def test_call_records_become_intervals(force, tmp_path: Path, capsys):
     assert first.handle_seconds == 250
     assert first.answer_seconds == 62.5
     assert first.abandon_seconds == 90
-    assert first.logged_in == 2
+    # At work, time-weighted: H1 18:01:05 to 18:06:05 (the next call is over ten minutes
+    # later, so H1 was away in between) and H2 18:05:00 to 18:08:20: 8 min 20 s of 15 min.
+    assert first.logged_in == pytest.approx(500 / 900, abs=1e-3)
     assert (second.offered, second.answered_within_target) == (1, 1)
 
 

@@ -120,3 +120,31 @@ def board_version(responses: QuerySet[Response], cases: QuerySet[RecoveryCase]) 
     )
     minute = timezone.now().strftime("%Y%m%d%H%M")
     return f"{latest}-{case_state['m'] or 0}-{case_state['c']}-{minute}"
+
+
+def summary_by_answer_time(
+    responses: QuerySet[Response], channel: str, since: dt.datetime
+) -> list[Rate]:
+    """Satisfaction by how long the caller waited to be answered, for one queue (channel).
+
+    One query; the bands are those of the staffing advice (``planning.ANSWER_BANDS``).
+    """
+    from bluelamp.staffing.planning import ANSWER_BANDS, BAND_LABELS
+
+    answered = Q(whole_experience__isnull=False, contact__answer_seconds__isnull=False)
+    aggregates = {}
+    low: int | None = None
+    for i, high in enumerate([*ANSWER_BANDS, None]):
+        band = answered
+        if low is not None:
+            band &= Q(contact__answer_seconds__gt=low)
+        if high is not None:
+            band &= Q(contact__answer_seconds__lte=high)
+        aggregates[f"n{i}"] = Count("pk", filter=band)
+        aggregates[f"s{i}"] = Count("pk", filter=band & Q(outcome="satisfied"))
+        aggregates[f"d{i}"] = Count("pk", filter=band & Q(outcome="dissatisfied"))
+        low = high
+    row = responses.filter(channel=channel, submitted_at__gte=since).aggregate(**aggregates)
+    return [
+        Rate(label, row[f"n{i}"], row[f"s{i}"], row[f"d{i}"]) for i, label in enumerate(BAND_LABELS)
+    ]

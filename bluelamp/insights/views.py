@@ -1,7 +1,9 @@
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,6 +11,9 @@ from django.utils import timezone
 from bluelamp.forces.access import open_cases_for_live_view, responses_for_user
 from bluelamp.forces.models import User
 from bluelamp.insights import selectors
+from bluelamp.recovery.models import RecoveryCase
+from bluelamp.staffing import planning
+from bluelamp.surveys.models import Response
 
 
 def _user(request: HttpRequest) -> User:
@@ -16,12 +21,45 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _board_context(user: User) -> dict[str, Any]:
+def _staffing(user: User, now: dt.datetime, since: dt.datetime) -> list[dict[str, Any]]:
+    """Per queue: the plan for the next hours, and what waiting has cost in satisfaction."""
+    assert user.force is not None
+    responses = responses_for_user(user)
+    queues = []
+    for plan in planning.force_plans(user.force, now):
+        bands = selectors.summary_by_answer_time(responses, plan.queue.code, since)
+        counts = [(b.responses, b.satisfied) for b in bands]
+        offered, abandoned = planning.abandonment(plan.queue, since)
+        queues.append(
+            {
+                "plan": plan,
+                "hours": planning.hourly(plan),
+                "advice": [
+                    (
+                        a.text,
+                        planning.satisfaction_effect(a.block, counts)
+                        if a.block is not None and a.block.kind == "short"
+                        else "",
+                    )
+                    for a in plan.advice
+                ],
+                "bands": bands,
+                "has_responses": any(n for n, _ in counts),
+                "offered": offered,
+                "abandoned": abandoned,
+                "abandoned_share": abandoned / offered if offered else None,
+            }
+        )
+    return queues
+
+
+def _board_context(user: User, version: str | None = None) -> dict[str, Any]:
     now = timezone.now()
     responses = responses_for_user(user)
     cases = open_cases_for_live_view(user)
     since = selectors.period_starts(now)["28 days"]
     return {
+        "staffing": _staffing(user, now, since),
         "now": now,
         "periods": selectors.summary_by_period(responses, now),
         "by_type": selectors.summary_by(
@@ -30,9 +68,15 @@ def _board_context(user: User) -> dict[str, Any]:
         "by_team": selectors.summary_by(responses, "team_id", "team__name", since),
         "comments": selectors.latest_comments(responses),
         "cases": selectors.open_cases(cases),
-        "version": selectors.board_version(responses, cases),
+        "version": version or _version(user, responses, cases),
         "poll_seconds": settings.LIVE_POLL_SECONDS,
     }
+
+
+def _version(user: User, responses: QuerySet[Response], cases: QuerySet[RecoveryCase]) -> str:
+    assert user.force is not None
+    staffing = planning.staffing_version(user.force)
+    return f"{selectors.board_version(responses, cases)}-{staffing}"
 
 
 @login_required
@@ -48,6 +92,7 @@ def board(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     responses = responses_for_user(user)
     cases = open_cases_for_live_view(user)
-    if request.GET.get("v") == selectors.board_version(responses, cases):
+    version = _version(user, responses, cases)
+    if request.GET.get("v") == version:
         return HttpResponse(status=204)
-    return render(request, "insights/_board.html", _board_context(user))
+    return render(request, "insights/_board.html", _board_context(user, version))

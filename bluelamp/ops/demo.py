@@ -429,14 +429,22 @@ class Answer:
     callback: bool
 
 
-def score_draw(rng: random.Random, *, team: str, incident_type: str) -> int:
-    """A whole-experience score: most satisfied, the worse team and ASB callers less so."""
+def score_draw(
+    rng: random.Random, *, team: str, incident_type: str, waited: int | None = None
+) -> int:
+    """A whole-experience score: most satisfied; the worse team, ASB callers and callers who
+    waited long to be answered less so."""
     weights = SCORE_WEIGHTS
     if incident_type == "antisocial_behaviour":
         weights = ASB_SCORE_WEIGHTS
     if team == WORSE_TEAM:
         weights = WORSE_SCORE_WEIGHTS
-    return rng.choices(range(1, 8), weights=weights)[0]
+    score = rng.choices(range(1, 8), weights=weights)[0]
+    if waited is not None and waited > 120 and rng.random() < 0.4:
+        score -= 1
+    if waited is not None and waited > 300 and rng.random() < 0.5:
+        score -= 2
+    return max(1, score)
 
 
 def answer_draw(rng: random.Random, definition: logic.Definition, score: int) -> Answer:
@@ -488,7 +496,9 @@ def invitation_answer(
     """Answer one sent invitation as its respondent might, through ``response_submit``."""
     contact = invitation.contact
     team = contact.team.code if contact.team else ""
-    score = score_draw(rng, team=team, incident_type=contact.incident_type_id)
+    score = score_draw(
+        rng, team=team, incident_type=contact.incident_type_id, waited=contact.answer_seconds
+    )
     assert invitation.template is not None
     definition = logic.parse_definition(invitation.template.definition)
     answer = answer_draw(rng, definition, score)
@@ -526,6 +536,7 @@ class Seeded:
     mix_source: str
     history: History | None = None
     created: list[str] = field(default_factory=list)
+    call_intervals: int = 0
 
 
 def demo_handlers(force: Force) -> dict[str, list[str]]:
@@ -649,6 +660,9 @@ def demo_seed(
         token = demo_token_replace(force)
     mix = crime_mix_read(data_dir, max_rows)
     seeded = Seeded(force, DEMO_USERS, token, mix.source, created=created)
+    from bluelamp.ops.demo_calls import demo_calls_seed
+
+    seeded.call_intervals = demo_calls_seed(force, now, random.Random(seed))
     if Contact.objects.filter(force=force).exists():
         return seeded
     started = time.monotonic()

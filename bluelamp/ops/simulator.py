@@ -18,6 +18,7 @@ from bluelamp.delivery.services import invitations_send_due
 from bluelamp.forces.models import Force
 from bluelamp.intake.services import contact_ingest
 from bluelamp.ops import demo
+from bluelamp.ops.demo_calls import demo_calls_tick
 from bluelamp.surveys.models import Invitation
 from bluelamp.surveys.services import InvitationClosed
 
@@ -77,6 +78,7 @@ def simulator_tick(*, sim: Simulator, now: dt.datetime | None = None) -> Tick:
     )
     contact = contact_ingest(force=sim.force, data=data, actor=ACTOR).contact
     invitation = contact.invitation
+    demo_calls_tick(sim.force, now)  # the telephony system's latest interval figures
     tick = Tick(
         reference=contact.reference,
         incident_type=data.incident_type,

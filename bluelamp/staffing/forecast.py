@@ -6,9 +6,9 @@ missing. On clock-change days the caller maps the 23 or 25 hours onto the same s
 
 The method is the classic call-centre one: a day-level volume times an intraday profile, both
 learnt from recent days of the same day type (Monday to Sunday, and bank holidays in England
-and Wales as an eighth type). Every figure it produces is compared with the seasonal-naive
-baseline (the same slot on the last day of the same type) on held-out days: a forecast that
-does not beat the baseline is not worth showing a duty officer.
+and Wales as an eighth type). ``backtest`` scores it against the seasonal-naive baseline (the
+same slot on the last day of the same type) on held-out days: a forecast that does not beat
+the baseline is not worth showing a duty officer.
 
 Pure numpy and the ``holidays`` package: no ORM, so it is fast to test and to benchmark.
 """
@@ -17,6 +17,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 import holidays
 import numpy as np
@@ -39,6 +40,8 @@ MIN_COVERAGE = 0.5
 MIN_TREND_SPAN_DAYS = 21
 MAX_TREND_PER_DAY = 0.01
 TREND_DAMPING = 0.95
+# A trend within this many standard errors of flat is dropped; see _trend for the shrinkage.
+TREND_MIN_T = 2.0
 # A bank holiday's volume is set against the mean ordinary day in the days before it.
 LEVEL_DAYS = 28
 # Weights of a slot and of each neighbour when the intraday profile is smoothed.
@@ -72,12 +75,11 @@ def forecast_days(
 
     Volume: the log day totals of the last ``weeks`` days of the target's type are averaged
     with weights that halve every three weeks, and moved from the weighted mean date of those
-    days to the target date by the day-to-day trend. The trend is a weighted least-squares
-    slope of log totals on date with one intercept per day type, over the last ``weeks`` weeks
-    (so the weekly pattern does not pass for trend). It is damped beyond the last day of
-    history, so a fortnight ahead it is not extrapolated in a straight line. This is the same
-    as fitting that regression and reading off the target's type, which is why it is used:
-    the recent same-type mean is robust, and the trend corrects its lag.
+    days to the target date by the trend: the least-squares slope of log totals on date with
+    one intercept per day type over the last ``weeks`` weeks, shrunk to nothing unless it
+    stands clear of the noise, and damped beyond the last day of history so a fortnight
+    ahead it is not extrapolated in a straight line. The recent same-type mean is robust to
+    one odd day; the trend, where there is one, corrects the mean's lag of a week or two.
 
     Profile: each day's counts as shares of its total, averaged over the same days with the
     same weights, then smoothed lightly across neighbouring slots (weights 1-4-1), because at
@@ -109,7 +111,7 @@ def forecast_days(
     slope = _trend(totals, types, ordinals, weeks)
     for row, target in enumerate(target_days):
         kind = day_type(target)
-        holiday = _bank_holiday_forecast(history, totals, types, ordinals, target, weeks)
+        holiday = _bank_holiday_forecast(history, totals, types, ordinals, reference, target, weeks)
         if holiday is not None:
             result[row] = holiday
             continue
@@ -118,7 +120,7 @@ def forecast_days(
         log_totals = np.log1p(totals[picked])
         mean_log = float(np.average(log_totals, weights=weights))
         centre = float(np.average(ordinals[picked], weights=weights))
-        ahead = target.toordinal() - origin
+        ahead = target.toordinal() - int(origin)
         # Up to the last day of history the trend applies in full; beyond it, damped.
         shift = slope * (origin - centre) + slope * _damped_days(ahead)
         volume = max(0.0, math.expm1(mean_log + shift))
@@ -234,9 +236,9 @@ def mase(actual: Array, predicted: Array, naive_scale: float) -> float:
 def mape(actual: Array, predicted: Array) -> float:
     """Mean absolute percentage error, in per cent, over slots with at least one actual call.
 
-    Slots with no calls are skipped, because the error there has no percentage (which is
-    also why MAPE flatters nobody on quiet overnight slots and MASE is the headline score).
-    Pairs with a missing value are skipped; NaN when no slot is left.
+    Slots with no calls are skipped, because an error on zero has no percentage; on quiet
+    slots with one or two calls MAPE is still large and erratic, which is why MASE is the
+    headline score. Pairs with a missing value are skipped; NaN when no slot is left.
     """
     actual = np.asarray(actual, dtype=np.float64)
     predicted = np.asarray(predicted, dtype=np.float64)
@@ -327,7 +329,7 @@ def _checked(history: Array, history_days: Sequence[date]) -> Array:
     history = np.asarray(history, dtype=np.float64)
     if history.ndim != 2 or history.shape[0] != len(history_days):
         raise ValueError("history must be 2-D with one row per day in history_days")
-    if any(a >= b for a, b in zip(history_days, history_days[1:], strict=False)):
+    if any(a >= b for a, b in pairwise(history_days)):
         raise ValueError("history_days must be strictly ascending")
     return history
 
@@ -367,14 +369,29 @@ def _day_totals(history: Array, reference: Array) -> Array:
     return np.where(enough, totals, np.nan)
 
 
+def _naive_scale(history: Array, history_days: Sequence[date]) -> float:
+    """The in-sample mean absolute error of seasonal naive: each day against the last earlier
+    day of its type, over the slots present on both. NaN when no day has such a predecessor."""
+    latest: dict[int, int] = {}
+    errors = []
+    for index, day in enumerate(history_days):
+        kind = day_type(day)
+        if kind in latest:
+            error = np.abs(history[index] - history[latest[kind]])
+            errors.append(error[np.isfinite(error)])
+        latest[kind] = index
+    joined = np.concatenate(errors) if errors else np.array([])
+    return float(joined.mean()) if joined.size else math.nan
+
+
 def _recency(ordinals: Array, origin: float) -> Array:
     return np.asarray(0.5 ** ((origin - ordinals) / HALF_LIFE_DAYS), dtype=np.float64)
 
 
-def _damped_days(ahead: float) -> float:
+def _damped_days(ahead: int) -> float:
     """The days of trend applied ``ahead`` days past the history: sum of damping**k, k=1..ahead."""
     if ahead <= 0:
-        return ahead
+        return float(ahead)
     return TREND_DAMPING * (1 - TREND_DAMPING**ahead) / (1 - TREND_DAMPING)
 
 
@@ -393,9 +410,14 @@ def _pick(
 
 
 def _trend(totals: Array, types: NDArray[np.int_], ordinals: Array, weeks: int) -> float:
-    """Growth of log volume per day over the last ``weeks`` weeks, one intercept per day type.
+    """Growth of log volume per day over the last ``weeks`` weeks, kept only if it stands out.
 
-    Zero when the window is too short to tell trend from the weekly pattern.
+    The slope is the least-squares one with an intercept per day type (each day set against
+    the mean of its own type), so the weekly pattern does not pass for trend. It is shrunk
+    by (1 - 4 / t**2), floored at 0, where t is its t-statistic: a slope within two standard
+    errors of flat is dropped, and a clear one is kept almost whole. A level that steps up
+    and down from week to week (school holidays, a major incident) is not extrapolated.
+    Zero when the window spans under three weeks.
     """
     window = np.isfinite(totals) & (types != BANK_HOLIDAY) & (ordinals > ordinals[-1] - 7 * weeks)
     if not window.any():
@@ -403,14 +425,24 @@ def _trend(totals: Array, types: NDArray[np.int_], ordinals: Array, weeks: int) 
     days = ordinals[window]
     if days.max() - days.min() < MIN_TREND_SPAN_DAYS:
         return 0.0
-    kinds = np.unique(types[window])
-    design = np.column_stack(
-        [(types[window] == k).astype(np.float64) for k in kinds] + [days - days.mean()]
-    )
-    solution, _, rank, _ = np.linalg.lstsq(design, np.log1p(totals[window]), rcond=None)
-    if rank < design.shape[1]:
+    kinds = types[window]
+    logs = np.log1p(totals[window])
+    day_offset = days.copy()
+    log_offset = logs.copy()
+    for kind in np.unique(kinds):
+        mine = kinds == kind
+        day_offset[mine] -= days[mine].mean()
+        log_offset[mine] -= logs[mine].mean()
+    spread = float((day_offset**2).sum())
+    freedom = days.size - np.unique(kinds).size - 1
+    if spread <= 0 or freedom <= 0:
         return 0.0
-    return float(np.clip(solution[-1], -MAX_TREND_PER_DAY, MAX_TREND_PER_DAY))
+    slope = float((day_offset * log_offset).sum()) / spread
+    residual = float(((log_offset - slope * day_offset) ** 2).sum()) / freedom
+    if residual > 0:
+        t_squared = slope**2 * spread / residual
+        slope *= max(0.0, 1 - TREND_MIN_T**2 / t_squared) if t_squared > 0 else 0.0
+    return min(max(slope, -MAX_TREND_PER_DAY), MAX_TREND_PER_DAY)
 
 
 def _profile(rows: Array, totals: Array, weights: Array, reference: Array) -> Array:
@@ -443,6 +475,7 @@ def _bank_holiday_forecast(
     totals: Array,
     types: NDArray[np.int_],
     ordinals: Array,
+    reference: Array,
     target: date,
     weeks: int,
 ) -> Array | None:
@@ -471,5 +504,4 @@ def _bank_holiday_forecast(
         volume = float(np.mean(ratios)) * float(totals[now].mean())
     else:
         volume = float(totals[past].mean())
-    reference = _column_profile(history)
     return volume * _profile(history[past], totals[past], np.ones(past.size), reference)

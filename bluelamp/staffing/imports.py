@@ -95,7 +95,7 @@ def figures_to_intervals(queue: str, figures: list[IntervalFigures]) -> list[Cal
             average_handle_seconds=f.average_handle_seconds,
             average_answer_seconds=f.average_answer_seconds,
             average_abandon_seconds=f.average_abandon_seconds,
-            handlers_logged_in=float(len(f.handlers)),
+            handlers_logged_in=round(f.logged_in, 3),
         )
         for f in figures
     ]

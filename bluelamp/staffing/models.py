@@ -68,7 +68,10 @@ class CallInterval(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["force", "queue", "start"], name="call_interval_unique")
         ]
-        indexes = [models.Index(fields=["queue", "start"])]
+        indexes = [
+            models.Index(fields=["queue", "start"]),
+            models.Index(fields=["force", "updated_at"]),  # the live view's "anything new?"
+        ]
 
     def __str__(self) -> str:
         return f"{self.queue_id} {self.start:%Y-%m-%d %H:%M}"
@@ -88,6 +91,7 @@ class RosterSlot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["force", "queue", "start"], name="roster_slot_unique")
         ]
+        indexes = [models.Index(fields=["force", "updated_at"])]
 
     def __str__(self) -> str:
         return f"{self.queue_id} {self.start:%Y-%m-%d %H:%M}: {self.handlers}"

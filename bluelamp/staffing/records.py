@@ -13,6 +13,7 @@ Two layouts are read, told apart by their header:
 
 import csv
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,8 @@ class IntervalFigures:
     answer_wait_total: float = 0.0
     abandon_wait_total: float = 0.0
     handlers: set[str] = field(default_factory=set)
+    # Handlers at work, time-weighted: 1.0 is one handler for the whole interval.
+    logged_in: float = 0.0
 
     @property
     def average_handle_seconds(self) -> float | None:
@@ -151,21 +154,36 @@ def interval_start(moment: dt.datetime, minutes: int) -> dt.datetime:
     return moment.replace(minute=moment.minute - moment.minute % minutes, second=0, microsecond=0)
 
 
+# A handler idle for longer than this between two calls is taken to be away (a break, the
+# end of a shift); shorter gaps count as time at work waiting for the next call.
+IDLE_GAP_SECONDS = 600.0
+
+
 def aggregate(
-    records: Iterable[CallRecord], *, minutes: int, target_seconds: float
+    records: Iterable[CallRecord],
+    *,
+    minutes: int,
+    target_seconds: float,
+    idle_gap_seconds: float = IDLE_GAP_SECONDS,
 ) -> list[IntervalFigures]:
     """Interval figures from calls, by the interval in which each caller joined the queue.
 
-    A handler counts as at work in an interval when they answered a call that joined the
-    queue in it: a fair count for intervals of 15 minutes or more, in which a handler at work
-    takes several calls.
+    Handlers at work (``logged_in``) are inferred from the calls they answered, as records
+    carry no log-in times: a handler is at work from the start of a call to its end, and
+    through any gap before their next call of up to ``idle_gap_seconds``; the time at work
+    falling in each interval is summed and divided by the interval's length.
     """
     found: dict[dt.datetime, IntervalFigures] = {}
-    for r in records:
-        start = interval_start(r.queued_at, minutes)
+    served: dict[tuple[str, dt.date], list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+
+    def figures_at(start: dt.datetime) -> IntervalFigures:
         figures = found.get(start)
         if figures is None:
             figures = found[start] = IntervalFigures(start=start, minutes=minutes)
+        return figures
+
+    for r in records:
+        figures = figures_at(interval_start(r.queued_at, minutes))
         figures.offered += 1
         if r.answered:
             figures.answered += 1
@@ -175,7 +193,27 @@ def aggregate(
                 figures.answered_within_target += 1
             if r.handler:
                 figures.handlers.add(r.handler)
+                begin = r.queued_at + dt.timedelta(seconds=r.wait_seconds)
+                end = begin + dt.timedelta(seconds=r.handle_seconds)
+                served[(r.handler, begin.date())].append((begin, end))
         else:
             figures.abandoned += 1
             figures.abandon_wait_total += r.wait_seconds
+
+    length = dt.timedelta(minutes=minutes)
+    for spans in served.values():
+        spans.sort()
+        at_work: list[list[dt.datetime]] = []
+        for begin, end in spans:
+            if at_work and (begin - at_work[-1][1]).total_seconds() <= idle_gap_seconds:
+                at_work[-1][1] = max(at_work[-1][1], end)
+            else:
+                at_work.append([begin, end])
+        for begin, end in at_work:
+            start = interval_start(begin, minutes)
+            while start < end:
+                overlap = min(end, start + length) - max(begin, start)
+                if overlap.total_seconds() > 0 and start in found:
+                    found[start].logged_in += overlap / length
+                start += length
     return [found[k] for k in sorted(found)]

@@ -85,6 +85,12 @@ class Command(BaseCommand):
                 f"({history.cases_open} still open). Took {history.seconds:.1f} s."
             )
             self.stdout.write(f"Crime mix and places: {seeded.mix_source}")
+        if seeded.call_intervals:
+            self.stdout.write(
+                f"Call statistics: {seeded.call_intervals} intervals of 999 and 101 over "
+                "8 weeks, and a roster to the day after tomorrow (101 short from 18:00 to "
+                "22:00): see the live view's staffing panel."
+            )
         self.stdout.write("")
         self.stdout.write(f"Logins (every demo user's password is {demo.DEMO_PASSWORD}):")
         self.stdout.write(f"  {'username':<26}{'password':<16}{'role':<15}sees")
