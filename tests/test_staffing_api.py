@@ -136,3 +136,30 @@ def test_no_token_no_figures(client, db):
         "/api/v1/call-intervals", {"intervals": [interval()]}, content_type="application/json"
     )
     assert r.status_code == 401
+
+
+def test_administrator_sets_a_queue_standard_in_the_admin(login, dave, force, other_force):
+    from bluelamp.staffing.services import queue_get_or_create
+
+    dave.is_staff = True
+    dave.save()
+    queue = queue_get_or_create(force, "101")
+    theirs = queue_get_or_create(other_force, "101")
+    client = login(dave)
+    form = {
+        "code": "101",
+        "name": "101 non-emergency",
+        "target_share": "0.8",
+        "target_seconds": "60",
+        "shrinkage": "1.5",
+        "max_occupancy": "0.85",
+        "patience_seconds": "",
+    }
+    page = client.post(f"/admin/staffing/queue/{queue.pk}/change/", form)
+    assert page.status_code == 200  # the form again, with the error
+    assert "less than or equal to 0.9" in page.content.decode()
+    form["shrinkage"] = "0.35"
+    assert client.post(f"/admin/staffing/queue/{queue.pk}/change/", form).status_code == 302
+    queue.refresh_from_db()
+    assert (queue.target_seconds, queue.shrinkage) == (60, 0.35)
+    assert client.get(f"/admin/staffing/queue/{theirs.pk}/change/").status_code == 302

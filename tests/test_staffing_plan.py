@@ -186,3 +186,30 @@ def test_erlang_a_predicts_abandonment_better_than_erlang_c_on_real_calls():
     c = dict(p.split("=") for p in last[-2].split()[4:])
     assert float(a["abandoned"]) < float(c["abandoned"]) / 2
     assert float(a["answered_20s"]) < 0.2
+
+
+def test_advice_through_the_api(api, other_api, force):
+    queue = steady_history(force, days=3)
+    roster_ahead(queue, 20)
+    r = api.get("/api/v1/staffing?hours=6")
+    assert r.status_code == 200
+    (body,) = r.json()
+    assert body["queue"] == "101"
+    assert body["model"] == "Erlang A"
+    assert len(body["intervals"]) == 24
+    assert body["advice"][0].startswith("101: the roster meets the standard for the next 6")
+    first = body["intervals"][0]
+    assert first["rostered"] == 20 and first["gap"] == 20 - first["required"]
+    assert other_api.get("/api/v1/staffing").json() == []
+    assert api.get("/api/v1/staffing?hours=100").status_code == 400
+
+
+def test_queue_settings_change_the_advice_at_once(force):
+    queue = steady_history(force, days=3)
+    roster_ahead(queue, 12)
+    before = planning.plan_queue(queue, timezone.now()).slots[0].required
+    queue.target_share = 0.99
+    queue.target_seconds = 5
+    queue.save()
+    after = planning.plan_queue(queue, timezone.now()).slots[0].required
+    assert after > before

@@ -1,8 +1,12 @@
+import datetime as dt
+
 from django.http import HttpRequest
-from ninja import Router, Status
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
 
 from bluelamp.forces.api_auth import request_force
 from bluelamp.intake.api import ErrorOut
+from bluelamp.staffing import planning
 from bluelamp.staffing.schemas import CallIntervalBatch, RosterBatch, Stored
 from bluelamp.staffing.services import BatchError, call_intervals_store, roster_store
 
@@ -40,3 +44,84 @@ def roster(request: HttpRequest, payload: RosterBatch) -> Status[object]:
     except BatchError as e:
         return _batch_error(e)
     return Status(200, stored)
+
+
+class SlotOut(Schema):
+    start: dt.datetime
+    calls: float = Field(description="Forecast calls offered")
+    handle_seconds: float = Field(description="Forecast average handle time")
+    on_phones: int = Field(description="Handlers needed answering calls")
+    required: int = Field(description="Handlers to roster for that, after shrinkage")
+    required_erlang_c: int
+    rostered: int | None
+    gap: int | None = Field(description="Rostered less required; negative when short")
+    answered_within: float | None = Field(description="Expected share within target, as rostered")
+    abandoned: float | None = Field(description="Expected share abandoned, as rostered")
+
+
+class AccuracyOut(Schema):
+    method_mase: float
+    naive_mase: float = Field(description="Seasonal naive: the same slot a week before")
+    method_mape: float
+    naive_mape: float
+    days: int
+
+
+class QueueAdviceOut(Schema):
+    queue: str
+    name: str
+    target_share: float
+    target_seconds: int
+    model: str
+    patience_seconds: float | None
+    patience_note: str
+    advice: list[str]
+    forecast_accuracy: AccuracyOut | None
+    today_actual_calls: float
+    today_forecast_so_far: float
+    today_expected_total: float
+    intervals: list[SlotOut]
+
+
+class AdviceQuery(Schema):
+    hours: int = Field(12, ge=1, le=48, description="How far ahead")
+
+
+@router.get("/staffing", response=list[QueueAdviceOut], summary="Staffing advice per queue")
+def staffing(request: HttpRequest, query: Query[AdviceQuery]) -> list[QueueAdviceOut]:
+    """For each queue: the forecast, handlers needed, rostered and the gap per 15 minutes for
+    the hours ahead, with the advice in plain words and the forecast's error beside that of a
+    seasonal-naive baseline."""
+    plans = planning.force_plans(request_force(request), timezone.now(), query.hours)
+    return [
+        QueueAdviceOut(
+            queue=p.queue.code,
+            name=p.queue.name,
+            target_share=p.queue.target_share,
+            target_seconds=p.queue.target_seconds,
+            model=p.model,
+            patience_seconds=p.patience.seconds,
+            patience_note=p.patience.note,
+            advice=[a.text for a in p.advice],
+            forecast_accuracy=AccuracyOut(**vars(p.accuracy)) if p.accuracy else None,
+            today_actual_calls=p.today_actual,
+            today_forecast_so_far=p.today_forecast_so_far,
+            today_expected_total=p.today_reforecast_total,
+            intervals=[
+                SlotOut(
+                    start=s.start,
+                    calls=round(s.calls, 2),
+                    handle_seconds=round(s.handle_seconds, 1),
+                    on_phones=s.on_phones,
+                    required=s.required,
+                    required_erlang_c=s.required_erlang_c,
+                    rostered=s.rostered,
+                    gap=s.gap,
+                    answered_within=None if s.within is None else round(s.within, 4),
+                    abandoned=None if s.abandoned is None else round(s.abandoned, 4),
+                )
+                for s in p.slots
+            ],
+        )
+        for p in plans
+    ]

@@ -1,5 +1,6 @@
 """Call queues, what happened on them interval by interval, and who is rostered to answer."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from bluelamp.forces.models import Force
@@ -19,19 +20,27 @@ class Queue(models.Model):
     code = models.CharField(max_length=20, help_text="999, 101, online, or the force's own code")
     name = models.CharField(max_length=80)
     target_share = models.FloatField(
-        default=0.8, help_text="Share of calls to answer within the target time, e.g. 0.9"
+        default=0.8,
+        validators=[MinValueValidator(0.01), MaxValueValidator(1.0)],
+        help_text="Share of calls to answer within the target time, e.g. 0.9",
     )
-    target_seconds = models.PositiveIntegerField(default=60, help_text="e.g. 10 for 999")
+    target_seconds = models.PositiveIntegerField(
+        default=60, validators=[MinValueValidator(1)], help_text="e.g. 10 for 999"
+    )
     shrinkage = models.FloatField(
         default=0.3,
+        validators=[MinValueValidator(0.0), MaxValueValidator(0.9)],
         help_text="Share of rostered time not on the phones (breaks, training, leave), 0 to 0.9",
     )
     max_occupancy = models.FloatField(
-        default=0.85, help_text="Busiest a handler should be, as a share of their time"
+        default=0.85,
+        validators=[MinValueValidator(0.1), MaxValueValidator(1.0)],
+        help_text="Busiest a handler should be, as a share of their time",
     )
     patience_seconds = models.FloatField(
         null=True,
         blank=True,
+        validators=[MinValueValidator(1.0)],
         help_text="Mean time callers wait before hanging up; blank to estimate it from the "
         "queue's own abandoned calls",
     )
