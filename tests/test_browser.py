@@ -23,10 +23,12 @@ from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from bluelamp.forces.models import ApiToken, Force, User, hash_token
+from bluelamp.staffing.models import RosterSlot
 from bluelamp.surveys.defaults import seed_defaults
 from bluelamp.surveys.models import IncidentType, Invitation, Response, SurveyTemplate
 from tests.browser import Guard, chromium, guarded_context, share_database_with, snapshot
 from tests.conftest import contact_body, post_contact
+from tests.helpers import roster_ahead, steady_history
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -336,3 +338,66 @@ def test_welsh_page(
     page.get_by_role("link", name="Cymraeg").click()
     assert page.locator("html").get_attribute("lang") == "cy"
     assert group(page, WHOLE_CY).get_by_label("1: Hollol anfodlon").is_visible()
+
+
+def test_live_view_staffing_panel_passes_axe_and_moves_with_new_figures(
+    site: str,
+    new_context: Callable[..., BrowserContext],
+    api_token: str,
+    alice: User,
+    force: Force,
+) -> None:
+    queue = steady_history(force, days=14)
+    slots = roster_ahead(queue, 20)
+    RosterSlot.objects.filter(pk__in=[s.pk for s in slots[8:16]]).update(handlers=6)
+    supervisor = Client()
+    supervisor.force_login(alice)
+    staff = new_context(viewport={"width": 1440, "height": 900})
+    staff.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": supervisor.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": site,
+            }
+        ]
+    )
+    live = staff.new_page()
+    live.goto(f"{site}/live/")
+    panel = live.get_by_test_id("staffing-101")
+    assert "101: short by" in panel.inner_text()
+    before = live.locator("#board").get_attribute("data-version")
+    today = panel.get_by_test_id("today-101").inner_text()
+    axe_clean(live)
+    snapshot(live, "live-view-staffing")
+
+    # The telephony system reports the interval just gone, busier than it was; the board
+    # shows it by itself.
+    now = dt.datetime.now(dt.UTC)
+    start = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+    start -= dt.timedelta(minutes=15)
+    body = {
+        "intervals": [
+            {"queue": "101", "start": start.isoformat(), "offered": 400, "answered": 300,
+             "abandoned": 100, "answered_within_target": 100, "average_handle_seconds": 300}
+        ]
+    }  # fmt: skip
+    address = urlsplit(site)
+    connection = HTTPConnection(address.netloc, timeout=5)
+    connection.request(
+        "POST",
+        "/api/v1/call-intervals",
+        body=json.dumps(body),
+        headers={"Authorization": f"Bearer {api_token}", "Content-Type": "application/json"},
+    )
+    assert connection.getresponse().status == 200
+    connection.close()
+    live.wait_for_function(
+        "(before) => document.querySelector('#board').dataset.version !== before",
+        arg=before,
+        polling=100,
+        timeout=5000,
+    )
+    if start >= timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0):
+        # The interval just gone is today's (not so in the first minutes after midnight).
+        assert live.get_by_test_id("today-101").inner_text() != today

@@ -523,29 +523,42 @@ def abandonment(queue: Queue, since: dt.datetime) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class HourRow:
+    """One clock hour of the plan, told by its worst slot (the one with the smallest gap)."""
+
     start: dt.datetime
     calls: float
-    required: int  # the most needed in any of its slots
-    rostered: int | None  # the fewest rostered in any of its slots
-    gap: int | None  # the worst of its slots' gaps (not always rostered less required)
-    within: float | None  # expected share within target, weighted by calls
+    required: int
+    rostered: int | None
+    within: float | None  # expected share within target over the hour, weighted by calls
+
+    @property
+    def gap(self) -> int | None:
+        return None if self.rostered is None else self.rostered - self.required
 
 
 def hourly(plan: QueuePlan) -> list[HourRow]:
-    """The plan's slots by the hour, for a board that must be read at a glance."""
-    rows: list[HourRow] = []
-    per_hour = 60 // SLOT_MINUTES
-    for i in range(0, len(plan.slots), per_hour):
-        group = plan.slots[i : i + per_hour]
-        rostered = [s.rostered for s in group]
+    """The plan's slots by clock hour (the first may be part of one), for reading at a glance.
+
+    Needed and rostered come from the hour's worst slot, so that the gap is their difference.
+    """
+    groups: dict[dt.datetime, list[SlotPlan]] = {}
+    for s in plan.slots:
+        hour = timezone.localtime(s.start).replace(minute=0)
+        groups.setdefault(hour, []).append(s)
+    rows = []
+    for group in groups.values():
+        unrostered = [s for s in group if s.rostered is None]
+        if unrostered:
+            worst = max(unrostered, key=lambda s: s.required)
+        else:
+            worst = min(group, key=lambda s: (s.gap or 0, -s.required))
         known = [s for s in group if s.within is not None]
         rows.append(
             HourRow(
                 start=group[0].start,
                 calls=sum(s.calls for s in group),
-                required=max(s.required for s in group),
-                rostered=None if None in rostered else min(r or 0 for r in rostered),
-                gap=None if None in rostered else min(s.gap or 0 for s in group),
+                required=worst.required,
+                rostered=worst.rostered,
                 within=_weighted([s.within or 0.0 for s in known], [s.calls for s in known])
                 if known
                 else None,
