@@ -17,6 +17,7 @@ answered within 10/30/60/120/300 s), with pyworkforce's ErlangA on a sample of i
 """
 
 import argparse
+import gc
 import importlib.metadata
 import os
 import platform
@@ -127,9 +128,17 @@ def compare(day: dict[str, np.ndarray], ours: Requirement, theirs: np.ndarray) -
 
 
 def timed(function: Callable[[], Any]) -> tuple[float, Any]:
-    started = time.perf_counter()
-    result = function()
-    return time.perf_counter() - started, result
+    """Wall time of one call, the way ``timeit`` measures: garbage collected beforehand and
+    the collector paused during the call, for both implementations alike (pyworkforce's loop
+    leaves many objects behind, and a collection they trigger would land in the next timing)."""
+    gc.collect()
+    gc.disable()
+    try:
+        started = time.perf_counter()
+        result = function()
+        return time.perf_counter() - started, result
+    finally:
+        gc.enable()
 
 
 def bench_day(count: int, runs: int, seed: int) -> None:
