@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.utils import timezone
 from gunicorn.config import Config
 
 from bluelamp.delivery.models import OutboxMessage
@@ -18,6 +19,8 @@ from bluelamp.ops import demo
 from bluelamp.ops.management.commands.serve import ACCESS_LOG_FORMAT, RedactingLogger
 from bluelamp.ops.simulator import Simulator, simulator_tick
 from bluelamp.recovery.models import RecoveryCase
+from bluelamp.staffing import planning
+from bluelamp.staffing.models import CallInterval, RosterSlot
 from bluelamp.surveys.models import Invitation, Response
 
 STREET = Path(django_settings.SHARED_DATA_DIR) / "policeuk-hertfordshire" / "street"
@@ -86,7 +89,19 @@ def test_synthetic_history_is_consistent_and_seeding_twice_adds_nothing(tmp_path
 
     r = client.post("/login/", {"username": "demo-supervisor", "password": demo.DEMO_PASSWORD})
     assert r.status_code == 302
-    assert client.get("/live/").status_code == 200
+    html = client.get("/live/").content.decode()
+    # The telephony: eight weeks of figures, a roster ahead, and the advice names the gaps.
+    assert seeded.call_intervals > 8 * 7 * 96 * 2 - 200
+    assert CallInterval.objects.filter(force=force).count() == seeded.call_intervals
+    assert RosterSlot.objects.filter(force=force, start__gt=now + dt.timedelta(days=1)).exists()
+    assert 'data-testid="staffing-101"' in html
+    assert 'data-testid="staffing-999"' in html
+    assert "Answer time and satisfaction, 101" in html
+    plans = {p.queue.code: p for p in planning.force_plans(force, timezone.now(), hours=48)}
+    assert plans["101"].model == "Erlang A"
+    assert any("101: short by" in a.text for a in plans["101"].advice)
+    accuracy = plans["101"].accuracy
+    assert accuracy is not None and accuracy.method_mase < accuracy.naive_mase
 
 
 @pytest.mark.django_db
@@ -133,8 +148,11 @@ def test_a_simulator_tick_adds_a_contact_and_answers(tmp_path):
         handlers=demo.demo_handlers(seeded.force),
     )
     before = Contact.objects.filter(force=seeded.force).count()
+    latest = CallInterval.objects.filter(force=seeded.force).latest("updated_at").updated_at
     tick = simulator_tick(sim=sim)
     assert Contact.objects.filter(force=seeded.force).count() == before + 1
+    # The telephony system reports the interval under way: the staffing panel moves.
+    assert CallInterval.objects.filter(force=seeded.force, updated_at__gt=latest).exists()
     assert Contact.objects.filter(reference=tick.reference, force=seeded.force).exists()
     assert tick.summary().startswith(tick.reference)
 

@@ -166,7 +166,7 @@ def test_advice_through_the_api(api, other_api, force):
     first = body["intervals"][0]
     assert first["rostered"] == 20 and first["gap"] == 20 - first["required"]
     assert other_api.get("/api/v1/staffing").json() == []
-    assert api.get("/api/v1/staffing?hours=100").status_code == 400
+    assert api.get("/api/v1/staffing?hours=400").status_code == 400
 
 
 def test_queue_settings_change_the_advice_at_once(force):

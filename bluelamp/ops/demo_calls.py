@@ -11,10 +11,13 @@ hang together. Everything is written through ``staffing.services``, like a telep
 
 import datetime as dt
 import random
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
+from numpy.typing import NDArray
 
 from bluelamp.forces.models import Force
 from bluelamp.staffing import erlang
@@ -23,6 +26,8 @@ from bluelamp.staffing.schemas import CallIntervalIn, RosterSlotIn
 from bluelamp.staffing.services import call_intervals_store, queue_get_or_create, roster_store
 
 HISTORY_WEEKS = 8
+Floats = NDArray[np.float64]
+Ints = NDArray[np.int64]
 ROSTER_DAYS_AHEAD = 2
 
 
@@ -47,82 +52,79 @@ HOURLY = (
 WEEKDAY = (0.97, 0.94, 0.95, 0.97, 1.06, 1.12, 0.99)
 
 
-def expected_calls(code: str, day: dt.date, slot: int) -> float:
+def expected_calls(code: str, days: Sequence[dt.date], slots: Ints) -> Floats:
+    """Mean calls offered in each (day, slot) pair."""
     shape = next(q for q in QUEUES if q.code == code)
     hourly = np.array(HOURLY)
-    share = hourly[slot * SLOT_MINUTES // 60] / (hourly.sum() * 60 / SLOT_MINUTES)
-    weekday = WEEKDAY[day.weekday()]
-    night = 1.25 if day.weekday() in (4, 5) and slot >= 20 * 60 // SLOT_MINUTES else 1.0
-    return float(shape.calls_per_day * share * weekday * night)
+    hours = slots * SLOT_MINUTES // 60
+    share = hourly[hours] / (hourly.sum() * 60 / SLOT_MINUTES)
+    weekdays = np.array([d.weekday() for d in days])
+    night = np.where(np.isin(weekdays, (4, 5)) & (hours >= 20), 1.25, 1.0)
+    return np.asarray(shape.calls_per_day * share * np.array(WEEKDAY)[weekdays] * night)
 
 
-def rostered(shape: QueueShape, day: dt.date, slot: int) -> int:
+def rostered(shape: QueueShape, days: Sequence[dt.date], slots: Ints) -> Ints:
     """What the requirement says, less the deliberate gaps."""
-    calls = expected_calls(shape.code, day, slot)
+    calls = expected_calls(shape.code, days, slots)
     target_share, target_seconds = (0.9, 10) if shape.code == "999" else (0.8, 90)
     need = erlang.erlang_c_required(
         calls, shape.handle_seconds, SLOT_MINUTES * 60, target_share, target_seconds, 0.85, 0.3
     )
-    handlers = int(need.staffed)
-    hour = slot * SLOT_MINUTES // 60
+    hours = slots * SLOT_MINUTES // 60
     start, end, fewer = shape.short
-    if start <= hour < end:
-        handlers -= fewer
-    if shape.code == "999" and day.weekday() == 5 and hour >= 21:
-        handlers -= 2
-    return max(1, handlers)
+    handlers = need.staffed - np.where((hours >= start) & (hours < end), fewer, 0)
+    if shape.code == "999":
+        saturday = np.array([d.weekday() == 5 for d in days])
+        handlers = handlers - np.where(saturday & (hours >= 21), 2, 0)
+    return np.maximum(1, handlers)
 
 
 def interval_figures(
-    shape: QueueShape, day: dt.date, slot: int, rng: random.Random, fraction: float = 1.0
-) -> CallIntervalIn:
-    """One interval as the telephony system would report it (``fraction`` of it so far)."""
-    calls = np.random.default_rng(rng.randrange(2**32)).poisson(
-        expected_calls(shape.code, day, slot) * fraction
-    )
-    on_rota = rostered(shape, day, slot)
-    logged_in = max(1, round(on_rota * 0.7 + rng.uniform(-1, 1)))
-    handle = shape.handle_seconds * rng.uniform(0.9, 1.1)
+    shape: QueueShape,
+    days: Sequence[dt.date],
+    slots: Ints,
+    rng: np.random.Generator,
+    fraction: float = 1.0,
+) -> list[CallIntervalIn]:
+    """Each (day, slot) as the telephony system would report it (``fraction`` of it so far)."""
+    size = len(days)
+    offered = rng.poisson(expected_calls(shape.code, days, slots) * fraction)
+    on_rota = rostered(shape, days, slots)
+    logged_in = np.maximum(1, np.round(on_rota * 0.7 + rng.uniform(-1, 1, size)))
+    handle = shape.handle_seconds * rng.uniform(0.9, 1.1, size)
     target = 10 if shape.code == "999" else 90
-    offered = int(calls)
-    if offered == 0:
-        answered = abandoned = within = 0
-        answer_wait = abandon_wait = None
-    else:
-        model = erlang.erlang_a(
-            logged_in, max(offered / fraction, 0.1), handle, shape.patience_seconds,
-            SLOT_MINUTES * 60, target,
-        )  # fmt: skip
-        abandoned = int(np.random.default_rng(rng.randrange(2**32)).binomial(
-            offered, float(model.abandon_probability)
-        ))  # fmt: skip
-        answered = offered - abandoned
-        p_within = float(model.answered_within) / max(1e-9, 1 - float(model.abandon_probability))
-        within = int(np.random.default_rng(rng.randrange(2**32)).binomial(
-            answered, min(1.0, p_within)
-        ))  # fmt: skip
-        asa = float(np.nan_to_num(model.average_wait_answered))
-        answer_wait = round(asa, 1) if answered else None
-        # Waiting of all callers over abandonments estimates patience: keep the two coherent.
-        abandon_wait = (
-            round(max(0.0, (abandoned * shape.patience_seconds - answered * asa) / abandoned), 1)
-            if abandoned
-            else None
-        )
-    return CallIntervalIn(
-        queue=shape.code,
-        start=slot_start(day, slot),
-        minutes=15,
-        offered=offered,
-        answered=answered,
-        abandoned=abandoned,
-        answered_within_target=within,
-        average_handle_seconds=round(handle, 1) if answered else None,
-        average_answer_seconds=answer_wait,
-        average_abandon_seconds=abandon_wait,
-        handlers_logged_in=float(logged_in),
-        handlers_rostered=on_rota,
+    model = erlang.erlang_a(
+        logged_in, np.maximum(offered / fraction, 0.1), handle, shape.patience_seconds,
+        SLOT_MINUTES * 60, target,
+    )  # fmt: skip
+    abandon = np.asarray(model.abandon_probability)
+    abandoned = rng.binomial(offered, abandon)
+    answered = offered - abandoned
+    within = rng.binomial(
+        answered, np.minimum(1.0, np.asarray(model.answered_within) / np.maximum(1e-9, 1 - abandon))
     )
+    asa = np.nan_to_num(np.asarray(model.average_wait_answered))
+    # Waiting of all callers over abandonments estimates patience: keep the two coherent.
+    abandon_wait = np.maximum(
+        0.0, (abandoned * shape.patience_seconds - answered * asa) / np.maximum(abandoned, 1)
+    )
+    return [
+        CallIntervalIn(
+            queue=shape.code,
+            start=slot_start(day, int(slot)),
+            minutes=15,
+            offered=int(offered[i]),
+            answered=int(answered[i]),
+            abandoned=int(abandoned[i]),
+            answered_within_target=int(within[i]),
+            average_handle_seconds=round(float(handle[i]), 1) if answered[i] else None,
+            average_answer_seconds=round(float(asa[i]), 1) if answered[i] else None,
+            average_abandon_seconds=round(float(abandon_wait[i]), 1) if abandoned[i] else None,
+            handlers_logged_in=float(logged_in[i]),
+            handlers_rostered=int(on_rota[i]),
+        )
+        for i, (day, slot) in enumerate(zip(days, slots, strict=True))
+    ]
 
 
 def demo_calls_seed(force: Force, now: dt.datetime, rng: random.Random) -> int:
@@ -134,23 +136,24 @@ def demo_calls_seed(force: Force, now: dt.datetime, rng: random.Random) -> int:
         return 0
     today, now_slot = local_slot(now)
     first = today - dt.timedelta(weeks=HISTORY_WEEKS)
+    every_day = [
+        first + dt.timedelta(days=i) for i in range(HISTORY_WEEKS * 7 + 1 + ROSTER_DAYS_AHEAD)
+    ]
+    grid = [(d, s) for d in every_day for s in range(SLOTS_PER_DAY)]
+    past = [(d, s) for d, s in grid if d < today or (d == today and s < now_slot)]
+    generator = np.random.default_rng(rng.randrange(2**32))
     intervals: list[CallIntervalIn] = []
     slots: list[RosterSlotIn] = []
-    for offset in range((today - first).days + ROSTER_DAYS_AHEAD + 1):
-        day = first + dt.timedelta(days=offset)
-        for slot in range(SLOTS_PER_DAY):
-            for shape in QUEUES:
-                start = slot_start(day, slot)
-                slots.append(
-                    RosterSlotIn(
-                        queue=shape.code,
-                        start=start,
-                        minutes=15,
-                        handlers=rostered(shape, day, slot),
-                    )
-                )
-                if day < today or (day == today and slot < now_slot):
-                    intervals.append(interval_figures(shape, day, slot, rng))
+    for shape in QUEUES:
+        days, slot_numbers = [d for d, _ in grid], np.array([s for _, s in grid])
+        handlers = rostered(shape, days, slot_numbers)
+        slots += [
+            RosterSlotIn(queue=shape.code, start=slot_start(d, int(s)), minutes=15, handlers=int(h))
+            for d, s, h in zip(days, slot_numbers, handlers, strict=True)
+        ]
+        intervals += interval_figures(
+            shape, [d for d, _ in past], np.array([s for _, s in past]), generator
+        )
     with transaction.atomic():
         for shape in QUEUES:
             queue = queue_get_or_create(force, shape.code)
@@ -167,16 +170,14 @@ def demo_calls_tick(force: Force, now: dt.datetime) -> int:
     """The telephony system's latest report: the interval under way so far, and the one just
     finished in full. Returns how many intervals changed."""
     today, slot = local_slot(now)
-    local_minute = (now.timestamp() // 60) % SLOT_MINUTES
-    fraction = max(0.05, (local_minute + (now.timestamp() % 60) / 60) / SLOT_MINUTES)
+    into = (now - slot_start(today, slot)).total_seconds() / (SLOT_MINUTES * 60)
+    before, previous = local_slot(slot_start(today, slot) - dt.timedelta(minutes=SLOT_MINUTES))
     reports = []
     for shape in QUEUES:
-        # The same interval always draws from the same seed, so its figures only grow.
-        seed = f"{shape.code}-{today.isoformat()}-{slot}"
-        reports.append(interval_figures(shape, today, slot, random.Random(seed), fraction))
-        before = slot_start(today, slot) - dt.timedelta(minutes=SLOT_MINUTES)
-        day, previous = local_slot(before)
-        seed = f"{shape.code}-{day.isoformat()}-{previous}"
-        reports.append(interval_figures(shape, day, previous, random.Random(seed)))
+        for day, number, fraction in ((today, slot, max(0.05, into)), (before, previous, 1.0)):
+            # The same interval always draws from the same seed, so its figures only grow.
+            seed = zlib.crc32(f"{shape.code}-{day}-{number}".encode())
+            generator = np.random.default_rng(seed)
+            reports += interval_figures(shape, [day], np.array([number]), generator, fraction)
     stored = call_intervals_store(force=force, intervals=reports)
     return stored.created + stored.updated

@@ -84,7 +84,9 @@ class QueueAdviceOut(Schema):
 
 
 class AdviceQuery(Schema):
-    hours: int = Field(12, ge=1, le=48, description="How far ahead")
+    hours: int = Field(
+        12, ge=1, le=336, description="How far ahead: up to 14 days (forecasts reach 14 days on)"
+    )
 
 
 @router.get("/staffing", response=list[QueueAdviceOut], summary="Staffing advice per queue")

@@ -36,6 +36,9 @@ PATIENCE_DAYS = 28
 # Below this many abandoned calls the queue's own patience is too uncertain to use.
 MIN_ABANDONED_FOR_PATIENCE = 30
 DEFAULT_HANDLE_SECONDS = 300.0
+# Shortfalls this many slots apart or fewer are advised as one stretch ("short from 18:00 to
+# 22:00", not four sentences about quarter-hours).
+MERGE_SLOTS = 2
 # Answer-time bands for the satisfaction view, in seconds (upper edges; the last is open).
 ANSWER_BANDS = (10, 30, 60, 120, 300)
 BAND_LABELS = ("up to 10 s", "11 to 30 s", "31 to 60 s", "1 to 2 min", "2 to 5 min", "over 5 min")
@@ -399,9 +402,13 @@ def _blocks(
             kind = "short"
         else:
             kind = ""
-        if kind and runs and runs[-1][0] == kind and runs[-1][1][-1] == i - 1:
-            runs[-1][1].append(i)
-        elif kind:
+        if not kind:
+            continue
+        last = runs[-1][1][-1] if runs else -99
+        if runs and runs[-1][0] == kind and i - last <= 1 + MERGE_SLOTS:
+            # Short again within half an hour: one stretch, the slots between included.
+            runs[-1][1].extend(range(last + 1, i + 1))
+        else:
             runs.append((kind, [i]))
     blocks = []
     for kind, idx in runs:
