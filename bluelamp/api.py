@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from bluelamp.care.api import router as care_router
 from bluelamp.forces.api_auth import ForceToken
 from bluelamp.intake.api import router as intake_router
 from bluelamp.intake.schemas import field_errors
@@ -47,3 +48,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("", intake_router)
 api.add_router("", recovery_router)
 api.add_router("", staffing_router)
+api.add_router("", care_router)

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "bluelamp.recovery",
     "bluelamp.insights",
     "bluelamp.staffing",
+    "bluelamp.care",
     "bluelamp.ops",
 ]
 

@@ -18,4 +18,5 @@ urlpatterns = [
     path("live/", include("bluelamp.insights.urls")),
     path("cases/", include("bluelamp.recovery.urls")),
     path("outbox/", include("bluelamp.delivery.urls")),
+    path("care/", include("bluelamp.care.urls")),
 ]

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from bluelamp.care.models import Crime, Duty, Referral, Victim
 from bluelamp.delivery.models import OutboxMessage
 from bluelamp.forces.models import Force, Role, Team, User
 from bluelamp.intake.models import Contact
@@ -18,6 +19,7 @@ from bluelamp.surveys.models import Response
 LIVE_VIEW_ROLES = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR})
 RECOVERY_ROLES = frozenset({Role.SUPERVISOR, Role.VICTIM_CARE, Role.ADMINISTRATOR})
 OUTBOX_ROLES = frozenset({Role.ADMINISTRATOR})
+CARE_ROLES = frozenset({Role.VICTIM_CARE, Role.SPECIALIST, Role.INVESTIGATOR, Role.ADMINISTRATOR})
 
 
 def require_role(user: User, roles: frozenset[Role]) -> Force:
@@ -81,6 +83,44 @@ def outbox_for_user(user: User) -> QuerySet[OutboxMessage]:
     return OutboxMessage.objects.filter(force=force)
 
 
+def referrals_for_user(user: User) -> QuerySet[Referral]:
+    """Referrals the user may work on: a specialist team sees only referrals to its service
+    (the service is the receiving team's code); victim care and investigators see them all."""
+    force = require_role(user, CARE_ROLES)
+    referrals = Referral.objects.filter(force=force)
+    if user.role == Role.SPECIALIST:
+        referrals = referrals.filter(service__in=visible_teams(user).values("code"))
+    return referrals
+
+
+def access_referral(user: User, referral_id: int) -> Referral:
+    try:
+        return (
+            referrals_for_user(user)
+            .select_related("victim__crime__offence", "victim__crime__team", "force")
+            .get(pk=referral_id)
+        )
+    except Referral.DoesNotExist:
+        raise Http404("No such referral") from None
+
+
+def duties_for_user(user: User) -> QuerySet[Duty]:
+    """Victims' Code duties: a specialist team sees those of its own referrals."""
+    force = require_role(user, CARE_ROLES)
+    duties = Duty.objects.filter(force=force)
+    if user.role == Role.SPECIALIST:
+        duties = duties.filter(referral__in=referrals_for_user(user))
+    return duties
+
+
+def victims_for_user(user: User) -> QuerySet[Victim]:
+    force = require_role(user, CARE_ROLES)
+    victims = Victim.objects.filter(force=force)
+    if user.role == Role.SPECIALIST:
+        victims = victims.filter(referrals__in=referrals_for_user(user)).distinct()
+    return victims
+
+
 # Force systems (API tokens) see everything of their own force and nothing of another's.
 
 
@@ -102,3 +142,10 @@ def access_recovery_case_for_force(force: Force, case_id: int) -> RecoveryCase:
         return recovery_cases_for_force(force).select_related("contact", "team").get(pk=case_id)
     except RecoveryCase.DoesNotExist:
         raise Http404("No such case") from None
+
+
+def access_crime_for_force(force: Force, reference: str) -> Crime:
+    try:
+        return Crime.objects.select_related("offence").get(force=force, reference=reference)
+    except Crime.DoesNotExist:
+        raise Http404("No such crime") from None

@@ -1,0 +1,163 @@
+import datetime as dt
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from bluelamp.care.models import Crime, Referral, Victim
+from bluelamp.care.schemas import CrimeIn, EventIn
+from bluelamp.care.services import crime_event_add, crime_ingest
+from bluelamp.forces.access import access_crime_for_force
+from bluelamp.forces.api_auth import request_actor, request_force
+from bluelamp.intake.api import ErrorOut
+from bluelamp.intake.services import IntakeError
+
+router = Router(tags=["victim care"])
+
+
+class ReferralOut(Schema):
+    id: int
+    service: str
+    rule: str
+    rule_version: int
+    reason: str
+    status: str
+    due_at: dt.datetime
+
+
+class EnhancedOut(Schema):
+    eligible: bool
+    reasons: list[str] = Field(description="Derived from the data; confirmed by a person later")
+    confirmed_by: str | None
+
+
+class VictimOut(Schema):
+    id: int
+    flags: list[str]
+    enhanced_rights: EnhancedOut
+    referrals: list[ReferralOut]
+
+
+class CrimeOut(Schema):
+    id: int
+    reference: str
+    offence: str
+    recorded_at: dt.datetime
+    victims: list[VictimOut]
+
+
+def _referral_out(r: Referral) -> ReferralOut:
+    return ReferralOut(
+        id=r.pk,
+        service=r.service,
+        rule=r.rule_id,
+        rule_version=r.rule_version,
+        reason=r.reason,
+        status=r.status,
+        due_at=r.due_at,
+    )
+
+
+def _victim_out(v: Victim) -> VictimOut:
+    return VictimOut(
+        id=v.pk,
+        flags=v.flags,
+        enhanced_rights=EnhancedOut(
+            eligible=v.enhanced_rights,
+            reasons=[str(words) for _, words in v.enhanced_reasons],
+            confirmed_by=v.enhanced_confirmed_by or None,
+        ),
+        referrals=[_referral_out(r) for r in v.referrals.order_by("pk")],
+    )
+
+
+def crime_out(crime: Crime) -> CrimeOut:
+    return CrimeOut(
+        id=crime.pk,
+        reference=crime.reference,
+        offence=crime.offence_id,
+        recorded_at=crime.recorded_at,
+        victims=[_victim_out(v) for v in crime.victims.order_by("pk")],
+    )
+
+
+def _bad(e: IntakeError) -> Status[object]:
+    return Status(
+        400, {"detail": "Invalid input", "errors": [{"field": e.field, "message": e.message}]}
+    )
+
+
+@router.post(
+    "/crimes", response={200: CrimeOut, 201: CrimeOut, 400: ErrorOut}, summary="Push a crime"
+)
+def crime_create(request: HttpRequest, payload: CrimeIn) -> Status[object]:
+    """Record a crime and its victims. Repeat and persistently targeted victims are flagged,
+    Enhanced Rights derived, referrals made by the force's rules (each with the rule and its
+    reason) and the Victims' Code clocks started. `200` with the stored crime when the
+    `reference` is already known; nothing is changed."""
+    try:
+        found = crime_ingest(
+            force=request_force(request), data=payload, actor=request_actor(request)
+        )
+    except IntakeError as e:
+        return _bad(e)
+    return Status(201 if found.created else 200, crime_out(found.crime))
+
+
+@router.get("/crimes/{reference}", response=CrimeOut)
+def crime_detail(request: HttpRequest, reference: str) -> CrimeOut:
+    """A crime's victims, flags, Enhanced Rights and referrals."""
+    return crime_out(access_crime_for_force(request_force(request), reference))
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    at: dt.datetime
+    duties_started: int = Field(description="Victims' Code clocks this event started")
+
+
+@router.post(
+    "/crimes/{reference}/events",
+    response={201: EventOut, 400: ErrorOut},
+    summary="Record an event on a crime",
+)
+def crime_event(request: HttpRequest, reference: str, payload: EventIn) -> Status[object]:
+    """A suspect decision starts a clock for each victim (5 working days, 1 under Enhanced
+    Rights); `victim_updated` meets the clocks running for that victim (or every victim)."""
+    crime = access_crime_for_force(request_force(request), reference)
+    try:
+        event = crime_event_add(crime=crime, data=payload, actor=request_actor(request))
+    except IntakeError as e:
+        return _bad(e)
+    started = event.duty_set.count()
+    return Status(201, EventOut(id=event.pk, kind=event.kind, at=event.at, duties_started=started))
+
+
+class ReferralListOut(ReferralOut):
+    crime_reference: str
+    victim_id: int
+
+
+class ReferralQuery(Schema):
+    service: str | None = None
+    status: Literal["open", "accepted", "declined", "closed"] | None = None
+
+
+@router.get("/referrals", response=list[ReferralListOut], summary="Referrals to a service")
+def referrals(request: HttpRequest, query: Query[ReferralQuery]) -> list[ReferralListOut]:
+    """The force's referrals, oldest due first, with the crime reference, the rule that made
+    each and its reason in words, and the due time."""
+    found = Referral.objects.filter(force=request_force(request)).select_related("victim__crime")
+    if query.service:
+        found = found.filter(service=query.service)
+    if query.status:
+        found = found.filter(status=query.status)
+    return [
+        ReferralListOut(
+            **_referral_out(r).model_dump(),
+            crime_reference=r.victim.crime.reference,
+            victim_id=r.victim_id,
+        )
+        for r in found.order_by("due_at", "pk")[:1000]
+    ]

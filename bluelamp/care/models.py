@@ -1,0 +1,265 @@
+"""Crimes, their victims, the Victims' Code duties owed to them, and referrals to support.
+
+A victim's name, date of birth, phone and email are personal data: loaded only through
+``forces/access.py``, audited when viewed or changed, erased on the retention schedule.
+"""
+
+from django.db import models
+
+from bluelamp.forces.models import Force, StaffMember, Team
+from bluelamp.intake.models import Contact
+from bluelamp.surveys.models import IncidentType
+
+
+class Crime(models.Model):
+    force = models.ForeignKey(Force, on_delete=models.CASCADE)
+    reference = models.CharField(max_length=60, help_text="The force's crime reference")
+    offence = models.ForeignKey(IncidentType, on_delete=models.PROTECT)
+    attempt = models.BooleanField(default=False)
+    recorded_at = models.DateTimeField()
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    address_key = models.CharField(
+        max_length=64, blank=True, help_text="UPRN, or the force's own normalised address key"
+    )
+    area = models.CharField(max_length=8, blank=True, help_text="Postcode district, e.g. AL1")
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL)
+    officer = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.SET_NULL)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
+    modus_operandi = models.JSONField(default=list, blank=True)
+    financial_loss = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["force", "reference"], name="crime_reference_unique")
+        ]
+        indexes = [
+            models.Index(fields=["force", "address_key"]),
+            models.Index(fields=["force", "recorded_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Victim(models.Model):
+    force = models.ForeignKey(Force, on_delete=models.CASCADE)
+    crime = models.ForeignKey(Crime, on_delete=models.CASCADE, related_name="victims")
+    name = models.CharField(max_length=200, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    age = models.PositiveSmallIntegerField(null=True, blank=True, help_text="On the day recorded")
+    phone = models.CharField(max_length=20, blank=True)
+    email = models.EmailField(blank=True)
+    language = models.CharField(max_length=2, default="en")
+    phone_key = models.CharField(max_length=64, blank=True, db_index=True)
+    email_key = models.CharField(max_length=64, blank=True, db_index=True)
+    indicators = models.JSONField(default=list, blank=True)
+    consent = models.JSONField(default=dict, blank=True)
+    repeat_victim = models.BooleanField(
+        default=False, help_text="The same person was a victim within the last 12 months"
+    )
+    persistently_targeted = models.BooleanField(
+        default=False, help_text="The same person or address was victimised within 12 months"
+    )
+    repeat_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    enhanced_rights = models.BooleanField(default=False)
+    enhanced_reasons = models.JSONField(default=list, blank=True)
+    enhanced_confirmed_by = models.CharField(max_length=150, blank=True)
+    enhanced_confirmed_at = models.DateTimeField(null=True, blank=True)
+    update_every_days = models.PositiveSmallIntegerField(
+        default=28, help_text="How often the victim agreed to be updated"
+    )
+    purged_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Victim {self.pk}"
+
+    @property
+    def flags(self) -> list[str]:
+        found = []
+        if self.repeat_victim:
+            found.append("repeat_victim")
+        if self.persistently_targeted:
+            found.append("persistently_targeted")
+        return found
+
+
+class NeedsAssessment(models.Model):
+    """Victims' Code right 4: what the victim needs, asked and recorded by a person."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE)
+    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="assessments")
+    asked_at = models.DateTimeField()
+    asked_by = models.CharField(max_length=150)
+    needs = models.JSONField(default=list, blank=True)
+    support_wanted = models.JSONField(default=list, blank=True)
+    enhanced_rights = models.BooleanField(help_text="Enhanced Rights, as confirmed by a person")
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-asked_at"]
+
+    def __str__(self) -> str:
+        return f"Needs assessment {self.pk}"
+
+
+class CrimeEvent(models.Model):
+    class Kind(models.TextChoices):
+        ATTENDED = "attended", "Attended"
+        SUSPECT_ARRESTED = "suspect_arrested", "Suspect arrested"
+        SUSPECT_INTERVIEWED = "suspect_interviewed", "Suspect interviewed under caution"
+        RELEASED_WITHOUT_CHARGE = "released_without_charge", "Released without charge"
+        BAILED = "bailed", "Bailed"
+        RELEASED_UNDER_INVESTIGATION = (
+            "released_under_investigation",
+            "Released under investigation",
+        )
+        CHARGED = "charged", "Charged"
+        NO_FURTHER_ACTION = "no_further_action", "No further action"
+        NOT_INVESTIGATED = "decision_not_to_investigate", "Decision not to investigate"
+        OUTCOME_RECORDED = "outcome_recorded", "Outcome recorded"
+        VICTIM_UPDATED = "victim_updated", "Victim updated"
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE)
+    crime = models.ForeignKey(Crime, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    at = models.DateTimeField()
+    victim = models.ForeignKey(
+        Victim, null=True, blank=True, on_delete=models.CASCADE, help_text="Blank: every victim"
+    )
+    outcome_code = models.CharField(max_length=4, blank=True, help_text="Home Office outcome")
+    how = models.CharField(max_length=20, blank=True, help_text="How the victim was updated")
+    said = models.TextField(blank=True)
+    actor = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# Right 6: the victim is told of these within 5 working days (1 under Enhanced Rights).
+SUSPECT_DECISIONS = frozenset(
+    {
+        CrimeEvent.Kind.SUSPECT_ARRESTED,
+        CrimeEvent.Kind.SUSPECT_INTERVIEWED,
+        CrimeEvent.Kind.RELEASED_WITHOUT_CHARGE,
+        CrimeEvent.Kind.BAILED,
+        CrimeEvent.Kind.RELEASED_UNDER_INVESTIGATION,
+        CrimeEvent.Kind.CHARGED,
+        CrimeEvent.Kind.NO_FURTHER_ACTION,
+        CrimeEvent.Kind.NOT_INVESTIGATED,
+    }
+)
+
+
+class Duty(models.Model):
+    """A Victims' Code timer: something owed to a victim by a deadline."""
+
+    class Right(models.TextChoices):
+        REFERRAL = "referral", "Right 4: referral to support within 2 working days"
+        SUSPECT_DECISION = "suspect_decision", "Right 6: told of a suspect decision"
+        UPDATE = "update", "Right 6: updated as often as agreed"
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE)
+    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="duties")
+    right = models.CharField(max_length=20, choices=Right.choices)
+    what = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    met_at = models.DateTimeField(null=True, blank=True)
+    enhanced = models.BooleanField(default=False)
+    event = models.ForeignKey(CrimeEvent, null=True, blank=True, on_delete=models.CASCADE)
+    referral = models.OneToOneField(
+        "Referral", null=True, blank=True, on_delete=models.CASCADE, related_name="duty"
+    )
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
+    officer = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        indexes = [models.Index(fields=["force", "due_at"])]
+
+    def __str__(self) -> str:
+        return self.what
+
+
+class RuleSetVersion(models.Model):
+    """A force's referral and Enhanced Rights rules; every save is a new version."""
+
+    force = models.ForeignKey(Force, null=True, blank=True, on_delete=models.CASCADE)
+    version = models.PositiveIntegerField()
+    definition = models.JSONField()
+    active = models.BooleanField(default=True)
+    created_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "version"], name="rule_set_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral rules v{self.version}"
+
+
+class Referral(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        CLOSED = "closed", "Closed"
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE)
+    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="referrals")
+    service = models.SlugField(max_length=40, help_text="The receiving team's code")
+    rule_id = models.CharField(max_length=80)
+    rule_version = models.PositiveIntegerField()
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_reason = models.TextField(blank=True)
+    outcome = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    exported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["victim", "service"], name="referral_once_per_service")
+        ]
+        indexes = [models.Index(fields=["force", "service", "status"])]
+
+    def __str__(self) -> str:
+        return f"Referral {self.pk} to {self.service}"
+
+
+class ReferralActivity(models.Model):
+    class Kind(models.TextChoices):
+        CONTACT = "contact", "Contact with the victim"
+        VISIT = "visit", "Visit"
+        SUPPORT = "support", "Support given"
+        REVICTIMISATION_CHECK = "revictimisation_check", "Re-victimisation check"
+        NOTE = "note", "Note"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    at = models.DateTimeField()
+    by = models.CharField(max_length=150)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"

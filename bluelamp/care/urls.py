@@ -1,0 +1,12 @@
+from django.urls import path
+
+from bluelamp.care import views
+
+urlpatterns = [
+    path("", views.referral_queue, name="referral_queue"),
+    path("referrals/<int:referral_id>/", views.referral_detail, name="referral_detail"),
+    path("referrals/export.csv", views.referral_export, name="referral_export"),
+    path("duties/", views.duties, name="care_duties"),
+    path("compliance/", views.compliance, name="care_compliance"),
+    path("repeats/", views.repeats, name="care_repeats"),
+]

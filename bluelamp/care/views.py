@@ -1,0 +1,233 @@
+import csv
+import datetime as dt
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from bluelamp.audit.services import audit_record
+from bluelamp.care import reports
+from bluelamp.care.models import Duty, Referral, ReferralActivity
+from bluelamp.care.services import (
+    referral_accept,
+    referral_activity_add,
+    referral_close,
+    referral_decline,
+)
+from bluelamp.forces.access import (
+    access_referral,
+    duties_for_user,
+    referrals_for_user,
+    victims_for_user,
+)
+from bluelamp.forces.models import Role, User
+
+EXPORT_ROLES = frozenset({Role.VICTIM_CARE, Role.ADMINISTRATOR})
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+def referral_queue(request: HttpRequest) -> HttpResponse:
+    """A receiving team's queue: open referrals, soonest due first."""
+    user = _user(request)
+    visible = referrals_for_user(user)
+    services = sorted(set(visible.values_list("service", flat=True)))
+    service = request.GET.get("service", "")
+    status = request.GET.get("status", "open")
+    shown = visible.select_related("victim__crime__offence", "victim__crime__team")
+    if service:
+        shown = shown.filter(service=service)
+    if status in Referral.Status.values:
+        shown = shown.filter(status=status)
+    return render(
+        request,
+        "care/queue.html",
+        {
+            "referrals": shown.order_by("due_at", "pk")[:500],
+            "services": services,
+            "service": service,
+            "status": status,
+            "statuses": Referral.Status.choices,
+            "now": timezone.now(),
+            "may_export": user.role in EXPORT_ROLES,
+        },
+    )
+
+
+@login_required
+def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """One referral: the victim, why they were referred, and the team's work on it.
+
+    Showing the victim's details is a view of personal data, so it is audited.
+    """
+    user = _user(request)
+    referral = access_referral(user, referral_id)
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        text = request.POST.get("text", "").strip()[:5000]
+        now = timezone.now()
+        if action == "accept" and referral.status == Referral.Status.OPEN:
+            referral_accept(referral=referral, user=user, now=now)
+        elif action == "decline" and referral.status == Referral.Status.OPEN:
+            if not text:
+                error = "text: say why the referral is declined"
+            else:
+                referral_decline(referral=referral, user=user, reason=text, now=now)
+        elif action == "activity" and referral.status != Referral.Status.CLOSED:
+            kind = request.POST.get("kind", "")
+            if kind not in ReferralActivity.Kind.values:
+                error = "kind: choose what was done"
+            else:
+                referral_activity_add(referral=referral, user=user, kind=kind, text=text, at=now)
+        elif action == "close" and referral.status == Referral.Status.ACCEPTED:
+            if not text:
+                error = "text: record the outcome"
+            else:
+                referral_close(referral=referral, user=user, outcome=text, now=now)
+        else:
+            error = "That cannot be done to this referral now."
+        if not error:
+            messages.success(request, "Saved.")
+            return redirect("referral_detail", referral_id=referral.pk)
+    victim = referral.victim
+    with transaction.atomic():
+        audit_record(
+            force=referral.force, action="view", obj=victim, user=user,
+            summary=f"referral {referral.pk}",
+        )  # fmt: skip
+    return render(
+        request,
+        "care/referral.html",
+        {
+            "referral": referral,
+            "victim": victim,
+            "crime": victim.crime,
+            "activities": referral.activities.all(),
+            "kinds": ReferralActivity.Kind.choices,
+            "duties": victim.duties.order_by("due_at"),
+            "now": timezone.now(),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def duties(request: HttpRequest) -> HttpResponse:
+    """Victims' Code duties not yet met: overdue first, then due in the next seven days, by
+    team and officer."""
+    user = _user(request)
+    now = timezone.now()
+    open_duties = (
+        duties_for_user(user)
+        .filter(met_at=None, due_at__lt=now + dt.timedelta(days=7))
+        .select_related("victim__crime", "team", "officer")
+        .order_by("team__name", "officer__number", "due_at")
+    )
+    return render(request, "care/duties.html", {"duties": open_duties[:1000], "now": now})
+
+
+def _month(request: HttpRequest) -> tuple[dt.datetime, dt.datetime, str]:
+    today = timezone.localdate()
+    text = request.GET.get("month", f"{today:%Y-%m}")
+    try:
+        first = dt.date.fromisoformat(f"{text}-01")
+    except ValueError:
+        first = today.replace(day=1)
+        text = f"{first:%Y-%m}"
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time(), tzinfo=tz)
+    end = dt.datetime.combine(following, dt.time(), tzinfo=tz)
+    return start, end, text
+
+
+@login_required
+def compliance(request: HttpRequest) -> HttpResponse:
+    """Victims' Code compliance for a month, per right and team, for the Police and Crime
+    Commissioner: a printable page, or CSV with ``?format=csv`` (an audited export)."""
+    user = _user(request)
+    start, end, month = _month(request)
+    now = timezone.now()
+    rows = reports.compliance(duties_for_user(user), start, end, now)
+    if request.GET.get("format") == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            ["month", "right", "team", "due", "met_on_time", "met_late", "overdue", "pending"]
+        )
+        for r in rows:
+            writer.writerow(
+                [month, r.right, r.team, r.due, r.on_time, r.late, r.overdue, r.pending]
+            )
+        assert user.force is not None
+        with transaction.atomic():
+            audit_record(
+                force=user.force, action="export", obj=user.force, user=user,
+                summary=f"Victims' Code compliance {month}",
+            )  # fmt: skip
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="victims-code-{month}.csv"'
+        return response
+    return render(
+        request,
+        "care/compliance.html",
+        {"rows": rows, "month": month, "start": start, "end": end, "now": now},
+    )
+
+
+@login_required
+def referral_export(request: HttpRequest) -> HttpResponse:
+    """Open referrals to a partner service, as the CSV file the partner receives. Sending
+    the file makes the referral: each one exported is marked, and the export is audited."""
+    user = _user(request)
+    if user.role not in EXPORT_ROLES:
+        raise PermissionDenied
+    service = request.GET.get("service", "")
+    now = timezone.now()
+    chosen = referrals_for_user(user).filter(service=service, status=Referral.Status.OPEN)
+    chosen = chosen.select_related("victim__crime__offence")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        ["referral", "crime_reference", "offence", "recorded", "name", "phone", "email",
+         "language", "reason", "due"]
+    )  # fmt: skip
+    with transaction.atomic():
+        done = []
+        for r in chosen.order_by("due_at")[:5000]:
+            v = r.victim
+            writer.writerow(
+                [r.pk, v.crime.reference, v.crime.offence.name, f"{v.crime.recorded_at:%Y-%m-%d}",
+                 v.name, v.phone, v.email, v.language, r.reason, f"{r.due_at:%Y-%m-%d %H:%M}"]
+            )  # fmt: skip
+            done.append(r.pk)
+        Referral.objects.filter(pk__in=done).update(exported_at=now)
+        Duty.objects.filter(referral_id__in=done, met_at=None).update(met_at=now)
+        assert user.force is not None
+        audit_record(
+            force=user.force, action="export", obj=user.force, user=user,
+            summary=f"{len(done)} referrals to {service}",
+        )  # fmt: skip
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="referrals-{service}-{now:%Y%m%d}.csv"'
+    return response
+
+
+@login_required
+def repeats(request: HttpRequest) -> HttpResponse:
+    """Repeat victimisation by month and area: does the force's support reduce it?"""
+    user = _user(request)
+    since = timezone.now() - dt.timedelta(days=365)
+    months, areas = reports.repeat_rates(victims_for_user(user), since)
+    return render(request, "care/repeats.html", {"months": months, "areas": areas})

@@ -1,0 +1,234 @@
+"""Victim care: crimes in, referrals by rule with reasons, Victims' Code clocks, the workflow."""
+
+import datetime as dt
+import time
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from bluelamp.audit.models import AuditEvent
+from bluelamp.care.models import Crime, Duty, Referral, Victim
+from bluelamp.forces.models import Role, Team
+from tests.conftest import make_user
+
+
+def crime_body(reference: str = "CR-1", **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "reference": reference,
+        "offence": "burglary_residential",
+        "recorded_at": "2026-08-28T10:00:00+01:00",  # a Friday, before the August bank holiday
+        "occurred_at": "2026-08-28T09:30:00+01:00",
+        "location": {"postcode": "AL1 3JS", "address_key": "UPRN-100081234567"},
+        "officer_in_charge": "PC1234",
+        "team": "burglary-north",
+        "modus_operandi": ["distraction"],
+        "financial_loss": 2500,
+        "victims": [
+            {"name": "Edna Example", "age": 84, "phone": "07700 900111",
+             "indicators": ["lives_alone"]},
+            {"name": "Sam Example", "age": 35, "phone": "07700 900222"},
+        ],
+    }  # fmt: skip
+    body.update(overrides)
+    return body
+
+
+def post(api: Any, path: str, body: Any) -> Any:
+    return api.post(path, body, content_type="application/json")
+
+
+def test_elderly_distraction_burglary_victim_is_referred_within_a_second(api, force):
+    started = time.monotonic()
+    r = post(api, "/api/v1/crimes", crime_body())
+    assert r.status_code == 201, r.content
+    listed = api.get("/api/v1/referrals?service=older_person_liaison&status=open").json()
+    assert time.monotonic() - started < 1.0
+    older, younger = r.json()["victims"]
+    services = {ref["service"]: ref for ref in older["referrals"]}
+    assert "older_person_liaison" in services
+    assert "older_person_liaison" not in {ref["service"] for ref in younger["referrals"]}
+    referral = services["older_person_liaison"]
+    # Recorded Friday 28 August 2026; Monday 31 August is a bank holiday: two working days
+    # end with Wednesday 2 September (23:00 UTC is midnight in British Summer Time).
+    assert referral["due_at"] == "2026-09-02T23:00:00Z"
+    assert "84" in referral["reason"] and "distraction" in referral["reason"]
+    assert referral["rule"]
+    assert [x["crime_reference"] for x in listed] == ["CR-1"]
+    assert listed[0]["reason"] == referral["reason"]
+
+
+def test_same_reference_twice_is_one_crime(api, force):
+    assert post(api, "/api/v1/crimes", crime_body()).status_code == 201
+    again = post(api, "/api/v1/crimes", crime_body(financial_loss=1))
+    assert again.status_code == 200
+    assert Crime.objects.count() == 1
+    assert Victim.objects.count() == 2
+    assert Crime.objects.get().financial_loss == 2500
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"offence": "alien_abduction"}, "offence"),
+        ({"victims": []}, "victims"),
+        ({"recorded_at": "yesterday"}, "recorded_at"),
+        ({"financial_loss": -5}, "financial_loss"),
+        ({"victims": [{"age": 200}]}, "victims[0].age"),
+        ({"victims": [{"phone": "not a phone"}]}, "victims[0].phone"),
+        ({"contact_reference": "NO-SUCH-CONTACT"}, "contact_reference"),
+    ],
+)
+def test_bad_input_is_400_naming_the_field(api, force, overrides, field):
+    r = post(api, "/api/v1/crimes", crime_body(**overrides))
+    assert r.status_code == 400, r.content
+    assert field in [e["field"] for e in r.json()["errors"]]
+    assert Crime.objects.count() == 0
+
+
+def test_second_burglary_at_the_address_is_persistently_targeted_with_a_one_day_clock(api):
+    post(api, "/api/v1/crimes", crime_body())
+    second = crime_body(
+        "CR-2",
+        recorded_at="2026-11-06T11:00:00+00:00",
+        occurred_at=None,
+        modus_operandi=[],
+        financial_loss=None,
+        victims=[{"name": "Pat Neighbour", "age": 50}],
+    )
+    r = post(api, "/api/v1/crimes", second)
+    (victim,) = r.json()["victims"]
+    assert "persistently_targeted" in victim["flags"]
+    assert victim["enhanced_rights"]["eligible"]
+    event = {"kind": "suspect_arrested", "at": "2026-11-06T16:00:00+00:00"}  # a Friday
+    assert post(api, "/api/v1/crimes/CR-2/events", event).json()["duties_started"] == 1
+    duty = Duty.objects.get(right=Duty.Right.SUSPECT_DECISION)
+    assert duty.enhanced
+    assert duty.due_at == dt.datetime(2026, 11, 10, 0, 0, tzinfo=dt.UTC)  # end of Monday 9th
+
+
+def test_suspect_decision_clock_is_five_working_days_and_telling_the_victim_meets_it(api):
+    body = crime_body(victims=[{"name": "Sam Example", "age": 35}])
+    post(api, "/api/v1/crimes", body)
+    event = {"kind": "released_under_investigation", "at": "2026-09-01T12:00:00+01:00"}
+    r = post(api, "/api/v1/crimes/CR-1/events", event)
+    assert r.status_code == 201
+    duty = Duty.objects.get(right=Duty.Right.SUSPECT_DECISION)
+    assert not duty.enhanced
+    assert duty.due_at == dt.datetime(2026, 9, 8, 23, 0, tzinfo=dt.UTC)  # end of Tue 8 Sep
+    r = post(api, "/api/v1/crimes/CR-1/events",
+             {"kind": "victim_updated", "at": "2026-09-03T09:00:00+01:00", "how": "phone",
+              "said": "Told of the release under investigation"})  # fmt: skip
+    duty.refresh_from_db()
+    assert duty.met_at == dt.datetime(2026, 9, 3, 8, 0, tzinfo=dt.UTC)
+    bad = post(api, "/api/v1/crimes/CR-1/events", {"kind": "victim_updated", "at": "2026-09-03"})
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["field"] == "how"
+    event = {"kind": "charged", "at": "2026-09-03T09:00:00Z", "victim_id": 999999}
+    unknown = post(api, "/api/v1/crimes/CR-1/events", event)
+    assert unknown.json()["errors"][0]["field"] == "victim_id"
+
+
+def test_another_forces_crimes_and_referrals_are_invisible(api, other_api):
+    post(api, "/api/v1/crimes", crime_body())
+    assert other_api.get("/api/v1/crimes/CR-1").status_code == 404
+    assert other_api.get("/api/v1/referrals").json() == []
+    assert post(other_api, "/api/v1/crimes/CR-1/events",
+                {"kind": "charged", "at": "2026-09-01T10:00:00Z"}).status_code == 404  # fmt: skip
+
+
+@pytest.fixture
+def liaison(force):
+    team = Team.objects.create(
+        force=force, code="older_person_liaison", name="Older person liaison"
+    )
+    return make_user(force, "olive", Role.SPECIALIST, [team])
+
+
+def test_specialist_works_their_queue_and_every_view_is_audited(api, force, liaison, login):
+    post(api, "/api/v1/crimes", crime_body())
+    client = login(liaison)
+    page = client.get("/care/?service=older_person_liaison").content.decode()
+    assert "CR-1" in page
+    referral = Referral.objects.get(service="older_person_liaison")
+    others = Referral.objects.exclude(service="older_person_liaison")
+    assert others.exists()
+    assert client.get(f"/care/referrals/{others.first().pk}/").status_code == 404
+    detail = client.get(f"/care/referrals/{referral.pk}/")
+    assert "Edna Example" in detail.content.decode()
+    assert AuditEvent.objects.filter(
+        force=force, action="view", object_type="victim", object_id=str(referral.victim_id)
+    ).exists()
+    assert client.post(f"/care/referrals/{referral.pk}/", {"action": "accept"}).status_code == 302
+    duty = Duty.objects.get(referral=referral)
+    assert duty.met_at is not None
+    client.post(f"/care/referrals/{referral.pk}/",
+                {"action": "activity", "kind": "visit", "text": "Fitted a door chain"})  # fmt: skip
+    refused = client.post(f"/care/referrals/{referral.pk}/", {"action": "close", "text": ""})
+    assert refused.status_code == 400
+    client.post(f"/care/referrals/{referral.pk}/", {"action": "close", "text": "Supported"})
+    referral.refresh_from_db()
+    assert referral.status == "closed" and referral.outcome == "Supported"
+    assert referral.activities.get().text == "Fitted a door chain"
+    # A specialist does not send partner files.
+    assert client.get("/care/referrals/export.csv?service=victim_support").status_code == 403
+
+
+def test_partner_file_is_audited_and_makes_the_referral(api, force, login):
+    post(api, "/api/v1/crimes", crime_body())
+    carer = make_user(force, "vera", Role.VICTIM_CARE)
+    r = login(carer).get("/care/referrals/export.csv?service=victim_support")
+    assert r.status_code == 200
+    text = r.content.decode()
+    assert "Edna Example" in text and "Sam Example" in text
+    assert AuditEvent.objects.filter(force=force, action="export").count() == 1
+    assert not Duty.objects.filter(referral__service="victim_support", met_at=None).exists()
+
+
+@pytest.mark.parametrize("path", ["/care/", "/care/duties/", "/care/compliance/", "/care/repeats/"])
+def test_care_pages_refuse_other_roles_and_other_forces(login, alice, olga, force, path):
+    assert login(alice).get(path).status_code == 403  # a supervisor is not victim care
+    carer = make_user(force, "vera", Role.VICTIM_CARE)
+    assert login(carer).get(path).status_code == 200
+
+
+def test_other_forces_administrator_sees_no_referral(api, login, olga, force):
+    post(api, "/api/v1/crimes", crime_body())
+    referral = Referral.objects.first()
+    assert login(olga).get(f"/care/referrals/{referral.pk}/").status_code == 404
+    assert "CR-1" not in login(olga).get("/care/").content.decode()
+
+
+def test_compliance_report_totals_match_a_direct_count(api, force, login):
+    for i in range(6):
+        body = crime_body(f"CR-{i}", recorded_at=f"2026-08-{10 + i}T10:00:00Z", occurred_at=None)
+        assert post(api, "/api/v1/crimes", body).status_code == 201
+    post(api, "/api/v1/crimes/CR-0/events",
+         {"kind": "suspect_arrested", "at": "2026-08-12T10:00:00Z"})  # fmt: skip
+    post(api, "/api/v1/crimes/CR-0/events",
+         {"kind": "victim_updated", "at": "2026-08-13T10:00:00Z", "how": "phone"})  # fmt: skip
+    first = Referral.objects.order_by("pk").first()
+    carer = make_user(force, "vera", Role.VICTIM_CARE)
+    client = login(carer)
+    client.post(f"/care/referrals/{first.pk}/", {"action": "accept"})
+    csv_text = client.get("/care/compliance/?month=2026-08&format=csv").content.decode()
+    lines = [line.split(",") for line in csv_text.strip().splitlines()[1:]]
+    start = dt.datetime(2026, 7, 31, 23, tzinfo=dt.UTC)
+    end = dt.datetime(2026, 8, 31, 23, tzinfo=dt.UTC)
+    now = timezone.now()
+    for right in Duty.Right:
+        due = Duty.objects.filter(force=force, right=right, due_at__gte=start, due_at__lt=end)
+        total = [row for row in lines if row[1] == right.label and row[2] == "All teams"]
+        if not due.exists():
+            assert total == []
+            continue
+        (row,) = total
+        on_time = sum(1 for d in due if d.met_at and d.met_at <= d.due_at)
+        overdue = sum(1 for d in due if d.met_at is None and d.due_at < now)
+        assert [int(x) for x in row[3:]] == [
+            due.count(), on_time, sum(1 for d in due if d.met_at and d.met_at > d.due_at),
+            overdue, due.count() - on_time - overdue - sum(
+                1 for d in due if d.met_at and d.met_at > d.due_at),
+        ]  # fmt: skip
+    page = client.get("/care/compliance/?month=2026-08").content.decode()
+    assert "Right 4: referral to support within 2 working days" in page
