@@ -190,3 +190,36 @@ def test_the_demo_command_seeds_and_prints_the_logins(tmp_path, monkeypatch, set
     token = ApiToken.objects.get(force__slug="demo")
     assert "curl" in text
     assert token.prefix in text
+
+
+@pytest.mark.django_db
+def test_compliance_report_of_a_month_of_demo_data_matches_a_direct_count(tmp_path, client):
+    from bluelamp.care.models import Duty
+
+    seeded = demo.demo_seed(contacts=400, data_dir=tmp_path)
+    assert seeded.crimes > 50
+    client.post("/login/", {"username": "demo-victim-care", "password": demo.DEMO_PASSWORD})
+    month = timezone.localdate() - dt.timedelta(days=10)
+    page = client.get(f"/care/compliance/?month={month:%Y-%m}")
+    assert page.status_code == 200
+    rows = client.get(f"/care/compliance/?month={month:%Y-%m}&format=csv").content.decode()
+    table = [line.split(",") for line in rows.strip().splitlines()[1:]]
+    tz = timezone.get_current_timezone()
+    start = dt.datetime(month.year, month.month, 1, tzinfo=tz)
+    end = (start + dt.timedelta(days=32)).replace(day=1)
+    now = timezone.now()
+    checked = 0
+    for right in Duty.Right:
+        due = list(Duty.objects.filter(force=seeded.force, right=right, due_at__gte=start,
+                                       due_at__lt=end))  # fmt: skip
+        on_time = sum(1 for d in due if d.met_at is not None and d.met_at <= d.due_at)
+        late = sum(1 for d in due if d.met_at is not None and d.met_at > d.due_at)
+        overdue = sum(1 for d in due if d.met_at is None and d.due_at < now)
+        pending = sum(1 for d in due if d.met_at is None and d.due_at >= now)
+        totals = [r for r in table if r[1] == right.label and r[2] == "All teams"]
+        if due:
+            assert [int(x) for x in totals[0][3:]] == [len(due), on_time, late, overdue, pending]
+            per_team = [r for r in table if r[1] == right.label and r[2] != "All teams"]
+            assert sum(int(r[3]) for r in per_team) == len(due)
+            checked += 1
+    assert checked >= 2

@@ -198,6 +198,14 @@ class DemoUser:
     description: str
 
 
+# Specialist services that receive victim-care referrals; a team's code is the service's.
+SERVICE_TEAMS = [
+    ("older_person_liaison", "Older person liaison"),
+    ("victim_support", "Victim Support"),
+    ("trading_standards", "Trading Standards"),
+    ("safeguarding_hub", "Safeguarding hub"),
+]
+
 # One demo-only password for every demo user, printed on every run: hashing a password
 # takes a noticeable fraction of a second by design, so it is hashed once, not per user. The
 # demo serves only on the loopback address.
@@ -207,7 +215,9 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser("demo-supervisor-charlie", Role.SUPERVISOR, WORSE_TEAM, "Charlie team only"),
     DemoUser("demo-call-handler", Role.CALL_HANDLER, "alpha", "Alpha team"),
     DemoUser("demo-victim-care", Role.VICTIM_CARE, "none", "whole force"),
-    DemoUser("demo-specialist", Role.SPECIALIST, "all", "older person liaison, all teams"),
+    DemoUser(
+        "demo-specialist", Role.SPECIALIST, "older_person_liaison", "older person liaison referrals"
+    ),
     DemoUser("demo-investigator", Role.INVESTIGATOR, "none", "whole force"),
     DemoUser("demo-analyst", Role.ANALYST, "none", "whole force"),
     DemoUser("demo-admin", Role.ADMINISTRATOR, "none", "whole force, and the Django admin"),
@@ -537,6 +547,7 @@ class Seeded:
     history: History | None = None
     created: list[str] = field(default_factory=list)
     call_intervals: int = 0
+    crimes: int = 0
 
 
 def demo_handlers(force: Force) -> dict[str, list[str]]:
@@ -561,6 +572,12 @@ def demo_force_setup(*, handlers_per_team: int = 5) -> tuple[Force, list[str]]:
         created.append(f"force {DEMO_SLUG}")
     teams: dict[str, Team] = {}
     for code, name in TEAMS:
+        teams[code], made = Team.objects.get_or_create(
+            force=force, code=code, defaults={"name": name}
+        )
+        if made:
+            created.append(f"team {code}")
+    for code, name in SERVICE_TEAMS:  # teams that receive referrals, with no call handlers
         teams[code], made = Team.objects.get_or_create(
             force=force, code=code, defaults={"name": name}
         )
@@ -599,7 +616,7 @@ def demo_force_setup(*, handlers_per_team: int = 5) -> tuple[Force, list[str]]:
         user.is_staff = spec.role == Role.ADMINISTRATOR
         user.save(update_fields=["role", "is_staff"])
         if spec.scope == "all":
-            user.teams.set(teams.values())
+            user.teams.set([teams[code] for code, _ in TEAMS])
         elif spec.scope in teams:
             user.teams.set([teams[spec.scope]])
         else:
@@ -661,16 +678,17 @@ def demo_seed(
     mix = crime_mix_read(data_dir, max_rows)
     seeded = Seeded(force, DEMO_USERS, token, mix.source, created=created)
     from bluelamp.ops.demo_calls import demo_calls_seed
+    from bluelamp.ops.demo_care import demo_care_seed
 
     seeded.call_intervals = demo_calls_seed(force, now, random.Random(seed))
-    if Contact.objects.filter(force=force).exists():
-        return seeded
-    started = time.monotonic()
-    with transaction.atomic():
-        seeded.history = _history_make(
-            force=force, size=contacts, mix=mix, rng=random.Random(seed), now=now
-        )
-    seeded.history.seconds = time.monotonic() - started
+    if not Contact.objects.filter(force=force).exists():
+        started = time.monotonic()
+        with transaction.atomic():
+            seeded.history = _history_make(
+                force=force, size=contacts, mix=mix, rng=random.Random(seed), now=now
+            )
+        seeded.history.seconds = time.monotonic() - started
+    seeded.crimes = demo_care_seed(force, now, random.Random(seed))
     return seeded
 
 

@@ -91,6 +91,12 @@ class Command(BaseCommand):
                 "8 weeks, and a roster to the day after tomorrow (101 short from 18:00 to "
                 "22:00): see the live view's staffing panel."
             )
+        if seeded.crimes:
+            self.stdout.write(
+                f"Victim care: {seeded.crimes} crimes behind those contacts, with referrals, "
+                "Victims' Code clocks and a month of work on them (sign in as demo-victim-care "
+                "or demo-specialist)."
+            )
         self.stdout.write("")
         self.stdout.write(f"Logins (every demo user's password is {demo.DEMO_PASSWORD}):")
         self.stdout.write(f"  {'username':<26}{'password':<16}{'role':<15}sees")

@@ -1,0 +1,191 @@
+"""The demo force's victim care: crimes behind its contacts, and a month of work on them.
+
+Crimes are made from the demo's own contacts of crime types, through ``care.services`` as a
+records system would push them: a quarter of residential burglary victims are older people,
+many approached by distraction or a bogus caller, and some addresses are hit twice, so the
+older person liaison queue, Enhanced Rights and repeat flags all have something in them.
+Suspect decisions, updates to victims and the teams' work on referrals follow, mostly in
+time and sometimes late or not at all, so the compliance report has something to say.
+"""
+
+import datetime as dt
+import random
+
+from django.db import transaction
+
+from bluelamp.care.models import Crime, Referral
+from bluelamp.care.schemas import AssessmentIn, CrimeIn, EventIn
+from bluelamp.care.services import (
+    crime_event_add,
+    crime_ingest,
+    needs_assessment_record,
+    referral_accept,
+    referral_activity_add,
+)
+from bluelamp.forces.models import Force, Team, User
+from bluelamp.intake.models import Contact
+
+ACTOR = "demo-records-system"
+CRIME_TYPES = {
+    "burglary_residential",
+    "burglary_other",
+    "robbery_personal",
+    "theft_from_person",
+    "vehicle_crime",
+    "criminal_damage",
+    "violence",
+    "hate_crime",
+}
+INVESTIGATION_TEAMS = [
+    ("burglary-north", "Burglary team north"),
+    ("burglary-south", "Burglary team south"),
+    ("volume-crime", "Volume crime unit"),
+]
+SUSPECT_DECISIONS = [
+    "suspect_arrested",
+    "suspect_interviewed",
+    "released_under_investigation",
+    "bailed",
+    "charged",
+    "no_further_action",
+    "decision_not_to_investigate",
+]
+MAX_CRIMES = 300
+
+
+def demo_care_seed(force: Force, now: dt.datetime, rng: random.Random) -> int:
+    """Crimes for up to MAX_CRIMES of the demo's crime contacts, with a month of events and
+    referral work. Returns how many crimes were made; nothing when the force has some."""
+    if Crime.objects.filter(force=force).exists():
+        return 0
+    for code, name in INVESTIGATION_TEAMS:
+        Team.objects.get_or_create(force=force, code=code, defaults={"name": name})
+    contacts = list(
+        Contact.objects.filter(force=force, incident_type_id__in=CRIME_TYPES)
+        .select_related("person")
+        .order_by("received_at")
+    )
+    contacts = sorted(
+        rng.sample(contacts, min(MAX_CRIMES, len(contacts))), key=lambda c: c.received_at
+    )
+    addresses = [f"DEMO-UPRN-{n:06d}" for n in range(120)]
+    officers = [f"PC{n}" for n in range(2101, 2113)]
+    staff = {u.role: u for u in User.objects.filter(force=force)}
+    made = 0
+    for contact in contacts:
+        recorded = contact.received_at + dt.timedelta(minutes=rng.randint(20, 180))
+        if recorded >= now:
+            continue
+        with transaction.atomic():
+            crime = _crime(force, contact, recorded, rng, addresses, officers)
+            _work(crime, now, rng, staff)
+        made += 1
+    return made
+
+
+def _crime(
+    force: Force,
+    contact: Contact,
+    recorded: dt.datetime,
+    rng: random.Random,
+    addresses: list[str],
+    officers: list[str],
+) -> Crime:
+    code = contact.incident_type_id
+    person = contact.person
+    age = person.age
+    modus: list[str] = []
+    loss = None
+    indicators: list[str] = []
+    if code == "burglary_residential":
+        team = rng.choice(["burglary-north", "burglary-south"])
+        loss = round(rng.choice([0, 150, 400, 900, 1500, 2500, 4000]) * rng.uniform(0.8, 1.2))
+        if rng.random() < 0.25:
+            age = rng.randint(68, 93)
+            modus = rng.choice([["distraction"], ["bogus_caller"], ["doorstep"], []])
+            indicators = rng.sample(["lives_alone", "dementia", "disability"], rng.randint(0, 2))
+    else:
+        team = "volume-crime"
+    body = {
+        "reference": f"CR-{contact.reference}",
+        "offence": code,
+        "recorded_at": recorded,
+        "occurred_at": recorded - dt.timedelta(hours=rng.randint(1, 30)),
+        "location": {
+            "postcode": f"{person.postcode} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNP')}Z"
+            if person.postcode
+            else "",
+            "address_key": rng.choice(addresses) if code.startswith("burglary") else "",
+        },
+        "contact_reference": contact.reference,
+        "officer_in_charge": rng.choice(officers),
+        "team": team,
+        "modus_operandi": modus,
+        "financial_loss": loss,
+        "victims": [
+            {
+                "name": person.name,
+                "age": age if age is not None else 40,
+                "phone": person.phone,
+                "email": person.email,
+                "language": person.language,
+                "indicators": indicators,
+                "consent": {"victim_support": None if rng.random() < 0.9 else False},
+            }
+        ],
+    }
+    crime = crime_ingest(force=force, data=CrimeIn.model_validate(body), actor=ACTOR).crime
+    Referral.objects.filter(victim__crime=crime).update(created_at=recorded)
+    return crime
+
+
+def _work(crime: Crime, now: dt.datetime, rng: random.Random, staff: dict[str, User]) -> None:
+    """What happened next: an assessment, suspect decisions, updates, referral work."""
+    recorded = crime.recorded_at
+    for victim in crime.victims.all():
+        asked = recorded + dt.timedelta(hours=rng.uniform(1, 30))
+        if asked < now and rng.random() < 0.6:
+            needs_assessment_record(
+                victim=victim,
+                data=AssessmentIn(
+                    asked_at=asked,
+                    asked_by=crime.officer.number if crime.officer else "PC0000",
+                    needs=rng.sample(["information", "security_advice", "emotional_support"], 1),
+                    support_wanted=[],
+                    enhanced_rights=victim.enhanced_rights,
+                ),
+                user=None,
+                actor=ACTOR,
+            )
+    if rng.random() < 0.45:
+        decided = recorded + dt.timedelta(days=rng.uniform(0.5, 12))
+        if decided < now:
+            _event(crime, rng.choice(SUSPECT_DECISIONS), decided)
+            roll = rng.random()
+            told = decided + dt.timedelta(
+                days=rng.uniform(0.2, 3) if roll < 0.7 else rng.uniform(5, 10)
+            )
+            if roll < 0.88 and told < now:
+                _event(crime, "victim_updated", told, how=rng.choice(["phone", "sms", "visit"]))
+    for referral in Referral.objects.filter(victim__crime=crime):
+        who = staff.get(
+            "specialist" if referral.service == "older_person_liaison" else "victim_care"
+        )
+        took = recorded + dt.timedelta(days=rng.uniform(0.1, 4))
+        if who is not None and took < now and rng.random() < 0.8:
+            referral_accept(referral=referral, user=who, now=took)
+            if referral.service == "older_person_liaison":
+                visit = took + dt.timedelta(days=rng.uniform(0.5, 3))
+                if visit < now:
+                    referral_activity_add(
+                        referral=referral, user=who, kind="visit", at=visit,
+                        text="Home visit: security advice and a door chain fitted",
+                    )  # fmt: skip
+
+
+def _event(crime: Crime, kind: str, at: dt.datetime, how: str = "") -> None:
+    crime_event_add(
+        crime=crime,
+        data=EventIn.model_validate({"kind": kind, "at": at, "how": how}),
+        actor=ACTOR,
+    )
