@@ -232,3 +232,38 @@ def test_compliance_report_totals_match_a_direct_count(api, force, login):
         ]  # fmt: skip
     page = client.get("/care/compliance/?month=2026-08").content.decode()
     assert "Right 4: referral to support within 2 working days" in page
+
+
+def test_needs_assessment_confirms_enhanced_rights_and_refers_anew(api, force, login):
+    body = crime_body(modus_operandi=[], financial_loss=None,
+                      victims=[{"name": "Ann Example", "age": 70}])  # fmt: skip
+    victim = post(api, "/api/v1/crimes", body).json()["victims"][0]
+    assert "older_person_liaison" not in {r["service"] for r in victim["referrals"]}
+    assert not victim["enhanced_rights"]["eligible"]
+    # The assessment finds she lives alone and wants support; a person confirms Enhanced Rights.
+    v = Victim.objects.get(pk=victim["id"])
+    v.indicators = ["lives_alone"]
+    v.save()
+    assessment = {"asked_at": "2026-09-01T10:00:00+01:00", "asked_by": "PC1234",
+                  "needs": ["security_advice"], "enhanced_rights": True}  # fmt: skip
+    r = post(api, f"/api/v1/victims/{victim['id']}/needs-assessment", assessment)
+    assert r.status_code == 201, r.content
+    after = r.json()
+    assert after["enhanced_rights"] == {"eligible": True, "reasons": [], "confirmed_by": "PC1234"}
+    liaison = [x for x in after["referrals"] if x["service"] == "older_person_liaison"]
+    assert liaison and liaison[0]["due_at"] == "2026-09-03T23:00:00Z"  # Tue 1 Sep + 2
+    bad = post(api, f"/api/v1/victims/{victim['id']}/needs-assessment", {"asked_by": "x"})
+    assert bad.status_code == 400
+    assert {"asked_at", "enhanced_rights"} <= {e["field"] for e in bad.json()["errors"]}
+    # And on the page, by a victim-care officer.
+    carer = make_user(force, "vera", Role.VICTIM_CARE)
+    referral = Referral.objects.filter(victim_id=victim["id"]).first()
+    page = login(carer).post(
+        f"/care/referrals/{referral.pk}/",
+        {"action": "assess", "needs": ["information"], "enhanced_rights": "no",
+         "update_every_days": "14"},
+    )  # fmt: skip
+    assert page.status_code == 302
+    v.refresh_from_db()
+    assert (v.enhanced_rights, v.update_every_days, v.enhanced_confirmed_by) == (False, 14, "vera")
+    assert v.assessments.count() == 2

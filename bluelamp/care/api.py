@@ -5,9 +5,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from bluelamp.care.models import Crime, Referral, Victim
-from bluelamp.care.schemas import CrimeIn, EventIn
-from bluelamp.care.services import crime_event_add, crime_ingest
-from bluelamp.forces.access import access_crime_for_force
+from bluelamp.care.schemas import AssessmentIn, CrimeIn, EventIn
+from bluelamp.care.services import crime_event_add, crime_ingest, needs_assessment_record
+from bluelamp.forces.access import access_crime_for_force, access_victim_for_force
 from bluelamp.forces.api_auth import request_actor, request_force
 from bluelamp.intake.api import ErrorOut
 from bluelamp.intake.services import IntakeError
@@ -161,3 +161,17 @@ def referrals(request: HttpRequest, query: Query[ReferralQuery]) -> list[Referra
         )
         for r in found.order_by("due_at", "pk")[:1000]
     ]
+
+
+@router.post(
+    "/victims/{victim_id}/needs-assessment",
+    response={201: VictimOut, 400: ErrorOut},
+    summary="Record a needs assessment",
+)
+def needs_assessment(request: HttpRequest, victim_id: int, payload: AssessmentIn) -> Status[object]:
+    """Victims' Code right 4: needs found, support wanted and Enhanced Rights as confirmed by
+    the person who asked. Referrals newly due are made, due two working days from it."""
+    victim = access_victim_for_force(request_force(request), victim_id)
+    needs_assessment_record(victim=victim, data=payload, user=None, actor=request_actor(request))
+    victim.refresh_from_db()
+    return Status(201, _victim_out(victim))

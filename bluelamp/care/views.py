@@ -9,11 +9,14 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from pydantic import ValidationError
 
 from bluelamp.audit.services import audit_record
 from bluelamp.care import reports
 from bluelamp.care.models import Duty, Referral, ReferralActivity
+from bluelamp.care.schemas import AssessmentIn
 from bluelamp.care.services import (
+    needs_assessment_record,
     referral_accept,
     referral_activity_add,
     referral_close,
@@ -89,6 +92,8 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
                 error = "kind: choose what was done"
             else:
                 referral_activity_add(referral=referral, user=user, kind=kind, text=text, at=now)
+        elif action == "assess":
+            error = _assess(request, referral, user, now)
         elif action == "close" and referral.status == Referral.Status.ACCEPTED:
             if not text:
                 error = "text: record the outcome"
@@ -114,12 +119,47 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
             "crime": victim.crime,
             "activities": referral.activities.all(),
             "kinds": ReferralActivity.Kind.choices,
+            "needs": NEEDS,
+            "assessments": victim.assessments.all(),
             "duties": victim.duties.order_by("due_at"),
             "now": timezone.now(),
             "error": error,
         },
         status=400 if error else 200,
     )
+
+
+NEEDS = [
+    ("information", "Information about the case"),
+    ("security_advice", "Home security advice"),
+    ("emotional_support", "Emotional support"),
+    ("practical_help", "Practical help (repairs, replacing documents)"),
+    ("financial_advice", "Financial or fraud advice"),
+    ("interpreter", "An interpreter"),
+    ("safeguarding", "Safeguarding"),
+]
+
+
+def _assess(request: HttpRequest, referral: Referral, user: User, now: dt.datetime) -> str:
+    """Record a needs assessment from the form; an error message, or "" when saved."""
+    known = {code for code, _ in NEEDS}
+    enhanced = request.POST.get("enhanced_rights", "")
+    if enhanced not in ("yes", "no"):
+        return "enhanced_rights: say whether Enhanced Rights apply"
+    try:
+        data = AssessmentIn(
+            asked_at=now,
+            asked_by=user.username,
+            needs=[n for n in request.POST.getlist("needs") if n in known],
+            support_wanted=[n for n in request.POST.getlist("support_wanted") if n in known],
+            enhanced_rights=enhanced == "yes",
+            update_every_days=int(request.POST.get("update_every_days") or 28),
+            notes=request.POST.get("notes", "").strip()[:2000],
+        )
+    except (ValidationError, ValueError):
+        return "update_every_days: a number of days from 1 to 365"
+    needs_assessment_record(victim=referral.victim, data=data, user=user)
+    return ""
 
 
 @login_required

@@ -149,3 +149,10 @@ def access_crime_for_force(force: Force, reference: str) -> Crime:
         return Crime.objects.select_related("offence").get(force=force, reference=reference)
     except Crime.DoesNotExist:
         raise Http404("No such crime") from None
+
+
+def access_victim_for_force(force: Force, victim_id: int) -> Victim:
+    try:
+        return Victim.objects.select_related("crime").get(force=force, pk=victim_id)
+    except Victim.DoesNotExist:
+        raise Http404("No such victim") from None
