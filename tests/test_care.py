@@ -267,3 +267,40 @@ def test_needs_assessment_confirms_enhanced_rights_and_refers_anew(api, force, l
     v.refresh_from_db()
     assert (v.enhanced_rights, v.update_every_days, v.enhanced_confirmed_by) == (False, 14, "vera")
     assert v.assessments.count() == 2
+
+
+def test_rules_are_data_versioned_and_audited(api, force, login, dave):
+    import json
+
+    from bluelamp.care.defaults import DEFAULT_RULE_SET
+    from bluelamp.care.models import RuleSetVersion
+
+    dave.is_staff = True
+    dave.save()
+    client = login(dave)
+    form = client.get("/admin/care/rulesetversion/add/")
+    assert form.status_code == 200
+    assert "older_person_liaison" in form.content.decode()
+    broken = json.loads(json.dumps(DEFAULT_RULE_SET))
+    broken["rules"][0]["when"] = {"any": [{"fact": "age", "greater": 80}]}
+    r = client.post("/admin/care/rulesetversion/add/", {"definition": json.dumps(broken)})
+    assert r.status_code == 200
+    assert "not valid" in r.content.decode()
+    assert not RuleSetVersion.objects.exists()
+
+    stricter = json.loads(json.dumps(DEFAULT_RULE_SET).replace('"gte": 65', '"gte": 90'))
+    r = client.post("/admin/care/rulesetversion/add/", {"definition": json.dumps(stricter)})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    saved = RuleSetVersion.objects.get(force=force)
+    assert saved.version == 1 and saved.created_by == "dave"
+    assert AuditEvent.objects.filter(force=force, object_type="rulesetversion").exists()
+    victim = post(api, "/api/v1/crimes", crime_body()).json()["victims"][0]
+    assert "older_person_liaison" not in {x["service"] for x in victim["referrals"]}  # 84 < 90
+    assert {x["rule_version"] for x in victim["referrals"]} == {1}
+    r = client.post(f"/admin/care/rulesetversion/{saved.pk}/change/",
+                    {"definition": json.dumps(DEFAULT_RULE_SET)})  # fmt: skip
+    assert r.status_code == 302
+    assert list(RuleSetVersion.objects.filter(force=force).values_list("version", "active")) == [
+        (2, True),
+        (1, False),
+    ]
