@@ -304,3 +304,65 @@ def test_rules_are_data_versioned_and_audited(api, force, login, dave):
         (2, True),
         (1, False),
     ]
+
+
+def test_crimes_from_a_json_lines_file(force, tmp_path, capsys):
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    good = crime_body("CR-F1", recorded_at="2026-08-28T10:00:00+01:00")
+    lines = [json.dumps(good), "{not json", json.dumps(crime_body("CR-F2", offence="nope")),
+             "", json.dumps(good)]  # fmt: skip
+    path = tmp_path / "crimes.jsonl"
+    path.write_text("\n".join(lines))
+    with pytest.raises(CommandError) as failed:
+        call_command("import_crimes", path, force=force.slug)
+    assert failed.value.returncode == 2
+    out = capsys.readouterr().out
+    assert "line 2: not JSON" in out
+    assert "line 3: offence: unknown incident type" in out
+    assert "created 1, already known 1, problems 2" in out
+    assert Crime.objects.filter(force=force).count() == 1
+
+
+def test_distress_words_are_found_whole_and_case_blind():
+    from bluelamp.care.feedback import distress_phrases
+
+    assert distress_phrases("I'm SCARED they came-back last night") == ["came back", "scared"]
+    assert distress_phrases("The officer was unscared and kind") == []
+    assert distress_phrases("") == []
+
+
+def test_a_survey_answer_asking_for_support_or_showing_distress_feeds_care(force, login):
+    from bluelamp.care.models import NeedsReview
+    from bluelamp.surveys.services import response_submit
+    from tests.helpers import make_contact
+
+    invitation = make_contact(force, "FB-1")
+    form = {"whole_experience": "6", "wants_support": "yes",
+            "comment": "Thank you. I am scared they will come back tonight."}  # fmt: skip
+    submitted = response_submit(invitation_id=invitation.pk, form=form, callback_requested=False,
+                                language="en", now=timezone.now())  # fmt: skip
+    assert submitted.response is not None, submitted.errors
+    reviews = {r.reason: r for r in NeedsReview.objects.filter(force=force)}
+    assert set(reviews) == {"asked_for_support", "safeguarding"}
+    assert "scared" in reviews["safeguarding"].detail
+    carer = make_user(force, "vera", Role.VICTIM_CARE)
+    client = login(carer)
+    page = client.get("/care/reviews/").content.decode()
+    assert "FB-1" in page and "come back" in page
+    assert AuditEvent.objects.filter(force=force, action="view", object_type="person").exists()
+    r = client.post("/care/reviews/", {"review": reviews["safeguarding"].pk, "note": "Called"})
+    assert r.status_code == 302
+    assert NeedsReview.objects.get(pk=reviews["safeguarding"].pk).done_by == "vera"
+    specialist = make_user(force, "sid", Role.SPECIALIST)
+    assert login(specialist).get("/care/reviews/").status_code == 403
+
+
+def test_a_plain_happy_answer_feeds_nothing(force):
+    from bluelamp.care.models import NeedsReview
+    from tests.helpers import answer
+
+    answer(force, "FB-2", 7, comment="Quick and kind, thank you")
+    assert not NeedsReview.objects.exists()

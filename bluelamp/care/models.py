@@ -263,3 +263,32 @@ class ReferralActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class NeedsReview(models.Model):
+    """Feedback that feeds care: a survey answer asking for support, or words in a comment
+    that suggest danger or distress, put before the victim-care team at once."""
+
+    class Reason(models.TextChoices):
+        ASKED_FOR_SUPPORT = "asked_for_support", "Asked for support in the survey"
+        SAFEGUARDING = "safeguarding", "Words that suggest danger or distress"
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE)
+    response = models.ForeignKey(
+        "surveys.Response", on_delete=models.CASCADE, related_name="needs_reviews"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.CharField(max_length=150, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "reason"], name="needs_review_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Needs review {self.pk}"

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -12,12 +12,14 @@ from django.utils import timezone
 from bluelamp.audit.services import audit_record
 from bluelamp.care import rules
 from bluelamp.care.defaults import DEFAULT_RULE_SET
+from bluelamp.care.feedback import distress_phrases
 from bluelamp.care.models import (
     SUSPECT_DECISIONS,
     Crime,
     CrimeEvent,
     Duty,
     NeedsAssessment,
+    NeedsReview,
     Referral,
     ReferralActivity,
     RuleSetVersion,
@@ -29,6 +31,9 @@ from bluelamp.forces.models import Force, StaffMember, Team, User
 from bluelamp.intake.models import Contact
 from bluelamp.intake.services import IntakeError, incident_type_get
 from bluelamp.lib.contact import age_on, normalise_email, person_key
+
+if TYPE_CHECKING:
+    from bluelamp.surveys.models import Response
 
 REFERRAL_WORKING_DAYS = 2
 DECISION_WORKING_DAYS = 5
@@ -437,3 +442,45 @@ def referral_close(*, referral: Referral, user: User, outcome: str, now: dt.date
         audit_record(
             force=referral.force, action="update", obj=referral, user=user, summary="closed"
         )
+
+
+# --- Feedback feeds care ---------------------------------------------------------------------
+
+
+def needs_review_if_needed(*, response: "Response", now: dt.datetime) -> list[NeedsReview]:
+    """A needs review for the victim-care team when the respondent asked for support, or when
+    a comment holds words that suggest danger or distress. Call it in the response's
+    transaction, so the review exists the moment the answer does."""
+    made = []
+    if response.answers.get("wants_support") == "yes":
+        made.append(
+            NeedsReview.objects.create(
+                force_id=response.force_id,
+                contact_id=response.contact_id,
+                response=response,
+                reason=NeedsReview.Reason.ASKED_FOR_SUPPORT,
+                created_at=now,
+            )
+        )
+    texts = " ".join(str(v) for v in response.answers.values() if isinstance(v, str))
+    found = distress_phrases(texts)
+    if found:
+        made.append(
+            NeedsReview.objects.create(
+                force_id=response.force_id,
+                contact_id=response.contact_id,
+                response=response,
+                reason=NeedsReview.Reason.SAFEGUARDING,
+                detail=", ".join(f"“{p}”" for p in found)[:300],
+                created_at=now,
+            )
+        )
+    return made
+
+
+def needs_review_done(*, review: NeedsReview, user: User, note: str, now: dt.datetime) -> None:
+    with transaction.atomic():
+        NeedsReview.objects.filter(pk=review.pk).update(
+            done_at=now, done_by=user.username, note=note
+        )
+        audit_record(force=review.force, action="update", obj=review, user=user, summary="reviewed")

@@ -9,4 +9,5 @@ urlpatterns = [
     path("duties/", views.duties, name="care_duties"),
     path("compliance/", views.compliance, name="care_compliance"),
     path("repeats/", views.repeats, name="care_repeats"),
+    path("reviews/", views.reviews, name="care_reviews"),
 ]

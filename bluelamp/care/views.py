@@ -6,17 +6,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.db.models import F
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from pydantic import ValidationError
 
 from bluelamp.audit.services import audit_record
 from bluelamp.care import reports
-from bluelamp.care.models import Duty, Referral, ReferralActivity
+from bluelamp.care.models import Duty, NeedsReview, Referral, ReferralActivity
 from bluelamp.care.schemas import AssessmentIn
 from bluelamp.care.services import (
     needs_assessment_record,
+    needs_review_done,
     referral_accept,
     referral_activity_add,
     referral_close,
@@ -25,6 +27,7 @@ from bluelamp.care.services import (
 from bluelamp.forces.access import (
     access_referral,
     duties_for_user,
+    needs_reviews_for_user,
     referrals_for_user,
     victims_for_user,
 )
@@ -271,3 +274,36 @@ def repeats(request: HttpRequest) -> HttpResponse:
     since = timezone.now() - dt.timedelta(days=365)
     months, areas = reports.repeat_rates(victims_for_user(user), since)
     return render(request, "care/repeats.html", {"months": months, "areas": areas})
+
+
+@login_required
+def reviews(request: HttpRequest) -> HttpResponse:
+    """Survey answers that asked for support or raised a safeguarding concern: open first.
+
+    The respondent's name and phone are shown for the call, so each view is audited."""
+    user = _user(request)
+    visible = needs_reviews_for_user(user)
+    if request.method == "POST":
+        try:
+            review = visible.get(pk=int(request.POST.get("review", "0")), done_at=None)
+        except (NeedsReview.DoesNotExist, ValueError):
+            raise Http404("No such open review") from None
+        needs_review_done(
+            review=review, user=user, note=request.POST.get("note", "").strip()[:2000],
+            now=timezone.now(),
+        )  # fmt: skip
+        messages.success(request, "Marked as reviewed.")
+        return redirect("care_reviews")
+    shown = list(
+        visible.select_related("contact__person", "contact__incident_type", "response").order_by(
+            F("done_at").desc(nulls_first=True), "-created_at"
+        )[:200]
+    )
+    with transaction.atomic():
+        for review in shown:
+            if review.done_at is None:
+                audit_record(
+                    force=review.force, action="view", obj=review.contact.person, user=user,
+                    summary=f"needs review {review.pk}",
+                )  # fmt: skip
+    return render(request, "care/reviews.html", {"reviews": shown})

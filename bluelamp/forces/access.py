@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from bluelamp.care.models import Crime, Duty, Referral, Victim
+from bluelamp.care.models import Crime, Duty, NeedsReview, Referral, Victim
 from bluelamp.delivery.models import OutboxMessage
 from bluelamp.forces.models import Force, Role, Team, User
 from bluelamp.intake.models import Contact
@@ -20,6 +20,7 @@ LIVE_VIEW_ROLES = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR})
 RECOVERY_ROLES = frozenset({Role.SUPERVISOR, Role.VICTIM_CARE, Role.ADMINISTRATOR})
 OUTBOX_ROLES = frozenset({Role.ADMINISTRATOR})
 CARE_ROLES = frozenset({Role.VICTIM_CARE, Role.SPECIALIST, Role.INVESTIGATOR, Role.ADMINISTRATOR})
+REVIEW_ROLES = frozenset({Role.VICTIM_CARE, Role.ADMINISTRATOR})
 
 
 def require_role(user: User, roles: frozenset[Role]) -> Force:
@@ -111,6 +112,11 @@ def duties_for_user(user: User) -> QuerySet[Duty]:
     if user.role == Role.SPECIALIST:
         duties = duties.filter(referral__in=referrals_for_user(user))
     return duties
+
+
+def needs_reviews_for_user(user: User) -> QuerySet[NeedsReview]:
+    force = require_role(user, REVIEW_ROLES)
+    return NeedsReview.objects.filter(force=force)
 
 
 def victims_for_user(user: User) -> QuerySet[Victim]:

@@ -143,6 +143,18 @@ COMMENT = {
     ),
 }
 
+SUPPORT = {
+    "id": "wants_support",
+    "kind": "yes_no",
+    "stage": "whole_experience",
+    "text": _t(
+        "Would you like us to put you in touch with someone who can support you, such as "
+        "Victim Support?",
+        "Hoffech chi i ni eich rhoi mewn cysylltiad â rhywun a all eich cefnogi, fel Cymorth i "
+        "Ddioddefwyr?",
+    ),
+}
+
 INTRO = _t(
     "You recently contacted us. Your answers help us improve. It takes about two minutes, "
     "and every question except one is optional.",
@@ -155,7 +167,7 @@ def _template(title_en: str, title_cy: str, actions: list[dict[str, Any]]) -> di
     return {
         "title": _t(title_en, title_cy),
         "intro": INTRO,
-        "questions": [EASE, *actions, KEPT_INFORMED, TREATMENT, WHOLE, IMPROVE, COMMENT],
+        "questions": [EASE, *actions, KEPT_INFORMED, TREATMENT, WHOLE, IMPROVE, SUPPORT, COMMENT],
     }
 
 

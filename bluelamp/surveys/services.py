@@ -153,6 +153,7 @@ def response_submit(
     A dissatisfied whole-experience answer or a call-back request opens a service-recovery
     case in the same transaction, so a dissatisfied caller is never left without an owner.
     """
+    from bluelamp.care.services import needs_review_if_needed
     from bluelamp.recovery.services import case_open_if_needed
 
     with transaction.atomic():
@@ -191,6 +192,7 @@ def response_submit(
         invitation.answered_at = now
         invitation.save(update_fields=["status", "answered_at"])
         case_open_if_needed(response=response, now=now)
+        needs_review_if_needed(response=response, now=now)
     return Submitted(response, {})
 
 
