@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from bluelamp.forces.access import LIVE_VIEW_ROLES, OUTBOX_ROLES, RECOVERY_ROLES
+from bluelamp.forces.access import CARE_ROLES, LIVE_VIEW_ROLES, OUTBOX_ROLES, RECOVERY_ROLES
 from bluelamp.forces.models import User
 
 
@@ -15,6 +15,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("live")
     if user.role in RECOVERY_ROLES and user.force_id:
         return redirect("case_list")
+    if user.role in CARE_ROLES and user.force_id:
+        return redirect("referral_queue")
     return render(
         request,
         "home.html",

@@ -366,3 +366,25 @@ def test_a_plain_happy_answer_feeds_nothing(force):
 
     answer(force, "FB-2", 7, comment="Quick and kind, thank you")
     assert not NeedsReview.objects.exists()
+
+
+def test_retention_erases_victims_details_but_keeps_the_counts(api, force, login):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    post(api, "/api/v1/crimes", crime_body())
+    open_referral = Referral.objects.get(service="older_person_liaison")
+    # The younger victim's referrals are finished; the older victim's is still open.
+    Referral.objects.exclude(victim_id=open_referral.victim_id).update(status="closed")
+    duties_before = Duty.objects.count()
+    out = StringIO()
+    call_command("purge_personal_data", days=30, stdout=out)
+    assert "and 1 victims" in out.getvalue()  # the one with an open referral is kept for now
+    kept = Victim.objects.get(pk=open_referral.victim_id)
+    assert kept.name == "Edna Example"
+    erased = Victim.objects.exclude(pk=kept.pk).get()
+    assert (erased.name, erased.phone, erased.phone_key) == ("", "", "")
+    assert erased.purged_at is not None
+    assert Duty.objects.count() == duties_before
+    assert AuditEvent.objects.filter(force=force, actor="system:retention").exists()

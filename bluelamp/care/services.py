@@ -484,3 +484,31 @@ def needs_review_done(*, review: NeedsReview, user: User, note: str, now: dt.dat
             done_at=now, done_by=user.username, note=note
         )
         audit_record(force=review.force, action="update", obj=review, user=user, summary="reviewed")
+
+
+def victim_data_purge(*, now: dt.datetime, days: int) -> int:
+    """Erase the personal details of victims of crimes recorded longer ago than the retention
+    period, unless a referral for them is still being worked. Crimes, referrals, clocks and
+    their counts stay, so compliance reports and repeat rates do not change. One audit record
+    per force."""
+    cutoff = now - dt.timedelta(days=days)
+    total = 0
+    for force in Force.objects.all():
+        with transaction.atomic():
+            victims = Victim.objects.filter(
+                force=force, purged_at=None, crime__recorded_at__lt=cutoff
+            ).exclude(referrals__status__in=[Referral.Status.OPEN, Referral.Status.ACCEPTED])
+            ids = list(victims.values_list("pk", flat=True))
+            if not ids:
+                continue
+            Victim.objects.filter(pk__in=ids).update(
+                name="", date_of_birth=None, phone="", email="", phone_key="", email_key="",
+                purged_at=now,
+            )  # fmt: skip
+            audit_record(
+                force=force, action="delete", obj=force, actor="system:retention",
+                summary=f"personal details of {len(ids)} victims erased "
+                f"(crimes recorded before {cutoff:%Y-%m-%d})",
+            )  # fmt: skip
+            total += len(ids)
+    return total
