@@ -22,12 +22,12 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from bluelamp.forces.models import ApiToken, Force, User, hash_token
+from bluelamp.forces.models import ApiToken, Force, Role, User, hash_token
 from bluelamp.staffing.models import RosterSlot
 from bluelamp.surveys.defaults import seed_defaults
 from bluelamp.surveys.models import IncidentType, Invitation, Response, SurveyTemplate
 from tests.browser import Guard, chromium, guarded_context, share_database_with, snapshot
-from tests.conftest import contact_body, post_contact
+from tests.conftest import contact_body, make_user, post_contact
 from tests.helpers import roster_ahead, steady_history
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -401,3 +401,46 @@ def test_live_view_staffing_panel_passes_axe_and_moves_with_new_figures(
     if start >= timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0):
         # The interval just gone is today's (not so in the first minutes after midnight).
         assert live.get_by_test_id("today-101").inner_text() != today
+
+
+def test_victim_care_pages_pass_axe(
+    site: str,
+    new_context: Callable[..., BrowserContext],
+    api: Client,
+    force: Force,
+) -> None:
+    body = {
+        "reference": "CR-AXE-1",
+        "offence": "burglary_residential",
+        "recorded_at": "2026-08-28T10:00:00+01:00",
+        "location": {"postcode": "AL1 3JS", "address_key": "UPRN-1"},
+        "team": "burglary-north",
+        "modus_operandi": ["distraction"],
+        "financial_loss": 2500,
+        "victims": [{"name": "Edna Example", "age": 84}],
+    }
+    assert api.post("/api/v1/crimes", body, content_type="application/json").status_code == 201
+    carer = make_user(force, "vera", Role.VICTIM_CARE)
+    staff = Client()
+    staff.force_login(carer)
+    context = new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": staff.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": site,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.goto(f"{site}/care/?service=older_person_liaison")
+    page.get_by_role("link", name="CR-AXE-1").click()
+    assert "older person liaison" in page.get_by_test_id("reason").inner_text()
+    axe_clean(page, "main")
+    snapshot(page, "care-referral")
+    page.get_by_role("button", name="Accept").click()
+    page.get_by_text("Saved.").wait_for()
+    for path in ["/care/", "/care/duties/", "/care/compliance/?month=2026-08", "/care/repeats/"]:
+        page.goto(f"{site}{path}")
+        axe_clean(page, "main")
