@@ -1,6 +1,9 @@
 """Figures as a supervisor reads them."""
 
+import datetime as dt
+
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -15,3 +18,22 @@ def pct(value: float | None) -> str:
 def whole(value: float | None) -> str:
     """12.6 as "13"; a missing figure as a dash."""
     return "–" if value is None else f"{value:,.0f}"
+
+
+@register.filter
+def words(value: object) -> str:
+    """A code as words: "older_person_liaison" as "older person liaison"; lists joined."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v).replace("_", " ") for v in value)
+    return str(value).replace("_", " ")
+
+
+@register.filter
+def deadline(value: dt.datetime | None) -> str:
+    """A Victims' Code deadline: midnight is shown as the end of the day before it."""
+    if value is None:
+        return "–"
+    local = timezone.localtime(value)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return f"end of {local - dt.timedelta(days=1):%a %-d %b %Y}"
+    return f"{local:%a %-d %b %Y %H:%M}"
