@@ -56,6 +56,9 @@ def test_elderly_distraction_burglary_victim_is_referred_within_a_second(api, fo
     assert referral["rule"]
     assert [x["crime_reference"] for x in listed] == ["CR-1"]
     assert listed[0]["reason"] == referral["reason"]
+    # Every referral is in the audit trail.
+    made = AuditEvent.objects.filter(force=force, action="create", object_type="referral")
+    assert made.count() == Referral.objects.filter(force=force).count() >= 3
 
 
 def test_same_reference_twice_is_one_crime(api, force):

@@ -275,6 +275,10 @@ def _refer(
             due_at=due,
             created_at=now,
         )
+        audit_record(
+            force=victim.force, action="create", obj=referral, actor="system:referral-rules",
+            summary=f"victim {victim.pk} referred to {decision.service} ({decision.rule_id})",
+        )  # fmt: skip
         Duty.objects.create(
             force=victim.force,
             victim=victim,
