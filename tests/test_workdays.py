@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bluelamp.care.workdays import (
+from bluelamp.lib.workdays import (
     LONDON,
     add_working_days,
     is_working_day,

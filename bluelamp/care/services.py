@@ -26,11 +26,11 @@ from bluelamp.care.models import (
     Victim,
 )
 from bluelamp.care.schemas import AssessmentIn, CrimeIn, EventIn, VictimIn
-from bluelamp.care.workdays import add_working_days
 from bluelamp.forces.models import Force, StaffMember, Team, User
 from bluelamp.intake.models import Contact
 from bluelamp.intake.services import IntakeError, incident_type_get
 from bluelamp.lib.contact import age_on, normalise_email, person_key
+from bluelamp.lib.workdays import add_working_days
 
 if TYPE_CHECKING:
     from bluelamp.surveys.models import Response

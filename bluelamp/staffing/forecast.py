@@ -10,7 +10,8 @@ and Wales as an eighth type). ``backtest`` scores it against the seasonal-naive 
 same slot on the last day of the same type) on held-out days: a forecast that does not beat
 the baseline is not worth showing a duty officer.
 
-Pure numpy and the ``holidays`` package: no ORM, so it is fast to test and to benchmark.
+Pure numpy and the bank holidays of ``lib/workdays.py``: no ORM, so it is fast to test and
+to benchmark.
 """
 
 import math
@@ -19,15 +20,15 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 
-import holidays
 import numpy as np
 from numpy.typing import NDArray
+
+from bluelamp.lib.workdays import bank_holidays
 
 Array = NDArray[np.float64]
 
 SUNDAY = 6
 BANK_HOLIDAY = 7
-ENGLAND_AND_WALES = holidays.country_holidays("GB", subdiv="ENG")
 
 # Recent weeks count more: a day's weight halves every HALF_LIFE_DAYS of age.
 HALF_LIFE_DAYS = 21.0
@@ -59,7 +60,7 @@ def day_type(day: date) -> int:
     Control-room demand on a bank holiday looks like a Sunday's, not like the weekday it
     falls on, so a bank holiday is a day type of its own (Boxing Day on a Saturday included).
     """
-    if day in ENGLAND_AND_WALES:
+    if day in bank_holidays(day.year):
         return BANK_HOLIDAY
     return day.weekday()
 

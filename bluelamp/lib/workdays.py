@@ -26,7 +26,8 @@ ONE_DAY = timedelta(days=1)
 
 
 @cache
-def _bank_holidays(year: int) -> frozenset[date]:
+def bank_holidays(year: int) -> frozenset[date]:
+    """Bank holidays in England and Wales in ``year`` (substitute days included)."""
     # One frozen set per year, built once: a lazily expanding HolidayBase is mutated on lookup,
     # which is not safe under a threaded server. Neighbouring years are included because an
     # observed day may be listed under the year of the holiday it stands in for.
@@ -36,7 +37,7 @@ def _bank_holidays(year: int) -> frozenset[date]:
 
 def is_working_day(day: date) -> bool:
     """Monday to Friday and not a bank holiday (substitute days included) in England and Wales."""
-    return day.weekday() < SATURDAY and day not in _bank_holidays(day.year)
+    return day.weekday() < SATURDAY and day not in bank_holidays(day.year)
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
