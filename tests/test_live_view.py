@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -36,14 +37,11 @@ def test_board_totals_equal_a_direct_count(login, alice, force, history):
 
 
 def test_rates_by_team_carry_count_and_interval(login, alice, history):
-    from bluelamp.forces.access import responses_for_user
+    from bluelamp.forces.access import rollups_for_user
     from bluelamp.insights import selectors
 
     since = selectors.period_starts(timezone.now())["28 days"]
-    by_team = {
-        r.label: r
-        for r in selectors.summary_by(responses_for_user(alice), "team_id", "team__name", since)
-    }
+    by_team = {r.label: r for r in selectors.summary_by(rollups_for_user(alice), "team", since)}
     assert by_team["Team A"].responses == 2
     assert by_team["Team A"].satisfied == 1
     assert by_team["Team B"].responses == 3
@@ -74,3 +72,34 @@ def test_board_query_count_does_not_grow_with_data(login, alice, force, history)
         client.get("/live/board")
     assert len(large.captured_queries) == len(small.captured_queries)
     assert len(large.captured_queries) <= 15
+
+
+def test_rollups_are_counted_with_each_response_and_match_a_rebuild(force, team_a, capsys):
+    from django.core.management import CommandError, call_command
+
+    from bluelamp.delivery.services import invitations_send_due
+    from bluelamp.insights.models import Rollup
+    from tests.helpers import make_contact
+
+    now = timezone.now()
+    for i, score in enumerate([7, 6, 1, 2, 4, 5]):
+        answer(force, f"RU-{i}", score, team="team-a" if i % 2 else "",
+               channel="101" if i < 3 else "999", now=now - dt.timedelta(hours=i))  # fmt: skip
+    make_contact(force, "RU-SENT")
+    assert invitations_send_due(now=timezone.now()) == 1
+    call_command("rebuild_rollups", check=True)
+    assert "Rollups match the raw data." in capsys.readouterr().out
+    totals = Rollup.objects.filter(force=force)
+    assert sum(r.responses for r in totals) == 6
+    assert sum(r.satisfied for r in totals) == 3
+    assert sum(r.dissatisfied for r in totals) == 2
+    assert sum(r.score_sum for r in totals) == 25
+    assert sum(r.sent for r in totals) == 1
+    # A count that drifted is reported, and a rebuild puts it right.
+    Rollup.objects.filter(force=force, responses__gt=0).update(responses=F("responses") + 1)
+    with pytest.raises(CommandError) as failed:
+        call_command("rebuild_rollups", check=True)
+    assert failed.value.returncode == 1
+    assert "responses stored 2, recomputed 1" in capsys.readouterr().out
+    call_command("rebuild_rollups")
+    call_command("rebuild_rollups", check=True)

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bluelamp.delivery.models import OutboxMessage
+from bluelamp.insights.rollups import sending_count
 from bluelamp.surveys.models import Invitation
 from bluelamp.surveys.services import invitation_url
 
@@ -42,8 +43,11 @@ def invitation_send(*, invitation_id: int, now: dt.datetime) -> OutboxMessage | 
         ).update(status=Invitation.Status.SENT, sent_at=now)
         if not claimed:
             return None
-        invitation = Invitation.objects.select_related("contact__person", "force").get(
+        invitation = Invitation.objects.select_related("contact__person", "force", "template").get(
             pk=invitation_id
+        )
+        sending_count(
+            invitation, invitation.template.stage if invitation.template else "first_contact"
         )
         person = invitation.contact.person
         language = invitation.language if invitation.language in SMS_TEXT else "en"

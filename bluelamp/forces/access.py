@@ -12,6 +12,7 @@ from django.http import Http404
 from bluelamp.care.models import Crime, Duty, NeedsReview, Referral, Victim
 from bluelamp.delivery.models import OutboxMessage
 from bluelamp.forces.models import Force, Role, Team, User
+from bluelamp.insights.models import Rollup
 from bluelamp.intake.models import Contact
 from bluelamp.recovery.models import RecoveryCase
 from bluelamp.surveys.models import Response
@@ -54,6 +55,15 @@ def _team_filter(user: User, field: str) -> Q:
 def responses_for_user(user: User) -> QuerySet[Response]:
     force = require_role(user, LIVE_VIEW_ROLES)
     return Response.objects.filter(force=force).filter(_team_filter(user, "team"))
+
+
+def rollups_for_user(user: User) -> QuerySet[Rollup]:
+    """The live view's counts, scoped like the responses they count."""
+    force = require_role(user, LIVE_VIEW_ROLES)
+    rollups = Rollup.objects.filter(force=force)
+    if user.is_team_scoped:
+        rollups = rollups.filter(team_key__in=visible_teams(user).values("pk"))
+    return rollups
 
 
 def recovery_cases_for_user(user: User) -> QuerySet[RecoveryCase]:

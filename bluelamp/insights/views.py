@@ -8,12 +8,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from bluelamp.forces.access import open_cases_for_live_view, responses_for_user
+from bluelamp.forces.access import (
+    open_cases_for_live_view,
+    responses_for_user,
+    rollups_for_user,
+)
 from bluelamp.forces.models import User
 from bluelamp.insights import selectors
+from bluelamp.insights.models import Rollup
 from bluelamp.recovery.models import RecoveryCase
 from bluelamp.staffing import planning
-from bluelamp.surveys.models import Response
 
 
 def _user(request: HttpRequest) -> User:
@@ -56,27 +60,26 @@ def _staffing(user: User, now: dt.datetime, since: dt.datetime) -> list[dict[str
 def _board_context(user: User, version: str | None = None) -> dict[str, Any]:
     now = timezone.now()
     responses = responses_for_user(user)
+    rollups = rollups_for_user(user)
     cases = open_cases_for_live_view(user)
     since = selectors.period_starts(now)["28 days"]
     return {
         "staffing": _staffing(user, now, since),
         "now": now,
-        "periods": selectors.summary_by_period(responses, now),
-        "by_type": selectors.summary_by(
-            responses, "incident_type_id", "incident_type__name", since
-        ),
-        "by_team": selectors.summary_by(responses, "team_id", "team__name", since),
+        "periods": selectors.summary_by_period(rollups, now),
+        "by_type": selectors.summary_by(rollups, "incident_type", since),
+        "by_team": selectors.summary_by(rollups, "team", since),
         "comments": selectors.latest_comments(responses),
         "cases": selectors.open_cases(cases),
-        "version": version or _version(user, responses, cases),
+        "version": version or _version(user, rollups, cases),
         "poll_seconds": settings.LIVE_POLL_SECONDS,
     }
 
 
-def _version(user: User, responses: QuerySet[Response], cases: QuerySet[RecoveryCase]) -> str:
+def _version(user: User, rollups: QuerySet[Rollup], cases: QuerySet[RecoveryCase]) -> str:
     assert user.force is not None
     staffing = planning.staffing_version(user.force)
-    return f"{selectors.board_version(responses, cases)}-{staffing}"
+    return f"{selectors.board_version(rollups, cases)}-{staffing}"
 
 
 @login_required
@@ -90,9 +93,9 @@ def live(request: HttpRequest) -> HttpResponse:
 def board(request: HttpRequest) -> HttpResponse:
     """The board alone, for polling: 204 (nothing to swap) when nothing has changed."""
     user = _user(request)
-    responses = responses_for_user(user)
+    rollups = rollups_for_user(user)
     cases = open_cases_for_live_view(user)
-    version = _version(user, responses, cases)
+    version = _version(user, rollups, cases)
     if request.GET.get("v") == version:
         return HttpResponse(status=204)
     return render(request, "insights/_board.html", _board_context(user, version))

@@ -154,6 +154,7 @@ def response_submit(
     case in the same transaction, so a dissatisfied caller is never left without an owner.
     """
     from bluelamp.care.services import needs_review_if_needed
+    from bluelamp.insights.rollups import response_count
     from bluelamp.recovery.services import case_open_if_needed
 
     with transaction.atomic():
@@ -188,6 +189,7 @@ def response_submit(
             call_handler_id=contact.call_handler_id,
             channel=contact.channel,
         )
+        response_count(response, invitation.template.stage)
         invitation.status = Invitation.Status.ANSWERED
         invitation.answered_at = now
         invitation.save(update_fields=["status", "answered_at"])

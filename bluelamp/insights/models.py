@@ -1,0 +1,40 @@
+"""Counts the live view reads, kept up to date in the same transaction as each response."""
+
+from django.db import models
+
+from bluelamp.forces.models import Force
+
+ROLLUP_KEY = ["force", "hour", "incident_type", "team_key", "handler_key", "channel", "stage"]
+
+
+class Rollup(models.Model):
+    """Responses and invitations sent, counted per force, hour and dimension.
+
+    ``team_key`` and ``handler_key`` hold the team's and call handler's ids, or 0 for none,
+    so that the unique key has no NULLs (which would never conflict, so never add up).
+    """
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField(help_text="Start of the hour (UTC)")
+    incident_type = models.CharField(max_length=40)
+    team_key = models.BigIntegerField(default=0)
+    handler_key = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=16)
+    stage = models.CharField(max_length=20)
+    responses = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0, help_text="Whole experience answered")
+    satisfied = models.PositiveIntegerField(default=0)
+    dissatisfied = models.PositiveIntegerField(default=0)
+    score_sum = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0, help_text="Invitations sent")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=ROLLUP_KEY, name="rollup_key")]
+        indexes = [
+            models.Index(fields=["force", "hour"]),
+            models.Index(fields=["force", "updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H}:00 {self.incident_type}"
