@@ -69,6 +69,8 @@ def test_team_scoped_supervisor_sees_only_their_teams(login, force, team_a, team
     assert "A-1" not in listing
     live = login(bob).get("/live/").content.decode()
     assert "B-1" in live and "A-1" not in live
+    assert 'data-testid="count-0">1<' in live  # the rollups count only Bob's team
+    assert 'data-testid="count-0">2<' in login(alice).get("/live/").content.decode()
     both = login(alice).get("/cases/").content.decode()
     assert "A-1" in both and "B-1" in both
 
