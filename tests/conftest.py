@@ -116,3 +116,11 @@ def contact_body(reference: str = "INC-0001", **overrides: Any) -> dict[str, Any
 
 def post_contact(client: Client, body: dict[str, Any]) -> Any:
     return client.post("/api/v1/contacts", body, content_type="application/json")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_alert_baselines() -> None:
+    """Alert baselines are cached per process by force id, which a new test database reuses."""
+    from bluelamp.insights.services import baselines_clear
+
+    baselines_clear()

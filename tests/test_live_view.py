@@ -71,7 +71,7 @@ def test_board_query_count_does_not_grow_with_data(login, alice, force, history)
     with CaptureQueriesContext(connection) as large:
         client.get("/live/board")
     assert len(large.captured_queries) == len(small.captured_queries)
-    assert len(large.captured_queries) <= 15
+    assert len(large.captured_queries) <= 16  # a fixed set: session, user, counts, alerts...
 
 
 def test_rollups_are_counted_with_each_response_and_match_a_rebuild(force, team_a, capsys):

@@ -6,13 +6,14 @@ call one of these. One condition per line, so a reader can check each.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from bluelamp.care.models import Crime, Duty, NeedsReview, Referral, Victim
 from bluelamp.delivery.models import OutboxMessage
-from bluelamp.forces.models import Force, Role, Team, User
-from bluelamp.insights.models import Rollup
+from bluelamp.forces.models import Force, Role, StaffMember, Team, User
+from bluelamp.insights.models import Alert, Rollup
 from bluelamp.intake.models import Contact
 from bluelamp.recovery.models import RecoveryCase
 from bluelamp.surveys.models import Response
@@ -64,6 +65,25 @@ def rollups_for_user(user: User) -> QuerySet[Rollup]:
     if user.is_team_scoped:
         rollups = rollups.filter(team_key__in=visible_teams(user).values("pk"))
     return rollups
+
+
+def alerts_for_user(user: User) -> QuerySet[Alert]:
+    """Alerts beside the live view: a team-scoped user sees those of their teams and of
+    call handlers in them; the others see the force's."""
+    force = require_role(user, LIVE_VIEW_ROLES)
+    found = Alert.objects.filter(force=force)
+    if user.is_team_scoped:
+        teams = visible_teams(user)
+        as_text = Cast("pk", output_field=CharField())
+        team_keys = teams.annotate(k=as_text).values("k")
+        handler_keys = (
+            StaffMember.objects.filter(force=force, team__in=teams).annotate(k=as_text).values("k")
+        )
+        found = found.filter(
+            Q(dimension="team", key__in=team_keys)
+            | Q(dimension="call_handler", key__in=handler_keys)
+        )
+    return found
 
 
 def recovery_cases_for_user(user: User) -> QuerySet[RecoveryCase]:

@@ -38,3 +38,47 @@ class Rollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hour:%Y-%m-%d %H}:00 {self.incident_type}"
+
+
+class AlertState(models.Model):
+    """A unit's running CUSUM and the run of answers it describes."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
+    dimension = models.CharField(max_length=20)
+    key = models.CharField(max_length=60)
+    cusum = models.FloatField(default=0.0)
+    run_start = models.DateTimeField(null=True, blank=True)
+    run_n = models.PositiveIntegerField(default=0)
+    run_x = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["force", "dimension", "key"], name="alert_state_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.key}: {self.cusum:.2f}"
+
+
+class Alert(models.Model):
+    """Dissatisfaction unusually high for a team, call handler, incident type or channel.
+
+    One per cause until it clears: a new alert for the same unit only after this one has."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
+    dimension = models.CharField(max_length=20)
+    key = models.CharField(max_length=60)
+    label = models.CharField(max_length=200)
+    text = models.TextField()
+    run_n = models.PositiveIntegerField()
+    run_x = models.PositiveIntegerField()
+    expected_share = models.FloatField()
+    chance = models.FloatField()
+    opened_at = models.DateTimeField()
+    cleared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["force", "cleared_at"])]
+
+    def __str__(self) -> str:
+        return self.text

@@ -3,12 +3,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from bluelamp.forces.access import (
+    alerts_for_user,
     open_cases_for_live_view,
     responses_for_user,
     rollups_for_user,
@@ -65,6 +66,11 @@ def _board_context(user: User, version: str | None = None) -> dict[str, Any]:
     since = selectors.period_starts(now)["28 days"]
     return {
         "staffing": _staffing(user, now, since),
+        "alerts": list(
+            alerts_for_user(user)
+            .filter(Q(cleared_at=None) | Q(cleared_at__gte=now - dt.timedelta(hours=24)))
+            .order_by(F("cleared_at").desc(nulls_first=True), "-opened_at")[:20]
+        ),
         "now": now,
         "periods": selectors.summary_by_period(rollups, now),
         "by_type": selectors.summary_by(rollups, "incident_type", since),

@@ -155,6 +155,7 @@ def response_submit(
     """
     from bluelamp.care.services import needs_review_if_needed
     from bluelamp.insights.rollups import response_count
+    from bluelamp.insights.services import alerts_update
     from bluelamp.recovery.services import case_open_if_needed
 
     with transaction.atomic():
@@ -190,6 +191,7 @@ def response_submit(
             channel=contact.channel,
         )
         response_count(response, invitation.template.stage)
+        alerts_update(response=response, now=now)
         invitation.status = Invitation.Status.ANSWERED
         invitation.answered_at = now
         invitation.save(update_fields=["status", "answered_at"])
