@@ -103,3 +103,15 @@ def test_rollups_are_counted_with_each_response_and_match_a_rebuild(force, team_
     assert "responses stored 2, recomputed 1" in capsys.readouterr().out
     call_command("rebuild_rollups")
     call_command("rebuild_rollups", check=True)
+
+
+def test_comments_carry_their_themes_and_the_words_behind_them(login, alice, force):
+    response = answer(force, "TX-1", 2, comment="Nobody came and I never heard back.")
+    codes = {t["code"] for t in response.themes}
+    assert {"attendance", "not_informed"} <= codes
+    assert response.sentiment is not None
+    html = login(alice).get("/live/").content.decode()
+    assert "No attendance or late attendance" in html
+    assert "Nobody came" in html
+    quiet = answer(force, "TX-2", 6)
+    assert (quiet.sentiment, quiet.themes) == (None, [])

@@ -138,6 +138,10 @@ class Response(models.Model):
         "forces.StaffMember", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     channel = models.CharField(max_length=16)
+    # Of the free-text answers (``insights/text.py``): VADER's compound score, -1 to 1, and
+    # the themes with the words that put each there.
+    sentiment = models.FloatField(null=True, blank=True)
+    themes = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["force", "submitted_at"])]

@@ -140,6 +140,19 @@ def invitation_open(*, invitation: Invitation, now: dt.datetime) -> None:
         Invitation.objects.filter(pk=invitation.pk, opened_at=None).update(opened_at=now)
 
 
+def _text_insight(comment: str) -> dict[str, object]:
+    """Sentiment and themes of what the respondent wrote, or nothing if they wrote nothing."""
+    from bluelamp.insights.text import analyse
+
+    if not comment.strip():
+        return {}
+    found = analyse(comment)
+    return {
+        "sentiment": round(found.sentiment, 4),
+        "themes": [{"code": t.code, "evidence": t.evidence} for t in found.themes],
+    }
+
+
 def response_submit(
     *,
     invitation_id: int,
@@ -174,6 +187,7 @@ def response_submit(
         score = checked.answers.get(logic.WHOLE_EXPERIENCE)
         whole = score if isinstance(score, int) else None
         contact = invitation.contact
+        comment = logic.free_text(definition, checked.answers)
         response = Response.objects.create(
             force_id=invitation.force_id,
             invitation=invitation,
@@ -183,7 +197,8 @@ def response_submit(
             whole_experience=whole,
             outcome=logic.classify(whole, settings.SATISFIED_FROM, settings.DISSATISFIED_TO),
             callback_requested=callback_requested,
-            comment=logic.free_text(definition, checked.answers),
+            comment=comment,
+            **_text_insight(comment),
             submitted_at=now,
             incident_type_id=contact.incident_type_id,
             team_id=contact.team_id,

@@ -37,3 +37,11 @@ def deadline(value: dt.datetime | None) -> str:
     if (local.hour, local.minute, local.second) == (0, 0, 0):
         return f"end of {local - dt.timedelta(days=1):%a %-d %b %Y}"
     return f"{local:%a %-d %b %Y %H:%M}"
+
+
+@register.filter
+def theme(code: str) -> str:
+    """A theme code as its label: "not_informed" as "Not kept informed"."""
+    from bluelamp.insights.text import THEMES
+
+    return THEMES.get(code, code)
