@@ -10,6 +10,11 @@ from tests.helpers import answer
 PAGES_BY_ROLE = {
     "/live/": {"supervisor", "analyst", "administrator"},
     "/live/board": {"supervisor", "analyst", "administrator"},
+    "/live/drill/": {"supervisor", "analyst", "administrator"},
+    "/care/": {"victim_care", "specialist", "investigator", "administrator"},
+    "/care/duties/": {"victim_care", "specialist", "investigator", "administrator"},
+    "/care/compliance/": {"victim_care", "specialist", "investigator", "administrator"},
+    "/care/reviews/": {"victim_care", "administrator"},
     "/cases/": {"supervisor", "victim_care", "administrator"},
     "/outbox/": {"administrator"},
 }

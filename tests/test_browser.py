@@ -444,3 +444,29 @@ def test_victim_care_pages_pass_axe(
     for path in ["/care/", "/care/duties/", "/care/compliance/?month=2026-08", "/care/repeats/"]:
         page.goto(f"{site}{path}")
         axe_clean(page, "main")
+
+
+def test_drill_down_passes_axe(
+    site: str, new_context: Callable[..., BrowserContext], alice: User, force: Force
+) -> None:
+    from tests.helpers import answer
+
+    for i, score in enumerate([7, 6, 2, 5, 7, 1]):
+        answer(force, f"DR-{i}", score, comment="Brilliant, thank you" if score == 7 else "")
+    staff = Client()
+    staff.force_login(alice)
+    context = new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": staff.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": site,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.goto(f"{site}/live/drill/?by=incident_type&days=7")
+    assert page.get_by_test_id("drill").is_visible()
+    axe_clean(page, "main")
+    snapshot(page, "live-drill")

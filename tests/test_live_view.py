@@ -115,3 +115,29 @@ def test_comments_carry_their_themes_and_the_words_behind_them(login, alice, for
     assert "Nobody came" in html
     quiet = answer(force, "TX-2", 6)
     assert (quiet.sentiment, quiet.themes) == (None, [])
+
+
+@pytest.mark.parametrize(
+    "by", ["team", "incident_type", "call_handler", "channel", "stage", "shift"]
+)
+def test_drill_down_totals_equal_a_direct_count(login, alice, force, history, by):
+    from bluelamp.insights.drill import period_bounds
+
+    client = login(alice)
+    page = client.get(f"/live/drill/?by={by}&days=28")
+    assert page.status_code == 200
+    rows = client.get(f"/live/drill/?by={by}&days=28&format=csv").content.decode()
+    table = [line.split(",") for line in rows.strip().splitlines()[1:]]
+    start, before = period_bounds(28, timezone.now())
+    now_count = Response.objects.filter(force=force, submitted_at__gte=start).count()
+    earlier = Response.objects.filter(force=force, submitted_at__gte=before, submitted_at__lt=start)
+    assert sum(int(r[1]) for r in table) == now_count
+    assert sum(int(r[7]) for r in table) == earlier.count()
+    assert "<svg" in page.content.decode()
+
+
+def test_drill_down_praise_feed_and_bad_parameters(login, alice, force, team_a):
+    answer(force, "PR-1", 7, team="team-a", comment="The call handler was brilliant and kind")
+    page = login(alice).get("/live/drill/?by=nonsense&days=3").content.decode()
+    assert "Satisfaction by team, 28 days" in page  # unknown choices fall back to the defaults
+    assert "brilliant and kind" in page

@@ -5,4 +5,5 @@ from bluelamp.insights import views
 urlpatterns = [
     path("", views.live, name="live"),
     path("board", views.board, name="live_board"),
+    path("drill/", views.drill_down, name="live_drill"),
 ]

@@ -1,4 +1,6 @@
+import csv
 import datetime as dt
+import io
 from typing import Any
 
 from django.conf import settings
@@ -7,6 +9,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from bluelamp.forces.access import (
     alerts_for_user,
@@ -15,10 +18,13 @@ from bluelamp.forces.access import (
     rollups_for_user,
 )
 from bluelamp.forces.models import User
-from bluelamp.insights import selectors
+from bluelamp.insights import drill, selectors
 from bluelamp.insights.models import Rollup
 from bluelamp.recovery.models import RecoveryCase
 from bluelamp.staffing import planning
+
+# Rates from fewer answers than this are greyed and never ranked.
+MIN_RESPONSES = 10
 
 
 def _user(request: HttpRequest) -> User:
@@ -105,3 +111,70 @@ def board(request: HttpRequest) -> HttpResponse:
     if request.GET.get("v") == version:
         return HttpResponse(status=204)
     return render(request, "insights/_board.html", _board_context(user, version))
+
+
+@login_required
+def drill_down(request: HttpRequest) -> HttpResponse:
+    """Satisfaction by one dimension over a period against the one before, a daily trend and
+    the praise feed; ``?format=csv`` gives the table as CSV."""
+    user = _user(request)
+    rollups = rollups_for_user(user)
+    by = request.GET.get("by", "team")
+    if by not in drill.DIMENSIONS:
+        by = "team"
+    try:
+        days = int(request.GET.get("days", "28"))
+    except ValueError:
+        days = 28
+    if days not in drill.PERIODS:
+        days = 28
+    now = timezone.now()
+    rows = drill.drill(rollups, by, days, now)
+    if request.GET.get("format") == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            [drill.DIMENSIONS[by].lower().replace(" ", "_"), "answered", "satisfied",
+             "dissatisfied", "satisfied_share", "interval_low", "interval_high",
+             "previous_answered", "previous_satisfied_share", "invitations_sent", "mean_score"]
+        )  # fmt: skip
+        for r in rows:
+            low, high = r.now.interval
+            writer.writerow(
+                [r.now.label, r.now.responses, r.now.satisfied, r.now.dissatisfied,
+                 _share(r.now.rate), f"{low:.4f}", f"{high:.4f}", r.before.responses,
+                 _share(r.before.rate), r.sent, _share(r.mean_score)]
+            )  # fmt: skip
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="satisfaction-by-{by}-{days}d.csv"'
+        return response
+    since, _ = drill.period_bounds(days, now)
+    praise = [
+        r
+        for r in responses_for_user(user)
+        .filter(submitted_at__gte=since, whole_experience__gte=5)
+        .exclude(comment="")
+        .select_related("incident_type", "team", "call_handler")
+        .order_by("-submitted_at")[:200]
+        if any(t.get("code") == "praise" for t in r.themes)
+    ][:20]
+    points = drill.trend(rollups, days, now)
+    return render(
+        request,
+        "insights/drill.html",
+        {
+            "rows": rows,
+            "by": by,
+            "days": days,
+            "dimensions": drill.DIMENSIONS,
+            "periods": drill.PERIODS,
+            "trend_svg": mark_safe(drill.trend_svg(points)),  # noqa: S308 (built from numbers)
+            "points": points,
+            "praise": praise,
+            "min_n": MIN_RESPONSES,
+        },
+    )
+
+
+def _share(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"

@@ -45,3 +45,8 @@ def theme(code: str) -> str:
     from bluelamp.insights.text import THEMES
 
     return THEMES.get(code, code)
+
+
+@register.filter
+def get_item(mapping: dict[object, str], key: object) -> str:
+    return mapping.get(key, "")

@@ -1,0 +1,207 @@
+"""Drill-down: satisfaction by any one dimension and period, against the period before, with
+a daily trend; read from the rollups only, so the figures hardly grow with the data."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from bluelamp.forces.models import StaffMember, Team
+from bluelamp.insights.models import Rollup
+from bluelamp.insights.selectors import Rate
+from bluelamp.lib.stats import wilson_interval
+from bluelamp.surveys.models import IncidentType
+
+DIMENSIONS = {
+    "incident_type": "Incident type",
+    "team": "Team",
+    "call_handler": "Call handler",
+    "channel": "Channel",
+    "stage": "Stage",
+    "shift": "Shift",
+}
+PERIODS = {1: "today", 7: "7 days", 28: "28 days", 90: "90 days"}
+# Shifts by the local hour a response came in: early 07:00-15:00, late 15:00-23:00, night.
+SHIFTS = (
+    ("early", "Early (07:00 to 15:00)", range(7, 15)),
+    ("late", "Late (15:00 to 23:00)", range(15, 23)),
+)
+NIGHT = ("night", "Night (23:00 to 07:00)")
+FIELDS = {
+    "incident_type": "incident_type",
+    "team": "team_key",
+    "call_handler": "handler_key",
+    "channel": "channel",
+    "stage": "stage",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    now: Rate
+    before: Rate
+    sent: int
+    score_sum: int
+
+    @property
+    def change(self) -> float | None:
+        if self.now.rate is None or self.before.rate is None:
+            return None
+        return self.now.rate - self.before.rate
+
+    @property
+    def response_rate(self) -> float | None:
+        return self.now.responses / self.sent if self.sent else None
+
+    @property
+    def mean_score(self) -> float | None:
+        return self.score_sum / self.now.responses if self.now.responses else None
+
+
+def period_bounds(days: int, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """Start of this period (local midnight ``days - 1`` days ago) and of the one before."""
+    local = timezone.localtime(now)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    start = midnight - dt.timedelta(days=days - 1)
+    return start, start - dt.timedelta(days=days)
+
+
+def _shift(hour: dt.datetime) -> str:
+    local = timezone.localtime(hour).hour
+    for code, _, hours in SHIFTS:
+        if local in hours:
+            return code
+    return NIGHT[0]
+
+
+def _labels(dimension: str, keys: list[str]) -> dict[str, str]:
+    if dimension == "team":
+        ids = [int(k) for k in keys if k.isdigit()]
+        return {
+            str(pk): name for pk, name in Team.objects.filter(pk__in=ids).values_list("pk", "name")
+        }
+    if dimension == "call_handler":
+        ids = [int(k) for k in keys if k.isdigit()]
+        return {
+            str(pk): f"{number} {name}".strip()
+            for pk, number, name in StaffMember.objects.filter(pk__in=ids).values_list(
+                "pk", "number", "name"
+            )
+        }
+    if dimension == "incident_type":
+        return dict(IncidentType.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if dimension == "shift":
+        return {code: label for code, label, _ in SHIFTS} | {NIGHT[0]: NIGHT[1]}
+    return {}
+
+
+def drill(rollups: QuerySet[Rollup], dimension: str, days: int, now: dt.datetime) -> list[Row]:
+    """One row per unit with answers in either period, most answers first (never by rate)."""
+    start, before = period_bounds(days, now)
+    window = rollups.filter(hour__gte=before)
+    totals: dict[str, dict[str, list[int]]] = {}
+    if dimension == "shift":
+        rows = window.values_list("hour").annotate(
+            n=Sum("answered"), s=Sum("satisfied"), d=Sum("dissatisfied"), t=Sum("sent"),
+            q=Sum("score_sum"),
+        )  # fmt: skip
+        keyed = [(_shift(hour), hour, n, s, d, t, q) for hour, n, s, d, t, q in rows]
+    else:
+        field = FIELDS[dimension]
+        rows = window.values_list(field, "hour").annotate(
+            n=Sum("answered"), s=Sum("satisfied"), d=Sum("dissatisfied"), t=Sum("sent"),
+            q=Sum("score_sum"),
+        )  # fmt: skip
+        keyed = [(str(k), hour, n, s, d, t, q) for k, hour, n, s, d, t, q in rows]
+    for key, hour, n, s, d, t, q in keyed:
+        part = "now" if hour >= start else "before"
+        counts = totals.setdefault(key, {"now": [0] * 5, "before": [0] * 5})[part]
+        for i, value in enumerate((n, s, d, t, q)):
+            counts[i] += value or 0
+    labels = _labels(dimension, list(totals))
+    found = []
+    for key, parts in totals.items():
+        label = labels.get(key, key if key not in ("", "0") else "(none)")
+        n, s, d, t, q = parts["now"]
+        bn, bs, bd, _, _ = parts["before"]
+        if n or bn:
+            found.append(Row(key, Rate(label, n, s, d), Rate(label, bn, bs, bd), t, q))
+    return sorted(found, key=lambda r: (-r.now.responses, r.now.label))
+
+
+@dataclass(frozen=True)
+class Day:
+    day: dt.date
+    responses: int
+    satisfied: int
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        return wilson_interval(self.satisfied, self.responses)
+
+    @property
+    def rate(self) -> float | None:
+        return self.satisfied / self.responses if self.responses else None
+
+
+def trend(rollups: QuerySet[Rollup], days: int, now: dt.datetime) -> list[Day]:
+    """Satisfied share per local day over the period (days with no answers included)."""
+    start, _ = period_bounds(max(days, 7), now)
+    rows = dict(
+        (d, (n, s))
+        for d, n, s in rollups.filter(hour__gte=start)
+        .annotate(day=TruncDate("hour", tzinfo=timezone.get_current_timezone()))
+        .values_list("day")
+        .annotate(n=Sum("answered"), s=Sum("satisfied"))
+        .values_list("day", "n", "s")
+    )
+    first = timezone.localtime(start).date()
+    count = (timezone.localdate(now) - first).days + 1
+    return [
+        Day(first + dt.timedelta(days=i), *rows.get(first + dt.timedelta(days=i), (0, 0)))
+        for i in range(count)
+    ]
+
+
+def trend_svg(points: list[Day], width: int = 640, height: int = 160) -> str:
+    """The trend as an inline SVG: the daily share as a line, its 95% interval as a band;
+    days with fewer than 10 answers are left out of the line and drawn as grey dots."""
+    if not points:
+        return ""
+    step = width / max(1, len(points) - 1)
+
+    def y(value: float) -> float:
+        return round(height - 10 - value * (height - 20), 1)
+
+    upper, lower, line, thin = [], [], [], []
+    for i, p in enumerate(points):
+        x = round(i * step, 1)
+        if p.responses >= 10 and p.rate is not None:
+            low, high = p.interval
+            upper.append(f"{x},{y(high)}")
+            lower.append(f"{x},{y(low)}")
+            line.append(f"{x},{y(p.rate)}")
+        elif p.rate is not None:
+            thin.append(f'<circle cx="{x}" cy="{y(p.rate)}" r="2.5" fill="#8a9196"/>')
+    band = " ".join(upper + lower[::-1])
+    grid = "".join(
+        f'<line x1="0" x2="{width}" y1="{y(v)}" y2="{y(v)}" stroke="#dde1e5"/>'
+        f'<text x="2" y="{y(v) - 2}" font-size="10" fill="#505a5f">{v:.0%}</text>'
+        for v in (0.0, 0.5, 1.0)
+    )
+    return (
+        f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="Daily satisfied share, {points[0].day:%-d %b} to {points[-1].day:%-d %b}, '
+        f'with its 95% interval">{grid}'
+        + (f'<polygon points="{band}" fill="#1d70b8" fill-opacity="0.18"/>' if band else "")
+        + (
+            f'<polyline points="{" ".join(line)}" fill="none" stroke="#1d70b8" stroke-width="2"/>'
+            if line
+            else ""
+        )
+        + "".join(thin)
+        + "</svg>"
+    )
