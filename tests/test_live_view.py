@@ -141,3 +141,19 @@ def test_drill_down_praise_feed_and_bad_parameters(login, alice, force, team_a):
     page = login(alice).get("/live/drill/?by=nonsense&days=3").content.decode()
     assert "Satisfaction by team, 28 days" in page  # unknown choices fall back to the defaults
     assert "brilliant and kind" in page
+
+
+def test_score_distribution_counts_each_answer_once(login, alice, force, history):
+    from bluelamp.forces.access import rollups_for_user
+    from bluelamp.insights.drill import score_distribution
+
+    counts = score_distribution(rollups_for_user(alice), 28, timezone.now())
+    assert sum(counts) == 5  # the sixth answer is 40 days old
+    direct = [
+        Response.objects.filter(force=force, whole_experience=n,
+                                submitted_at__gte=timezone.now() - dt.timedelta(days=27, hours=23))
+        .count()
+        for n in range(1, 8)
+    ]  # fmt: skip
+    assert counts == direct
+    assert 'aria-label="Scores from 1 to 7' in login(alice).get("/live/drill/").content.decode()

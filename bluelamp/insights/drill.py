@@ -205,3 +205,35 @@ def trend_svg(points: list[Day], width: int = 640, height: int = 160) -> str:
         + "".join(thin)
         + "</svg>"
     )
+
+
+def score_distribution(rollups: QuerySet[Rollup], days: int, now: dt.datetime) -> list[int]:
+    """How many answered 1 to 7 in the period (one query)."""
+    start, _ = period_bounds(days, now)
+    row = rollups.filter(hour__gte=start).aggregate(
+        **{f"s{n}": Sum(f"score_{n}", default=0) for n in range(1, 8)}
+    )
+    return [row[f"s{n}"] for n in range(1, 8)]
+
+
+def distribution_svg(counts: list[int], width: int = 420, height: int = 140) -> str:
+    """Seven bars, 1 (completely dissatisfied) to 7 (completely satisfied), each with its count."""
+    total = sum(counts)
+    if not total:
+        return ""
+    top = max(counts)
+    bar = width / 7
+    parts = []
+    for i, n in enumerate(counts):
+        h = round((height - 30) * n / top, 1)
+        x = round(i * bar + 4, 1)
+        colour = "#b10e1e" if i < 3 else ("#505a5f" if i == 3 else "#00703c")
+        parts.append(
+            f'<rect x="{x}" y="{height - 18 - h}" width="{round(bar - 8, 1)}" height="{h}" '
+            f'fill="{colour}"/><text x="{x + bar / 2 - 4}" y="{height - 4}" font-size="11">'
+            f'{i + 1}</text><text x="{x}" y="{height - 22 - h}" font-size="10">{n}</text>'
+        )
+    return (
+        f'<svg viewBox="0 0 {width} {height}" width="{width}" role="img" aria-label="Scores '
+        f'from 1 to 7: {", ".join(str(n) for n in counts)}">' + "".join(parts) + "</svg>"
+    )

@@ -27,6 +27,14 @@ class Rollup(models.Model):
     dissatisfied = models.PositiveIntegerField(default=0)
     score_sum = models.PositiveIntegerField(default=0)
     sent = models.PositiveIntegerField(default=0, help_text="Invitations sent")
+    # How many answered 1 (completely dissatisfied) to 7 (completely satisfied).
+    score_1 = models.PositiveIntegerField(default=0)
+    score_2 = models.PositiveIntegerField(default=0)
+    score_3 = models.PositiveIntegerField(default=0)
+    score_4 = models.PositiveIntegerField(default=0)
+    score_5 = models.PositiveIntegerField(default=0)
+    score_6 = models.PositiveIntegerField(default=0)
+    score_7 = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField()
 
     class Meta:

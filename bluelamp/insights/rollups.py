@@ -18,7 +18,8 @@ from django.utils import timezone
 from bluelamp.insights.models import Rollup
 from bluelamp.surveys.models import Invitation, Response
 
-COUNTS = ("responses", "answered", "satisfied", "dissatisfied", "score_sum", "sent")
+SCORES = tuple(f"score_{n}" for n in range(1, 8))
+COUNTS = ("responses", "answered", "satisfied", "dissatisfied", "score_sum", "sent", *SCORES)
 KEY = ("force_id", "hour", "incident_type", "team_key", "handler_key", "channel", "stage")
 Key = tuple[int, dt.datetime, str, int, int, str, str]
 
@@ -68,6 +69,7 @@ def response_count(response: Response, stage: str) -> None:
             "satisfied": int(answered and response.outcome == Response.Outcome.SATISFIED),
             "dissatisfied": int(answered and response.outcome == Response.Outcome.DISSATISFIED),
             "score_sum": response.whole_experience or 0,
+            **({f"score_{response.whole_experience}": 1} if answered else {}),
         },
     )
 
@@ -109,6 +111,7 @@ def _from_raw(force_id: int | None = None) -> Counter[tuple[Key, str]]:
             satisfied=Count("pk", filter=answered & Q(outcome="satisfied")),
             dissatisfied=Count("pk", filter=answered & Q(outcome="dissatisfied")),
             score_sum=Sum("whole_experience", default=0),
+            **{f"score_{n}": Count("pk", filter=Q(whole_experience=n)) for n in range(1, 8)},
         )
     )  # fmt: skip
     for r in rows:
@@ -116,9 +119,9 @@ def _from_raw(force_id: int | None = None) -> Counter[tuple[Key, str]]:
             r["force_id"], r["h"], r["incident_type_id"], r["team_id"] or 0,
             r["call_handler_id"] or 0, r["channel"], r["template__stage"],
         )  # fmt: skip
-        for c in ("responses", "answered", "satisfied", "dissatisfied", "score_sum"):
-            if r[c]:
-                found[(key, c)] += r[c]
+        for c in ("responses", "answered", "satisfied", "dissatisfied", "score_sum", *SCORES):
+            if r[c]:  # type: ignore[literal-required]
+                found[(key, c)] += r[c]  # type: ignore[literal-required]
     sent = (
         invitations.annotate(h=TruncHour("sent_at", tzinfo=dt.UTC))
         .values("force_id", "h", "contact__incident_type_id", "contact__team_id",

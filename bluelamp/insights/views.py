@@ -169,6 +169,9 @@ def drill_down(request: HttpRequest) -> HttpResponse:
             "dimensions": drill.DIMENSIONS,
             "periods": drill.PERIODS,
             "trend_svg": mark_safe(drill.trend_svg(points)),  # noqa: S308 (built from numbers)
+            "scores_svg": mark_safe(  # noqa: S308 (built from numbers)
+                drill.distribution_svg(drill.score_distribution(rollups, days, now))
+            ),
             "points": points,
             "praise": praise,
             "min_n": MIN_RESPONSES,

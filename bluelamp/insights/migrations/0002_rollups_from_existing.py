@@ -1,12 +1,8 @@
 from django.db import migrations
 
-
-def rebuild(apps, schema_editor):
-    # Count the responses and sendings stored before rollups existed. This uses the app's own
-    # rebuild (the schema matches it at this point); on an empty database it does nothing.
-    from bluelamp.insights.rollups import rollups_rebuild
-
-    rollups_rebuild()
+# Counting the responses stored before rollups existed happens in 0004, once every rollup
+# column exists (the rebuild uses the app's current model). This step is kept, empty, so that
+# databases that already ran it stay consistent.
 
 
 class Migration(migrations.Migration):
@@ -16,4 +12,4 @@ class Migration(migrations.Migration):
         ("intake", "0002_initial"),
         ("delivery", "0001_initial"),
     ]
-    operations = [migrations.RunPython(rebuild, migrations.RunPython.noop)]
+    operations = []
