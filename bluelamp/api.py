@@ -7,6 +7,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from bluelamp.care.api import router as care_router
 from bluelamp.forces.api_auth import ForceToken
+from bluelamp.insights.api import router as insights_router
 from bluelamp.intake.api import router as intake_router
 from bluelamp.intake.schemas import field_errors
 from bluelamp.recovery.api import router as recovery_router
@@ -49,3 +50,4 @@ api.add_router("", intake_router)
 api.add_router("", recovery_router)
 api.add_router("", staffing_router)
 api.add_router("", care_router)
+api.add_router("", insights_router)

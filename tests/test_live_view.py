@@ -157,3 +157,26 @@ def test_score_distribution_counts_each_answer_once(login, alice, force, history
     ]  # fmt: skip
     assert counts == direct
     assert 'aria-label="Scores from 1 to 7' in login(alice).get("/live/drill/").content.decode()
+
+
+def test_satisfaction_and_alerts_through_the_api(api, other_api, force, history):
+    from bluelamp.insights.models import Alert
+
+    rows = api.get("/api/v1/satisfaction?by=team&days=28").json()
+    assert sum(r["answered"] for r in rows) == 5
+    team_b = next(r for r in rows if r["label"] == "Team B")
+    assert team_b["answered"] == 3 and 0 <= team_b["interval"][0] <= team_b["interval"][1] <= 1
+    assert api.get("/api/v1/satisfaction?by=colour").status_code == 400
+    Alert.objects.create(
+        force=force, dimension="team", key="1", label="Team A", text="Team A: 9 of 14",
+        run_n=14, run_x=9, expected_share=0.2, chance=0.0008, opened_at=timezone.now(),
+    )  # fmt: skip
+    assert [a["text"] for a in api.get("/api/v1/alerts").json()] == ["Team A: 9 of 14"]
+    assert other_api.get("/api/v1/alerts").json() == []
+    assert other_api.get("/api/v1/satisfaction").json() == []
+
+
+def test_satisfaction_api_names_a_bad_period(api, force):
+    r = api.get("/api/v1/satisfaction?days=3")
+    assert r.status_code == 400
+    assert r.json()["errors"][0]["field"] == "days"

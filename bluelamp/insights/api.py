@@ -1,0 +1,102 @@
+import datetime as dt
+from typing import Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from pydantic import field_validator
+
+from bluelamp.forces.api_auth import request_force
+from bluelamp.insights import drill
+from bluelamp.insights.models import Alert, Rollup
+
+router = Router(tags=["insights"])
+
+
+class SatisfactionRow(Schema):
+    key: str = Field(description="The unit's code or id")
+    label: str
+    answered: int
+    satisfied: int
+    dissatisfied: int
+    satisfied_share: float | None
+    interval: tuple[float, float] = Field(description="95% Wilson interval of the share")
+    previous_answered: int
+    previous_satisfied_share: float | None
+    invitations_sent: int
+
+
+class SatisfactionQuery(Schema):
+    by: Literal["incident_type", "team", "call_handler", "channel", "stage", "shift"] = "team"
+    days: int = Field(28, description="1 (today), 7, 28 or 90")
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: int) -> int:
+        if value not in drill.PERIODS:
+            raise ValueError("should be 1, 7, 28 or 90")
+        return value
+
+
+@router.get("/satisfaction", response=list[SatisfactionRow], summary="Satisfaction by dimension")
+def satisfaction(request: HttpRequest, query: Query[SatisfactionQuery]) -> list[SatisfactionRow]:
+    """The drill-down's table: answers, satisfied and dissatisfied per unit for the period
+    (today, 7, 28 or 90 days) and the period before, from the rollups."""
+    rollups = Rollup.objects.filter(force=request_force(request))
+    return [
+        SatisfactionRow(
+            key=r.key,
+            label=r.now.label,
+            answered=r.now.responses,
+            satisfied=r.now.satisfied,
+            dissatisfied=r.now.dissatisfied,
+            satisfied_share=r.now.rate,
+            interval=r.now.interval,
+            previous_answered=r.before.responses,
+            previous_satisfied_share=r.before.rate,
+            invitations_sent=r.sent,
+        )
+        for r in drill.drill(rollups, query.by, query.days, timezone.now())
+    ]
+
+
+class AlertOut(Schema):
+    id: int
+    dimension: str
+    key: str
+    label: str
+    text: str
+    answers: int
+    dissatisfied: int
+    expected_share: float
+    chance: float
+    opened_at: dt.datetime
+    cleared_at: dt.datetime | None
+
+
+class AlertQuery(Schema):
+    status: Literal["open", "all"] = "open"
+
+
+@router.get("/alerts", response=list[AlertOut], summary="Alerts")
+def alert_list(request: HttpRequest, query: Query[AlertQuery]) -> list[AlertOut]:
+    """Units whose dissatisfaction is unusually high for their size, newest first."""
+    found = Alert.objects.filter(force=request_force(request))
+    if query.status == "open":
+        found = found.filter(cleared_at=None)
+    return [
+        AlertOut(
+            id=a.pk,
+            dimension=a.dimension,
+            key=a.key,
+            label=a.label,
+            text=a.text,
+            answers=a.run_n,
+            dissatisfied=a.run_x,
+            expected_share=a.expected_share,
+            chance=a.chance,
+            opened_at=a.opened_at,
+            cleared_at=a.cleared_at,
+        )
+        for a in found.order_by("-opened_at")[:500]
+    ]
