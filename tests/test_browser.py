@@ -22,7 +22,7 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from bluelamp.forces.models import ApiToken, Force, Role, User, hash_token
+from bluelamp.forces.models import ApiToken, Force, Role, Team, User, hash_token
 from bluelamp.staffing.models import RosterSlot
 from bluelamp.surveys.defaults import seed_defaults
 from bluelamp.surveys.models import IncidentType, Invitation, Response, SurveyTemplate
@@ -470,3 +470,72 @@ def test_drill_down_passes_axe(
     assert page.get_by_test_id("drill").is_visible()
     axe_clean(page, "main")
     snapshot(page, "live-drill")
+
+
+def test_an_answer_that_tips_the_statistics_shows_as_an_alert_within_a_second(
+    site: str,
+    new_context: Callable[..., BrowserContext],
+    invite: Callable[..., str],
+    alice: User,
+    force: Force,
+) -> None:
+    from bluelamp.insights.models import AlertState, Rollup
+    from bluelamp.insights.services import baselines_clear
+
+    team = Team.objects.get(force=force, code="team-a")
+    # 28 days of history at 10% dissatisfied, and team A's sum just below the threshold after
+    # a run of 11 answers with 5 dissatisfied: one more dissatisfied answer tips it.
+    now = timezone.now()
+    Rollup.objects.bulk_create(
+        [
+            Rollup(force=force, hour=(now - dt.timedelta(days=d)).replace(minute=0, second=0,
+                   microsecond=0), incident_type="burglary_residential", team_key=team.pk,
+                   channel="999", stage="first_contact", responses=20, answered=20,
+                   satisfied=18, dissatisfied=2, score_sum=110, updated_at=now)
+            for d in range(1, 29)
+        ]
+    )  # fmt: skip
+    baselines_clear()
+    AlertState.objects.create(
+        force=force, dimension="team", key=str(team.pk), cusum=6.0, run_n=11, run_x=5,
+        run_start=now - dt.timedelta(hours=2),
+    )  # fmt: skip
+    link = invite("INC-ALERT-1")
+    supervisor = Client()
+    supervisor.force_login(alice)
+    staff = new_context(viewport={"width": 1440, "height": 900})
+    staff.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": supervisor.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": site,
+            }
+        ]
+    )
+    live = staff.new_page()
+    live.goto(f"{site}/live/")
+    assert live.get_by_test_id("alert").count() == 0
+    live.evaluate(
+        """() => {
+            window.alertAt = null;
+            new MutationObserver(() => {
+                if (window.alertAt === null && document.querySelector('[data-testid="alert"]')) {
+                    window.alertAt = Date.now();
+                }
+            }).observe(document.body, {childList: true, subtree: true});
+        }"""
+    )
+    victim = new_context(viewport={"width": 390, "height": 844}).new_page()
+    victim.goto(link)
+    group(victim, WHOLE).get_by_label("1: Completely dissatisfied").check()
+    victim.get_by_role("button", name=SUBMIT).click()
+    victim.get_by_role("heading", name="Thank you").wait_for()
+    submitted = victim.evaluate("performance.timeOrigin") / 1000
+    live.wait_for_function("window.alertAt !== null", polling=50, timeout=5000)
+    shown = live.evaluate("window.alertAt") / 1000 - submitted
+    text = live.get_by_test_id("alert").first.inner_text()
+    assert "Team A: 6 of 12 dissatisfied since" in text
+    assert "this happens by chance" in text
+    limit = max(1.0, settings.LIVE_POLL_SECONDS + 0.5)
+    assert shown < limit, f"alert shown {shown:.3f} s after submission"
