@@ -472,6 +472,11 @@ def answer_draw(rng: random.Random, definition: logic.Definition, score: int) ->
             # above the whole experience, which also reflects what happened afterwards.
             lift = 1 if q.id in ("ease_of_contact", "treatment") and rng.random() < 0.4 else 0
             form[q.id] = str(max(1, min(7, score + lift + rng.choice([-1, 0, 0, 1]))))
+        elif q.id == "wants_support":
+            # Most callers want no more than they had; some, often the dissatisfied, ask.
+            if rng.random() < 0.3:
+                continue
+            form[q.id] = "yes" if rng.random() < (0.15 if score <= 3 else 0.04) else "no"
         elif q.kind == "yes_no":
             if rng.random() < 0.05:
                 continue
