@@ -92,9 +92,9 @@ def test_a_steady_month_raises_no_alert_for_the_team(force):
     assert not Alert.objects.filter(dimension="team").exists()
 
 
-def test_open_alerts_are_on_the_live_view(force, login, alice):
+def test_open_alerts_are_on_the_live_view(force, login, alice, team_a):
     Alert.objects.create(
-        force=force, dimension="team", key="1", label="Team A",
+        force=force, dimension="team", key=str(team_a.pk), label="Team A",
         text="Team A: 9 of 14 dissatisfied since 14:00, expected about 3",
         run_n=14, run_x=9, expected_share=0.2, chance=0.0008, opened_at=timezone.now(),
     )  # fmt: skip
