@@ -125,6 +125,25 @@ def watch_open_cases(site: str, token: str, reference: str, seen: list[float]) -
         time.sleep(0.02)
 
 
+def signed_in_page(
+    new_context: Callable[..., BrowserContext], site: str, user: User, *, width: int, height: int
+) -> Page:
+    """A page of the live server, signed in as ``user`` (a session made by Django's client)."""
+    client = Client()
+    client.force_login(user)
+    context = new_context(viewport={"width": width, "height": height})
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": site,
+            }
+        ]
+    )
+    return context.new_page()
+
+
 def axe_clean(page: Page, context: str | None = None) -> None:
     results = Axe().run(page, context=context, options=AXE_OPTIONS)
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
@@ -146,19 +165,7 @@ def test_dissatisfied_answer_opens_a_case_and_moves_the_live_view_within_a_secon
     victim.goto(link)
     assert victim.get_by_role("heading", level=1).inner_text() == "Your report of a burglary"
 
-    supervisor = Client()
-    supervisor.force_login(alice)
-    staff = new_context(viewport={"width": 1440, "height": 900})
-    staff.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": supervisor.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": site,
-            }
-        ]
-    )
-    live = staff.new_page()
+    live = signed_in_page(new_context, site, alice, width=1440, height=900)
     live.goto(f"{site}/live/")
     count = live.get_by_test_id("count-0")
     before = int(count.inner_text())
@@ -350,19 +357,7 @@ def test_live_view_staffing_panel_passes_axe_and_moves_with_new_figures(
     queue = steady_history(force, days=14)
     slots = roster_ahead(queue, 20)
     RosterSlot.objects.filter(pk__in=[s.pk for s in slots[8:16]]).update(handlers=6)
-    supervisor = Client()
-    supervisor.force_login(alice)
-    staff = new_context(viewport={"width": 1440, "height": 900})
-    staff.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": supervisor.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": site,
-            }
-        ]
-    )
-    live = staff.new_page()
+    live = signed_in_page(new_context, site, alice, width=1440, height=900)
     live.goto(f"{site}/live/")
     panel = live.get_by_test_id("staffing-101")
     assert "101: short by" in panel.inner_text()
@@ -421,19 +416,7 @@ def test_victim_care_pages_pass_axe(
     }
     assert api.post("/api/v1/crimes", body, content_type="application/json").status_code == 201
     carer = make_user(force, "vera", Role.VICTIM_CARE)
-    staff = Client()
-    staff.force_login(carer)
-    context = new_context(viewport={"width": 1280, "height": 900})
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": staff.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": site,
-            }
-        ]
-    )
-    page = context.new_page()
+    page = signed_in_page(new_context, site, carer, width=1280, height=900)
     page.goto(f"{site}/care/?service=older_person_liaison")
     page.get_by_role("link", name="CR-AXE-1").click()
     assert "older person liaison" in page.get_by_test_id("reason").inner_text()
@@ -453,19 +436,7 @@ def test_drill_down_passes_axe(
 
     for i, score in enumerate([7, 6, 2, 5, 7, 1]):
         answer(force, f"DR-{i}", score, comment="Brilliant, thank you" if score == 7 else "")
-    staff = Client()
-    staff.force_login(alice)
-    context = new_context(viewport={"width": 1280, "height": 900})
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": staff.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": site,
-            }
-        ]
-    )
-    page = context.new_page()
+    page = signed_in_page(new_context, site, alice, width=1280, height=900)
     page.goto(f"{site}/live/drill/?by=incident_type&days=7")
     assert page.get_by_test_id("drill").is_visible()
     axe_clean(page, "main")
@@ -501,19 +472,7 @@ def test_an_answer_that_tips_the_statistics_shows_as_an_alert_within_a_second(
         run_start=now - dt.timedelta(hours=2),
     )  # fmt: skip
     link = invite("INC-ALERT-1")
-    supervisor = Client()
-    supervisor.force_login(alice)
-    staff = new_context(viewport={"width": 1440, "height": 900})
-    staff.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": supervisor.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": site,
-            }
-        ]
-    )
-    live = staff.new_page()
+    live = signed_in_page(new_context, site, alice, width=1440, height=900)
     live.goto(f"{site}/live/")
     assert live.get_by_test_id("alert").count() == 0
     live.evaluate(

@@ -1,6 +1,4 @@
-import csv
 import datetime as dt
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,6 +30,7 @@ from bluelamp.forces.access import (
     victims_for_user,
 )
 from bluelamp.forces.models import Role, User
+from bluelamp.lib.downloads import csv_download
 
 EXPORT_ROLES = frozenset({Role.VICTIM_CARE, Role.ADMINISTRATOR})
 
@@ -204,24 +203,20 @@ def compliance(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     rows = reports.compliance(duties_for_user(user), start, end, now)
     if request.GET.get("format") == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(
-            ["month", "right", "team", "due", "met_on_time", "met_late", "overdue", "pending"]
-        )
-        for r in rows:
-            writer.writerow(
-                [month, r.right, r.team, r.due, r.on_time, r.late, r.overdue, r.pending]
-            )
         assert user.force is not None
         with transaction.atomic():
             audit_record(
                 force=user.force, action="export", obj=user.force, user=user,
                 summary=f"Victims' Code compliance {month}",
             )  # fmt: skip
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="victims-code-{month}.csv"'
-        return response
+        return csv_download(
+            f"victims-code-{month}.csv",
+            ["month", "right", "team", "due", "met_on_time", "met_late", "overdue", "pending"],
+            (
+                [month, r.right, r.team, r.due, r.on_time, r.late, r.overdue, r.pending]
+                for r in rows
+            ),
+        )
     return render(
         request,
         "care/compliance.html",
@@ -240,17 +235,12 @@ def referral_export(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     chosen = referrals_for_user(user).filter(service=service, status=Referral.Status.OPEN)
     chosen = chosen.select_related("victim__crime__offence")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        ["referral", "crime_reference", "offence", "recorded", "name", "phone", "email",
-         "language", "reason", "due"]
-    )  # fmt: skip
+    lines: list[list[object]] = []
+    done: list[int] = []
     with transaction.atomic():
-        done = []
         for r in chosen.order_by("due_at")[:5000]:
             v = r.victim
-            writer.writerow(
+            lines.append(
                 [r.pk, v.crime.reference, v.crime.offence.name, f"{v.crime.recorded_at:%Y-%m-%d}",
                  v.name, v.phone, v.email, v.language, r.reason, f"{r.due_at:%Y-%m-%d %H:%M}"]
             )  # fmt: skip
@@ -262,9 +252,12 @@ def referral_export(request: HttpRequest) -> HttpResponse:
             force=user.force, action="export", obj=user.force, user=user,
             summary=f"{len(done)} referrals to {service}",
         )  # fmt: skip
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="referrals-{service}-{now:%Y%m%d}.csv"'
-    return response
+    return csv_download(
+        f"referrals-{service}-{now:%Y%m%d}.csv",
+        ["referral", "crime_reference", "offence", "recorded", "name", "phone", "email",
+         "language", "reason", "due"],
+        lines,
+    )  # fmt: skip
 
 
 @login_required

@@ -86,12 +86,18 @@ def alerts_update(*, response: Response, now: dt.datetime) -> list[Alert]:
         )
         if state.cusum == 0:
             state.run_start, state.run_n, state.run_x = response.submitted_at, 0, 0
+        before = state.cusum
         state.cusum = alerts.cusum_step(state.cusum, dissatisfied, p0)
         state.run_n += 1
         state.run_x += int(dissatisfied)
         if state.cusum == 0:
             state.run_start, state.run_n, state.run_x = None, 0, 0
         state.save()
+        # An alert can be opened only above the threshold, and an open one can only clear as
+        # the sum falls below CLEAR_BELOW: otherwise there is nothing to look up.
+        crossing_down = before >= alerts.CLEAR_BELOW > state.cusum
+        if state.cusum <= alerts.THRESHOLD and not crossing_down:
+            continue
         current = Alert.objects.filter(
             force_id=response.force_id, dimension=dimension, key=key, cleared_at=None
         ).first()

@@ -1,6 +1,4 @@
-import csv
 import datetime as dt
-import io
 from typing import Any
 
 from django.conf import settings
@@ -20,8 +18,10 @@ from bluelamp.forces.access import (
 from bluelamp.forces.models import User
 from bluelamp.insights import drill, selectors
 from bluelamp.insights.models import Rollup
+from bluelamp.lib.downloads import csv_download
 from bluelamp.recovery.models import RecoveryCase
 from bluelamp.staffing import planning
+from bluelamp.surveys.models import Response
 
 # Rates from fewer answers than this are greyed and never ranked.
 MIN_RESPONSES = 10
@@ -32,10 +32,11 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _staffing(user: User, now: dt.datetime, since: dt.datetime) -> list[dict[str, Any]]:
+def _staffing(
+    user: User, responses: QuerySet[Response], now: dt.datetime, since: dt.datetime
+) -> list[dict[str, Any]]:
     """Per queue: the plan for the next hours, and what waiting has cost in satisfaction."""
     assert user.force is not None
-    responses = responses_for_user(user)
     queues = []
     for plan in planning.force_plans(user.force, now):
         bands = selectors.summary_by_answer_time(responses, plan.queue.code, since)
@@ -71,7 +72,7 @@ def _board_context(user: User, version: str | None = None) -> dict[str, Any]:
     cases = open_cases_for_live_view(user)
     since = selectors.period_starts(now)["28 days"]
     return {
-        "staffing": _staffing(user, now, since),
+        "staffing": _staffing(user, responses, now, since),
         "alerts": list(
             alerts_for_user(user)
             .filter(Q(cleared_at=None) | Q(cleared_at__gte=now - dt.timedelta(hours=24)))
@@ -131,23 +132,18 @@ def drill_down(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     rows = drill.drill(rollups, by, days, now)
     if request.GET.get("format") == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(
+        return csv_download(
+            f"satisfaction-by-{by}-{days}d.csv",
             [drill.DIMENSIONS[by].lower().replace(" ", "_"), "answered", "satisfied",
              "dissatisfied", "satisfied_share", "interval_low", "interval_high",
-             "previous_answered", "previous_satisfied_share", "invitations_sent", "mean_score"]
-        )  # fmt: skip
-        for r in rows:
-            low, high = r.now.interval
-            writer.writerow(
+             "previous_answered", "previous_satisfied_share", "invitations_sent", "mean_score"],
+            (
                 [r.now.label, r.now.responses, r.now.satisfied, r.now.dissatisfied,
-                 _share(r.now.rate), f"{low:.4f}", f"{high:.4f}", r.before.responses,
-                 _share(r.before.rate), r.sent, _share(r.mean_score)]
-            )  # fmt: skip
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="satisfaction-by-{by}-{days}d.csv"'
-        return response
+                 _share(r.now.rate), f"{r.now.interval[0]:.4f}", f"{r.now.interval[1]:.4f}",
+                 r.before.responses, _share(r.before.rate), r.sent, _share(r.mean_score)]
+                for r in rows
+            ),
+        )  # fmt: skip
     since, _ = drill.period_bounds(days, now)
     praise = [
         r

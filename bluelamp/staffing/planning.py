@@ -245,27 +245,14 @@ def _answer_band_shares(
     if not patience or calls.sum() <= 0:
         return []
     available = np.floor(rostered * (1 - queue.shrinkage) + 1e-9)
-    cumulative = []
-    for edge in ANSWER_BANDS:
-        within = erlang.erlang_a(available, calls, handle, patience, SLOT_SECONDS, edge)
-        cumulative.append(float(np.sum(np.asarray(within.answered_within) * calls)))
-    answered = float(
-        np.sum(
-            (
-                1
-                - np.asarray(
-                    erlang.erlang_a(
-                        available, calls, handle, patience, SLOT_SECONDS, queue.target_seconds
-                    ).abandon_probability
-                )
-            )
-            * calls
-        )
-    )
+    edges = np.array(ANSWER_BANDS, dtype=float)[:, None]  # one row per band edge
+    model = erlang.erlang_a(available, calls, handle, patience, SLOT_SECONDS, edges)
+    within = np.asarray(model.answered_within) @ calls
+    answered = float((1 - np.asarray(model.abandon_probability)[0]) @ calls)
     if answered <= 0:
         return []
-    edges = [*cumulative, answered]
-    shares = [edges[0]] + [b - a for a, b in pairwise(edges)]
+    cumulative = [*(float(w) for w in within), answered]
+    shares = [cumulative[0]] + [b - a for a, b in pairwise(cumulative)]
     return [max(0.0, s / answered) for s in shares]
 
 
