@@ -26,7 +26,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from bluelamp.delivery import texts
-from bluelamp.delivery.models import Message, OutboxMessage
+from bluelamp.delivery.models import Message
 from bluelamp.delivery.providers.base import (
     PermanentFailure,
     Provider,
@@ -43,42 +43,8 @@ log = logging.getLogger(__name__)
 MAX_SEND_ATTEMPTS = 10  # about a day of backoff, then the message is given up as failed
 
 
-class ConsoleProvider:
-    """The development and demonstration channel: "sending" writes to the outbox table."""
-
-    name = "console"
-    channels = frozenset({"sms", "email"})
-
-    def _store(self, *, via: str, to: str, subject: str, body: str, reference: str) -> Sent:
-        message = Message.objects.filter(reference=reference).only("force_id", "invitation_id")
-        found = message.first()
-        assert found is not None
-        row = OutboxMessage.objects.create(
-            force_id=found.force_id,
-            invitation_id=found.invitation_id,
-            reference=reference,
-            via=via,
-            to=to,
-            subject=subject,
-            body=body,
-        )
-        return Sent(f"console-{row.pk}")
-
-    def send_sms(self, *, to: str, body: str, reference: str) -> Sent:
-        return self._store(via="sms", to=to, subject="", body=body, reference=reference)
-
-    def send_email(self, *, to: str, subject: str, body: str, reference: str) -> Sent:
-        return self._store(via="email", to=to, subject=subject, body=body, reference=reference)
-
-    def find_sent(self, *, reference: str, to: str, body: str) -> Sent | None:
-        row = OutboxMessage.objects.filter(reference=reference).first()
-        return Sent(f"console-{row.pk}") if row else None
-
-
 @cache
 def _provider(kind: str) -> Provider:
-    if kind == "console":
-        return ConsoleProvider()
     from bluelamp.delivery.providers import provider_from_config
 
     config: Mapping[str, str] = settings.DELIVERY_PROVIDERS.get(kind, {})
@@ -203,6 +169,7 @@ def send_invitation(invitation_id: int) -> str:
                 status=Invitation.Status.SENT, sent_at=now
             )
             invitation.status = Invitation.Status.SENT
+            invitation.sent_at = now
             sending_count(invitation, invitation.stage)
             if rules.reminder_after_hours:
                 send_reminder.using(

@@ -70,7 +70,7 @@ class DatabaseBackend(BaseTaskBackend):
 
 
 def _result(job: Job, task: Task) -> TaskResult:  # type: ignore[type-arg]
-    result = TaskResult(
+    result: TaskResult = TaskResult(  # type: ignore[type-arg]
         task=task,
         id=str(job.pk),
         status=TaskResultStatus(job.status),

@@ -56,15 +56,10 @@ DEFAULT_CONTACT_RULES: dict[str, Any] = {
         "outcome": {"delay_hours": 24},
         "recovery_follow_up": {"delay_hours": 24, "frequency_cap": False},
     },
-    "sampling": [
-        {
-            "id": "burglary_all",
-            "incident_types": ["burglary_residential", "burglary_other"],
-            "share": 1.0,
-        },
-        {"id": "calls_101_one_in_five", "channels": ["101"], "share": 0.2},
-        {"id": "everyone_else", "share": 1.0},
-    ],
+    # Everyone who may be surveyed is; a force samples by incident type and channel, e.g.
+    # [{"id": "burglary_all", "incident_types": ["burglary_residential"], "share": 1},
+    #  {"id": "calls_101_one_in_five", "channels": ["101"], "share": 0.2}, ...].
+    "sampling": [{"id": "everyone", "share": 1.0}],
     "repeat_victim_template": "",
 }
 

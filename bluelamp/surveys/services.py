@@ -79,7 +79,7 @@ class CurrentContactRules:
 
 # Read for every contact, so cached per process like the templates; the admin clears it on
 # save and other processes see a new version within the TTL.
-_contact_rules: dict[int, tuple[float, CurrentContactRules]] = {}
+_contact_rules: dict[tuple[int, str], tuple[float, CurrentContactRules]] = {}
 
 
 def contact_rules_cache_clear() -> None:
@@ -88,7 +88,8 @@ def contact_rules_cache_clear() -> None:
 
 def contact_rules_current(force: "Force") -> CurrentContactRules:
     """The force's active contact rules, else the shipped defaults (version 0)."""
-    cached = _contact_rules.get(force.pk)
+    cache_key = (force.pk, force.created_at.isoformat())
+    cached = _contact_rules.get(cache_key)
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]
     found = ContactRuleSet.objects.filter(force=force, active=True).order_by("-version").first()
@@ -99,7 +100,7 @@ def contact_rules_current(force: "Force") -> CurrentContactRules:
             contact_rules.parse_contact_rules(contact_rules.DEFAULT_CONTACT_RULES), 0
         )
     )
-    _contact_rules[force.pk] = (time.monotonic() + TEMPLATE_CACHE_SECONDS, current)
+    _contact_rules[cache_key] = (time.monotonic() + TEMPLATE_CACHE_SECONDS, current)
     return current
 
 
