@@ -44,7 +44,8 @@ MAX_SEND_ATTEMPTS = 10  # about a day of backoff, then the message is given up a
 
 
 @cache
-def _provider(kind: str) -> Provider:
+def provider_for_kind(kind: str) -> Provider:
+    """The configured provider of a kind; ImproperlyConfigured when it is not set up."""
     from bluelamp.delivery.providers import provider_from_config
 
     config: Mapping[str, str] = settings.DELIVERY_PROVIDERS.get(kind, {})
@@ -52,7 +53,7 @@ def _provider(kind: str) -> Provider:
 
 
 def provider_cache_clear() -> None:
-    _provider.cache_clear()
+    provider_for_kind.cache_clear()
 
 
 def provider_name(force: Force, via: str) -> str:
@@ -60,7 +61,7 @@ def provider_name(force: Force, via: str) -> str:
 
 
 def provider_for(force: Force, via: str) -> Provider:
-    return _provider(provider_name(force, via))
+    return provider_for_kind(provider_name(force, via))
 
 
 # ----------------------------------------------------------------------------- invitations
@@ -279,7 +280,7 @@ def message_deliver(message_id: int) -> str:
         message = Message.objects.select_for_update().select_related("force").get(pk=message_id)
         if message.status not in (Message.Status.QUEUED, Message.Status.SENDING):
             return message.status
-        provider = _provider(message.provider)
+        provider = provider_for_kind(message.provider)
         if message.status == Message.Status.SENDING:
             found = provider.find_sent(
                 reference=message.reference, to=message.to, body=message.body

@@ -376,26 +376,28 @@ def response_submit(
     return Submitted(response, {})
 
 
-def person_opt_out(*, invitation_id: int, now: dt.datetime) -> int:
-    """Honour "please do not contact me again" at once, for every future contact.
+def keys_opt_out(*, force: "Force", keys: list[str], source: str, now: dt.datetime) -> bool:
+    """Opt the person with these fingerprints out of everything, at once.
 
-    The person's phone and email fingerprints join the force's opt-out list, and any of their
-    invitations not yet answered is withdrawn. Returns how many were withdrawn.
+    Their fingerprints join the force's opt-out list and every invitation of theirs not yet
+    answered is withdrawn. Returns whether this was news (False if already opted out).
     """
     from bluelamp.intake.models import Person
 
+    keys = [k for k in keys if k]
+    if not keys:
+        return False
     with transaction.atomic():
-        invitation = Invitation.objects.select_related("contact__person").get(pk=invitation_id)
-        person = invitation.contact.person
-        keys = [k for k in (person.phone_key, person.email_key) if k]
-        for key in keys:
-            OptOut.objects.get_or_create(force_id=invitation.force_id, key=key)
-        same_person = Person.objects.filter(force_id=invitation.force_id).filter(
+        created = [
+            OptOut.objects.get_or_create(force=force, key=key, defaults={"source": source})[1]
+            for key in keys
+        ]
+        same_person = Person.objects.filter(force=force).filter(
             Q(phone_key__in=keys) | Q(email_key__in=keys)
         )
         withdrawn = Invitation.objects.filter(
-            force_id=invitation.force_id,
-            contact__person__in=same_person,
+            Q(contact__person__in=same_person) | Q(phone_key__in=keys) | Q(email_key__in=keys),
+            force=force,
             status__in=[Invitation.Status.SCHEDULED, Invitation.Status.SENT],
         ).update(
             status=Invitation.Status.EXCLUDED,
@@ -403,14 +405,34 @@ def person_opt_out(*, invitation_id: int, now: dt.datetime) -> int:
             reason_text="The person asked not to be contacted again",
             closed_at=now,
         )
-        audit_record(
-            force=invitation.contact.force,
-            action="update",
-            obj=person,
-            actor="respondent",
-            summary=f"opted out; {withdrawn} invitation(s) withdrawn",
-        )
-    return withdrawn
+        person = same_person.first()
+        if any(created) and person is not None:
+            audit_record(
+                force=force,
+                action="update",
+                obj=person,
+                actor="respondent",
+                summary=f"opted out ({source}); {withdrawn} invitation(s) withdrawn",
+            )
+    return any(created)
+
+
+def person_opt_out(*, invitation_id: int, now: dt.datetime) -> int:
+    """Honour "please do not contact me again" from the survey page, for every future contact.
+
+    Returns how many of the person's invitations were withdrawn.
+    """
+    invitation = Invitation.objects.select_related("contact__person", "force").get(pk=invitation_id)
+    person = invitation.contact.person
+    keys = [k for k in (person.phone_key, person.email_key, invitation.phone_key,
+                        invitation.email_key) if k]  # fmt: skip
+    pending = Invitation.objects.filter(
+        Q(phone_key__in=keys) | Q(email_key__in=keys) | Q(contact__person=person),
+        force=invitation.force,
+        status__in=[Invitation.Status.SCHEDULED, Invitation.Status.SENT],
+    ).count()
+    keys_opt_out(force=invitation.force, keys=keys, source="respondent_page", now=now)
+    return pending
 
 
 def invitations_close_expired(*, now: dt.datetime) -> int:
