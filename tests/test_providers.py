@@ -570,7 +570,7 @@ def test_smtp_unreachable_is_temporary():
 def test_smtp_login():
     smtp_fake = SmtpFake(username="bluelamp", password="right").start()
 
-    def provider(password):
+    def provider(password: str) -> SmtpProvider:
         return SmtpProvider(
             host=smtp_fake.host,
             port=smtp_fake.port,

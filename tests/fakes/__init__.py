@@ -39,10 +39,11 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.message import Message
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 Query = dict[str, list[str]]
@@ -190,14 +191,18 @@ def read_state_file(path: str | Path) -> list[dict[str, Any]]:
 
 
 def summary(records: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    """Count, distinct references, and duplicates (messages beyond one per reference)."""
+    """Count, distinct sends, and duplicates (messages beyond one per send).
+
+    A send is known by its reference; a message without one (Twilio with no status callback
+    URL) by its recipient and body, which carries the invitation's own link.
+    """
     records = list(records)
-    references = [record.get("reference") for record in records if record.get("reference")]
-    distinct = len(set(references))
+    keys = [record.get("reference") or (record.get("to"), record.get("body")) for record in records]
+    distinct = len({json.dumps(key, default=str) for key in keys})
     return {
         "count": len(records),
         "distinct_references": distinct,
-        "duplicates": len(references) - distinct,
+        "duplicates": len(records) - distinct,
     }
 
 
@@ -299,7 +304,7 @@ class FakeServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "FakeServer":
+    def start(self) -> Self:
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name=self.name
         )
@@ -313,7 +318,7 @@ class FakeServer:
         self._outbox.put(None)
         self.store.close()
 
-    def __enter__(self) -> "FakeServer":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -364,7 +369,7 @@ class FakeServer:
     # Requests
 
     def dispatch(
-        self, method: str, path: str, query: Query, headers: Mapping[str, str], body: bytes
+        self, method: str, path: str, query: Query, headers: Message, body: bytes
     ) -> Reply:
         if path.startswith("/_fake/"):
             return self._control(method, path, body)
@@ -416,9 +421,7 @@ class FakeServer:
 
     # For each provider
 
-    def handle(
-        self, method: str, path: str, query: Query, headers: Mapping[str, str], body: bytes
-    ) -> Reply:
+    def handle(self, method: str, path: str, query: Query, headers: Message, body: bytes) -> Reply:
         raise NotImplementedError
 
     def throttled(self, headers: dict[str, str]) -> Reply:

@@ -19,6 +19,7 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
+from email.message import Message
 from typing import Any
 
 import jwt
@@ -67,7 +68,7 @@ class NotifyFake(FakeServer):
         self.secret = secret
         self.callback_token = callback_token
         self.invalid_email_suffix = invalid_email_suffix
-        self.templates = {
+        self.templates: dict[str, dict[str, Any]] = {
             sms_template_id: {"type": "sms", "subject": None, "body": "((body))"},
             email_template_id: {"type": "email", "subject": "((subject))", "body": "((body))"},
         }
@@ -83,9 +84,7 @@ class NotifyFake(FakeServer):
 
     # The API
 
-    def handle(
-        self, method: str, path: str, query: Query, headers: Mapping[str, str], body: bytes
-    ) -> Reply:
+    def handle(self, method: str, path: str, query: Query, headers: Message, body: bytes) -> Reply:
         refused = self._authenticate(headers.get("Authorization", ""))
         if refused:
             return refused
@@ -262,7 +261,7 @@ class NotifyFake(FakeServer):
     def _received_texts(self, query: Query) -> Reply:
         with self._received_lock:
             texts = list(reversed(self._received))
-        older_than = (query.get("older_than") or [None])[0]
+        older_than = query.get("older_than", [""])[0]
         if older_than:
             ids = [text["id"] for text in texts]
             texts = texts[ids.index(older_than) + 1 :] if older_than in ids else []

@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Iterable
 from email import message_from_bytes, policy
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
@@ -78,7 +78,7 @@ class SmtpFake:
             authenticator=self._authenticate,
         )
 
-    def start(self) -> "SmtpFake":
+    def start(self) -> Self:
         self._controller.start()
         return self
 
@@ -86,7 +86,7 @@ class SmtpFake:
         self._controller.stop()
         self.store.close()
 
-    def __enter__(self) -> "SmtpFake":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -19,6 +19,7 @@ import secrets
 import threading
 from collections.abc import Mapping
 from datetime import date, datetime
+from email.message import Message
 from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -86,9 +87,7 @@ class TwilioFake(FakeServer):
 
     # The API
 
-    def handle(
-        self, method: str, path: str, query: Query, headers: Mapping[str, str], body: bytes
-    ) -> Reply:
+    def handle(self, method: str, path: str, query: Query, headers: Message, body: bytes) -> Reply:
         match = _MESSAGES.fullmatch(path)
         if not match:
             return error(404, 20404, f"The requested resource {path} was not found")
@@ -209,9 +208,9 @@ class TwilioFake(FakeServer):
                 moment: datetime | date = sent.date() if type(limit) is date else sent
                 if test == "=" and moment != limit:
                     return False
-                if test == "<" and moment > limit:  # type: ignore[operator]
+                if test == "<" and moment > limit:
                     return False
-                if test == ">" and moment < limit:  # type: ignore[operator]
+                if test == ">" and moment < limit:
                     return False
             return True
 
