@@ -4,6 +4,7 @@ Twilio has no field for our reference, so it travels in the status callback's qu
 (``?reference=...``); Twilio signs the whole URL, query included, so it cannot be altered.
 """
 
+import logging
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -61,6 +62,12 @@ _CONFIGURATION_CODES = {
     21701,  # the messaging service does not exist
     21703,  # the messaging service has no phone numbers
 }
+
+
+# Twilio's client logs every request, query string (the recipient's number) included, at INFO:
+# personal data stays out of our logs, so its logger only passes warnings.
+_http_log = logging.getLogger("bluelamp.delivery.twilio_http")
+_http_log.setLevel(logging.WARNING)
 
 
 class _HttpClient(TwilioHttpClient):  # type: ignore[misc]  # twilio is untyped
@@ -124,7 +131,7 @@ class TwilioProvider:
         client: Client | None = getattr(self._local, "client", None)
         if client is None:
             # A float: the client compares it with zero, so it cannot be a (connect, read) pair.
-            http_client = _HttpClient(timeout=TIMEOUT[1])
+            http_client = _HttpClient(timeout=TIMEOUT[1], logger=_http_log)
             client = Client(self.account_sid, self.auth_token, http_client=http_client)
             # The API domain's base URL is the one place the client builds its URLs from.
             client.api.base_url = self.base_url
