@@ -248,6 +248,7 @@ def message_create(
     invitation: Invitation | None = None,
 ) -> Message:
     """A message that is not an invitation (an opt-out confirmation, an alert), queued to go."""
+    now = clock.now()
     message = Message.objects.create(
         force=force,
         invitation=invitation,
@@ -257,9 +258,9 @@ def message_create(
         to=to,
         subject=subject,
         body=body,
-        created_at=clock.now(),
+        created_at=now,
     )
-    deliver_message.enqueue(message.pk)
+    deliver_message.using(run_after=now).enqueue(message.pk)
     return message
 
 
@@ -282,9 +283,12 @@ def message_deliver(message_id: int) -> str:
             return message.status
         provider = provider_for_kind(message.provider)
         if message.status == Message.Status.SENDING:
-            found = provider.find_sent(
-                reference=message.reference, to=message.to, body=message.body
-            )
+            try:
+                found = provider.find_sent(
+                    reference=message.reference, to=message.to, body=message.body
+                )
+            except TemporaryFailure as e:
+                return _retry_later(message, e)
             if found is not None:
                 _record_sent(message, found, now)
                 return message.status
@@ -307,20 +311,26 @@ def message_deliver(message_id: int) -> str:
         return message.status
     except TemporaryFailure as e:
         with transaction.atomic():
-            if message.attempts >= MAX_SEND_ATTEMPTS:
-                _record_failed(message, f"gave up after {message.attempts} tries: {e.reason}", now)
-                return message.status
-            Message.objects.filter(pk=message.pk).update(reason=e.reason[:300])
-            at = _later(
-                message.force,
-                clock.now() + dt.timedelta(seconds=_backoff(message.attempts, e.retry_after)),
-            )
-            deliver_message.using(run_after=at).enqueue(message.pk)
-        log.info("message %s: temporary failure, retry at %s", message.pk, at.isoformat())
-        return "retrying"
+            return _retry_later(message, e)
     with transaction.atomic():
         _record_sent(message, sent, clock.now())
     return message.status
+
+
+def _retry_later(message: Message, error: TemporaryFailure) -> str:
+    """Try again after a backoff (the provider's Retry-After if it gave one), outside quiet
+    hours; give up after MAX_SEND_ATTEMPTS. The message stays ``sending``, so the next try
+    asks the provider first: a timed-out send may have been accepted."""
+    now = clock.now()
+    if message.attempts >= MAX_SEND_ATTEMPTS:
+        _record_failed(message, f"gave up after {message.attempts} tries: {error.reason}", now)
+        return message.status
+    Message.objects.filter(pk=message.pk).update(reason=error.reason[:300])
+    wait = dt.timedelta(seconds=_backoff(max(message.attempts, 1), error.retry_after))
+    at = _later(message.force, now + wait)
+    deliver_message.using(run_after=at).enqueue(message.pk)
+    log.info("message %s: temporary failure, retry at %s", message.pk, at.isoformat())
+    return "retrying"
 
 
 def _record_sent(message: Message, sent: Sent, now: dt.datetime) -> None:

@@ -48,7 +48,7 @@ class DatabaseBackend(BaseTaskBackend):
 
     def enqueue(self, task: Task, args: Any, kwargs: Any) -> TaskResult:  # type: ignore[type-arg]
         self.validate_task(task)
-        now = timezone.now()
+        now = clock.now()
         job = Job.objects.create(
             task_path=task.module_path,
             args=list(args),
