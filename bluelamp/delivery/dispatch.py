@@ -115,6 +115,7 @@ def send_invitation(invitation_id: int) -> str:
     from bluelamp.surveys.services import person_opted_out, surveyed_within
 
     now = clock.now()
+    created: Message | None = None
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update(of=("self",))
@@ -155,7 +156,9 @@ def send_invitation(invitation_id: int) -> str:
                 return why
             words = invitation_text(invitation)
             to = person.phone if invitation.via == Invitation.Via.SMS else person.email
-            Message.objects.create(
+            # Created as handed over (attempt 1), so a worker that dies from here on leaves
+            # it "sending" and the next one asks the provider before sending again.
+            message = Message.objects.create(
                 force_id=invitation.force_id,
                 invitation=invitation,
                 purpose=Message.Purpose.INVITATION,
@@ -165,6 +168,8 @@ def send_invitation(invitation_id: int) -> str:
                 subject=words.subject,
                 body=words.body,
                 created_at=now,
+                status=Message.Status.SENDING,
+                attempts=1,
             )
             Invitation.objects.filter(pk=invitation.pk).update(
                 status=Invitation.Status.SENT, sent_at=now
@@ -178,12 +183,17 @@ def send_invitation(invitation_id: int) -> str:
                         rules, now + dt.timedelta(hours=rules.reminder_after_hours)
                     )
                 ).enqueue(invitation_id)
-    message = Message.objects.filter(
+            created = message
+    if created is not None:  # committed: now, and only now, to the provider
+        created.force = invitation.force
+        return _hand_over(created)
+    # Sent by an earlier run of this job: finish handing it over if that run died.
+    earlier = Message.objects.filter(
         invitation_id=invitation_id, purpose=Message.Purpose.INVITATION
     ).first()
-    if message is None:
+    if earlier is None:
         return invitation.status
-    return message_deliver(message.pk)
+    return message_deliver(earlier.pk)
 
 
 WITHDRAWN = {
@@ -295,6 +305,12 @@ def message_deliver(message_id: int) -> str:
         message.status = Message.Status.SENDING
         message.attempts += 1
         message.save(update_fields=["status", "attempts"])
+    return _hand_over(message)
+
+
+def _hand_over(message: Message) -> str:
+    """Call the provider for a message marked ``sending`` (committed), record the answer."""
+    provider = provider_for_kind(message.provider)
     try:
         if message.via == "sms":
             sent = provider.send_sms(to=message.to, body=message.body, reference=message.reference)
