@@ -157,6 +157,7 @@ def run(
     workers: int = 2,
     kill: bool = False,
     timeout: float = 900.0,
+    kill_every: tuple[float, float] = (1.0, 4.0),
     rng: random.Random | None = None,
     log=print,
 ) -> Result:
@@ -176,7 +177,7 @@ def run(
         procs = [_worker(env) for _ in range(workers)]
         kills = 0
         started = time.perf_counter()
-        next_kill = started + rng.uniform(1.0, 4.0)
+        next_kill = started + rng.uniform(*kill_every)
         done_at = None
         while time.perf_counter() - started < timeout:
             time.sleep(0.05)
@@ -192,7 +193,7 @@ def run(
                 procs[i].wait()
                 procs[i] = _worker(env)
                 kills += 1
-                next_kill = time.perf_counter() + rng.uniform(1.0, 4.0)
+                next_kill = time.perf_counter() + rng.uniform(*kill_every)
         seconds = (done_at or time.perf_counter()) - started
         # Let the workers finish recording what they sent (and send anything more they
         # would, wrongly, send), then stop them.

@@ -1,10 +1,10 @@
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from bluelamp.delivery.models import Message
 from bluelamp.forces.access import access_contact_for_force
 from bluelamp.forces.api_auth import request_actor, request_force
 from bluelamp.intake.models import Contact
-from bluelamp.delivery.models import Message
 from bluelamp.intake.schemas import ContactIn, ContactOut, InvitationOut, MessageOut
 from bluelamp.intake.services import IntakeError, contact_ingest
 from bluelamp.surveys.models import IncidentType, Invitation

@@ -21,7 +21,9 @@ def contact_decisions(request: HttpRequest) -> HttpResponse:
     contact = None
     stages: list[tuple[object, list[Message]]] = []
     if reference:
-        contact = contacts.select_related("incident_type", "team").filter(reference=reference).first()
+        contact = (
+            contacts.select_related("incident_type", "team").filter(reference=reference).first()
+        )
     if contact is not None:
         invitations = list(contact.invitations.order_by("created_at"))
         messages: dict[int, list[Message]] = {}

@@ -127,9 +127,6 @@ def contact_rules_save(
     return saved
 
 
-LIVE_STATUSES = (Invitation.Status.SCHEDULED, Invitation.Status.SENT, Invitation.Status.ANSWERED)
-
-
 def surveyed_within(
     *,
     force_id: int,
@@ -144,10 +141,13 @@ def surveyed_within(
     if not keys or days <= 0:
         return False
     window = dt.timedelta(days=days)
+    # Sent counts even if withdrawn since (an opt-out by another of the person's numbers);
+    # an invitation that could not be delivered does not.
+    sent = Q(sent_at__isnull=False) & ~Q(status=Invitation.Status.FAILED)
     found = Invitation.objects.filter(
         Q(phone_key__in=keys) | Q(email_key__in=keys),
+        sent if sent_only else sent | Q(status=Invitation.Status.SCHEDULED),
         force_id=force_id,
-        status__in=LIVE_STATUSES[1:] if sent_only else LIVE_STATUSES,
         send_at__gt=around - window,
         send_at__lt=around + window,
     )
