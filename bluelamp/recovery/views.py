@@ -121,6 +121,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         except CaseError as e:
             errors[e.field] = e.message
         else:
+            if not recovery_cases_for_user(user).filter(pk=case.pk).exists():
+                messages.success(request, "Saved. The case is no longer in your list.")
+                return redirect("case_list")
             messages.success(request, "Saved.")
             return redirect("case_detail", case_id=case.pk)
     with transaction.atomic():
