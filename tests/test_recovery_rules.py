@@ -137,7 +137,7 @@ def test_bad_rules_are_refused_naming_the_path(change, message):
 
 
 def test_text_that_is_not_json_is_refused():
-    with pytest.raises(ValueError, match="not valid JSON"):
+    with pytest.raises(ValueError, match="Invalid JSON: key must be a string"):
         parse_rule_set("{rules: [")
 
 

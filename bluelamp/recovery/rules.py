@@ -36,7 +36,6 @@ Facts of a response (any may be missing):
 - ``answers``: the answers by question id, so ``answers.treatment`` is a score.
 """
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -113,30 +112,25 @@ class Terms:
     follow_up: bool
 
 
-def _where(loc: tuple[int | str, ...]) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+def _in_words(error: ValidationError) -> str:
+    """One line per problem, each naming its path: ``rules[0].deadline_hours: ...``."""
+    lines = []
+    for problem in error.errors(include_url=False):
+        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in problem["loc"])
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"{path.lstrip('.')}: {message}" if path else message)
+    return "\n".join(lines)
 
 
 def parse_rule_set(data: Any) -> RecoveryRuleSet:
-    """Check a rule set (parsed JSON, or JSON text) and return it.
-
-    Raises ValueError naming every bad path, one per line, such as
-    ``rules[0].deadline_hours: Input should be greater than or equal to 1``.
-    """
-    if isinstance(data, str | bytes):
-        try:
-            data = json.loads(data)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"not valid JSON: {error}") from None
+    """Check a rule set (parsed JSON, or JSON text) and return it; else ValueError naming
+    every bad path, one per line."""
     try:
+        if isinstance(data, str | bytes):
+            return RecoveryRuleSet.model_validate_json(data)
         return RecoveryRuleSet.model_validate(data)
     except ValidationError as error:
-        lines = []
-        for problem in error.errors(include_url=False):
-            path = _where(tuple(problem["loc"]))
-            message = problem["msg"].removeprefix("Value error, ")
-            lines.append(f"{path}: {message}" if path else message)
-        raise ValueError("\n".join(lines)) from None
+        raise ValueError(_in_words(error)) from None
 
 
 def dump_rule_set(rule_set: RecoveryRuleSet) -> dict[str, Any]:
