@@ -201,8 +201,45 @@ RECOVERY_DEADLINE_HOURS = envint("RECOVERY_DEADLINE_HOURS", 24)
 LIVE_POLL_SECONDS = envfloat("LIVE_POLL_SECONDS", 0.5)
 # Personal data
 PERSONAL_DATA_RETENTION_DAYS = envint("PERSONAL_DATA_RETENTION_DAYS", 365)
-# Worker
-WORKER_POLL_SECONDS = envint("WORKER_POLL_SECONDS", 2)
+# Worker and its queue (Django's tasks API on our database: bluelamp/delivery/queue.py)
+WORKER_POLL_SECONDS = envfloat("WORKER_POLL_SECONDS", 1.0)
+TASKS = {"default": {"BACKEND": "bluelamp.delivery.queue.DatabaseBackend"}}
+# A job claimed by a worker that dies goes to another after this; longer than any one send
+# (providers time out after 25 s).
+QUEUE_LEASE_SECONDS = envint("QUEUE_LEASE_SECONDS", 60)
+
+
+# Message providers, chosen per force in the admin (Force.sms_provider, email_provider).
+# Secrets come from the environment, or from the file named by NAME_FILE.
+def _provider_settings(**names: str) -> dict[str, str]:
+    return {key: value for key, name in names.items() if (value := envstr(name, ""))}
+
+
+DELIVERY_PROVIDERS: dict[str, dict[str, str]] = {
+    "notify": _provider_settings(
+        api_key="NOTIFY_API_KEY",
+        base_url="NOTIFY_BASE_URL",
+        sms_template_id="NOTIFY_SMS_TEMPLATE_ID",
+        email_template_id="NOTIFY_EMAIL_TEMPLATE_ID",
+        callback_token="NOTIFY_CALLBACK_TOKEN",  # noqa: S106 (a variable's name)
+    ),
+    "twilio": _provider_settings(
+        account_sid="TWILIO_ACCOUNT_SID",
+        auth_token="TWILIO_AUTH_TOKEN",  # noqa: S106
+        from_number="TWILIO_FROM_NUMBER",
+        messaging_service_sid="TWILIO_MESSAGING_SERVICE_SID",
+        base_url="TWILIO_BASE_URL",
+        status_callback_url="TWILIO_STATUS_CALLBACK_URL",
+    ),
+    "smtp": _provider_settings(
+        host="SMTP_HOST",
+        port="SMTP_PORT",
+        username="SMTP_USERNAME",
+        password="SMTP_PASSWORD",  # noqa: S106
+        use_tls="SMTP_USE_TLS",
+        from_email="SMTP_FROM_EMAIL",
+    ),
+}
 
 LOGGING = {
     "version": 1,

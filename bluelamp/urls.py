@@ -18,5 +18,6 @@ urlpatterns = [
     path("live/", include("bluelamp.insights.urls")),
     path("cases/", include("bluelamp.recovery.urls")),
     path("outbox/", include("bluelamp.delivery.urls")),
+    path("hooks/", include("bluelamp.delivery.hooks")),
     path("care/", include("bluelamp.care.urls")),
 ]

@@ -13,7 +13,13 @@ PASSWORD = "correct-horse-battery-staple"
 
 @pytest.fixture
 def force(db: Any) -> Force:
-    return Force.objects.create(slug="herts", name="Test Constabulary")
+    """A force whose contact rules survey the same invented caller as often as a test likes;
+    the frequency cap has its own tests."""
+    from bluelamp.surveys.models import ContactRuleSet
+
+    force = Force.objects.create(slug="herts", name="Test Constabulary")
+    ContactRuleSet.objects.create(force=force, version=1, definition={"frequency_days": 0})
+    return force
 
 
 @pytest.fixture
@@ -121,6 +127,10 @@ def post_contact(client: Client, body: dict[str, Any]) -> Any:
 @pytest.fixture(autouse=True)
 def _fresh_alert_baselines() -> None:
     """Alert baselines are cached per process by force id, which a new test database reuses."""
+    from bluelamp.delivery.dispatch import provider_cache_clear
     from bluelamp.insights.services import baselines_clear
+    from bluelamp.surveys.services import contact_rules_cache_clear
 
     baselines_clear()
+    contact_rules_cache_clear()
+    provider_cache_clear()

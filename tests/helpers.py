@@ -45,6 +45,24 @@ def answer(
     return result.response
 
 
+def send_scheduled() -> int:
+    """The worker's turns: each scheduled invitation's job runs at its time. Returns how many
+    invitations were sent."""
+    from bluelamp.delivery.queue import run_due
+
+    times = sorted(
+        set(
+            Invitation.objects.filter(status=Invitation.Status.SCHEDULED).values_list(
+                "send_at", flat=True
+            )
+        )
+    )
+    before = Invitation.objects.filter(status=Invitation.Status.SENT).count()
+    for at in times:
+        run_due(now=at)
+    return Invitation.objects.filter(status=Invitation.Status.SENT).count() - before
+
+
 def survey_path(invitation: Invitation) -> str:
     return f"/s/{invitation.token}"
 

@@ -104,13 +104,11 @@ def test_viewing_the_callers_details_is_audited(login, alice, case_a):
 
 
 def test_outbox_view_is_audited_and_scoped(login, dave, olga, force):
-    from django.utils import timezone
 
-    from bluelamp.delivery.services import invitations_send_due
-    from tests.helpers import make_contact
+    from tests.helpers import make_contact, send_scheduled
 
     make_contact(force, "OUT-1")
-    assert invitations_send_due(now=timezone.now()) == 1
+    assert send_scheduled() == 1
     assert "+447700900001" in login(dave).get("/outbox/").content.decode()
     assert AuditEvent.objects.filter(user=dave, action="view").exists()
     assert "+447700900001" not in login(olga).get("/outbox/").content.decode()

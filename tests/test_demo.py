@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from gunicorn.config import Config
 
-from bluelamp.delivery.models import OutboxMessage
+from bluelamp.delivery.models import Message, OutboxMessage
 from bluelamp.forces.models import ApiToken, Force, Role, StaffMember, Team, User, hash_token
 from bluelamp.intake.models import Contact, Person
 from bluelamp.ops import demo
@@ -66,7 +66,10 @@ def test_synthetic_history_is_consistent_and_seeding_twice_adds_nothing(tmp_path
     assert invitations.filter(status=Invitation.Status.EXCLUDED).exists()
     assert Response.objects.filter(force=force).exists()
     assert RecoveryCase.objects.filter(force=force).exists()
-    assert OutboxMessage.objects.filter(force=force).count() == seeded.history.sent
+    messages = Message.objects.filter(force=force)
+    assert messages.filter(purpose="invitation").count() == seeded.history.sent
+    assert messages.filter(purpose="reminder").exists()  # those not opened within 48 hours
+    assert OutboxMessage.objects.filter(force=force).count() == messages.count()
     # History happened in the past: nothing answered or sent after now, expiry from sending.
     now = dt.datetime.now(dt.UTC)
     assert not Response.objects.filter(force=force, submitted_at__gt=now).exists()

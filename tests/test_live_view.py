@@ -77,16 +77,15 @@ def test_board_query_count_does_not_grow_with_data(login, alice, force, history)
 def test_rollups_are_counted_with_each_response_and_match_a_rebuild(force, team_a, capsys):
     from django.core.management import CommandError, call_command
 
-    from bluelamp.delivery.services import invitations_send_due
     from bluelamp.insights.models import Rollup
-    from tests.helpers import make_contact
+    from tests.helpers import make_contact, send_scheduled
 
     now = timezone.now()
     for i, score in enumerate([7, 6, 1, 2, 4, 5]):
         answer(force, f"RU-{i}", score, team="team-a" if i % 2 else "",
                channel="101" if i < 3 else "999", now=now - dt.timedelta(hours=i))  # fmt: skip
     make_contact(force, "RU-SENT")
-    assert invitations_send_due(now=timezone.now()) == 1
+    assert send_scheduled() == 1
     call_command("rebuild_rollups", check=True)
     assert "Rollups match the raw data." in capsys.readouterr().out
     totals = Rollup.objects.filter(force=force)

@@ -462,7 +462,7 @@ def test_case_list_query_count_does_not_grow_with_cases(force, team_a, alice, lo
         assert client.get("/cases/").status_code == 200
     assert len(many) == len(few)
     # Session, user, force; the three measures; the cases with their contacts and owners.
-    assert len(few) == 6, [q["sql"] for q in few.captured_queries]
+    assert len(few) == 7, [q["sql"] for q in few.captured_queries]
 
 
 # --- Measures --------------------------------------------------------------------------------

@@ -1,4 +1,9 @@
-"""The basic contact rules and survey logic, as pure functions, with property-based tests."""
+"""The contact rules and survey logic, as pure functions, with property-based tests."""
+
+import dataclasses
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -6,54 +11,69 @@ from hypothesis import strategies as st
 
 from bluelamp.lib.contact import age_on, is_mobile, normalise_phone
 from bluelamp.lib.stats import wilson_interval
-from bluelamp.surveys import logic, rules
+from bluelamp.surveys import contact_rules, logic
 from bluelamp.surveys.defaults import TEMPLATES
 
-BASE = dict(
-    incident_sensitive=False,
+RULES = contact_rules.parse_contact_rules(contact_rules.DEFAULT_CONTACT_RULES)
+EXCLUDING = sorted(RULES.excluded_flags)
+BASE = contact_rules.Facts(
+    force="herts",
+    reference="INC-1",
+    stage="first_contact",
+    incident_type="burglary_residential",
     incident_name="Residential burglary",
-    flags=[],
+    incident_sensitive=False,
+    channel="999",
+    flags=frozenset(),
     age=40,
-    minimum_age=16,
     opted_out=False,
     has_mobile=True,
     has_email=False,
 )
 
 
+def decide(facts: contact_rules.Facts, rules=RULES) -> contact_rules.Decision:
+    return contact_rules.decide(rules, facts, secret="test")
+
+
 def test_adult_with_mobile_gets_sms():
-    assert rules.decide(**BASE) == rules.Decision(True, via="sms")
+    assert decide(BASE) == contact_rules.Decision(True, "sampling.everyone", via="sms")
 
 
 @given(
-    flags=st.lists(st.sampled_from([*rules.EXCLUDING_FLAGS, "repeat_victim"]), max_size=4),
+    flags=st.lists(st.sampled_from([*EXCLUDING, "repeat_victim"]), max_size=4),
     sensitive=st.booleans(),
     age=st.none() | st.integers(0, 110),
     opted_out=st.booleans(),
     mobile=st.booleans(),
     email=st.booleans(),
+    recently=st.booleans(),
 )
 def test_never_scheduled_when_any_safeguard_applies(
-    flags, sensitive, age, opted_out, mobile, email
+    flags, sensitive, age, opted_out, mobile, email, recently
 ):
-    d = rules.decide(
-        incident_sensitive=sensitive,
-        incident_name="x",
-        flags=flags,
-        age=age,
-        minimum_age=16,
-        opted_out=opted_out,
-        has_mobile=mobile,
-        has_email=email,
+    d = decide(
+        dataclasses.replace(
+            BASE,
+            flags=frozenset(flags),
+            incident_sensitive=sensitive,
+            age=age,
+            opted_out=opted_out,
+            has_mobile=mobile,
+            has_email=email,
+            surveyed_recently=recently,
+        )
     )
     blocked = (
-        any(f in rules.EXCLUDING_FLAGS for f in flags)
+        any(f in EXCLUDING for f in flags)
         or sensitive
         or (age is not None and age < 16)
         or opted_out
         or not (mobile or email)
+        or recently
     )
     assert d.scheduled is not blocked
+    assert d.rule  # every decision names the rule that took it
     if d.scheduled:
         assert d.via == ("sms" if mobile else "email")
     else:
@@ -61,8 +81,80 @@ def test_never_scheduled_when_any_safeguard_applies(
 
 
 def test_flag_outranks_age_in_the_recorded_reason():
-    d = rules.decide(**{**BASE, "flags": ["domestic_abuse"], "age": 12})
-    assert d.reason == "flag_domestic_abuse"
+    d = decide(dataclasses.replace(BASE, flags=frozenset({"domestic_abuse"}), age=12))
+    assert (d.reason, d.rule) == ("flag_domestic_abuse", "excluded_flags.domestic_abuse")
+
+
+def test_sampling_is_reproducible_and_close_to_its_share():
+    rules = contact_rules.parse_contact_rules(
+        {
+            "sampling": [
+                {"id": "burglary_all", "incident_types": ["burglary_residential"], "share": 1},
+                {"id": "calls_101", "channels": ["101"], "share": 0.2},
+                {"id": "rest", "share": 1},
+            ]
+        }
+    )
+    calls = [dataclasses.replace(BASE, reference=f"R{i}", channel="101",
+                                 incident_type="theft_other") for i in range(5000)]  # fmt: skip
+    first = [decide(f, rules).scheduled for f in calls]
+    assert first == [decide(f, rules).scheduled for f in calls]  # the same draw every time
+    assert 0.18 < sum(first) / len(first) < 0.22
+    assert all(decide(dataclasses.replace(f, incident_type="burglary_residential"), rules).scheduled
+               for f in calls[:200])  # fmt: skip
+    left_out = next(decide(f, rules) for f in calls if not decide(f, rules).scheduled)
+    assert left_out.rule == "sampling.calls_101" and left_out.reason == "not_sampled"
+
+
+def test_email_when_preferred_or_no_mobile():
+    both = dataclasses.replace(BASE, has_email=True)
+    assert decide(both).via == "sms"
+    email_first = contact_rules.parse_contact_rules({"channel_preference": ["email", "sms"]})
+    assert decide(both, email_first).via == "email"
+    sms_only = contact_rules.parse_contact_rules({"channel_preference": ["sms"]})
+    d = decide(dataclasses.replace(BASE, has_mobile=False, has_email=True), sms_only)
+    assert (d.scheduled, d.reason_text) == (False, "No mobile phone number")
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"minimum_age": "sixteen"}, "minimum_age"),
+        ({"sampling": [{"id": "a", "share": 1}, {"id": "b", "share": 1.5}]}, "sampling[1].share"),
+        ({"sampling": [{"id": "a", "share": 1, "channels": ["112"]}]}, "sampling[0].channels[0]"),
+        ({"quiet_hours": {"start": "25:00", "end": "08:00"}}, "quiet_hours.start"),
+        ({"stages": {"arrest": {"delay_hours": 1}}}, "stages.arrest"),
+        ({"frequncy_days": 30}, "frequncy_days"),
+    ],
+)
+def test_bad_rules_name_the_field(data, field):
+    with pytest.raises(contact_rules.RulesInvalid, match=rf"^{re.escape(field)}:"):
+        contact_rules.parse_contact_rules(data)
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@given(st.datetimes(min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2028, 12, 31),
+                    timezones=st.just(dt.UTC)))  # fmt: skip
+def test_next_allowed_is_never_in_quiet_hours_and_waits_less_than_a_night(at):
+    allowed = contact_rules.next_allowed(RULES, at)
+    assert not contact_rules.in_quiet_hours(RULES, allowed)
+    assert at <= allowed < at + dt.timedelta(hours=13)
+    if not contact_rules.in_quiet_hours(RULES, at):
+        assert allowed == at
+
+
+def test_a_message_due_at_night_waits_for_eight_in_the_morning_london_time():
+    evening = dt.datetime(2026, 7, 1, 19, 30, tzinfo=LONDON)  # BST
+    due = contact_rules.send_time(RULES, stage="first_contact", event_at=evening, now=evening)
+    assert due.astimezone(LONDON) == dt.datetime(2026, 7, 2, 8, 0, tzinfo=LONDON)
+    winter = dt.datetime(2026, 12, 1, 23, 0, tzinfo=LONDON)
+    assert contact_rules.next_allowed(RULES, winter).astimezone(LONDON).hour == 8
+    afternoon = dt.datetime(2026, 12, 1, 9, 0, tzinfo=LONDON)
+    assert contact_rules.send_time(
+        RULES, stage="first_contact", event_at=afternoon, now=afternoon
+    ) == afternoon + dt.timedelta(hours=6)
 
 
 @pytest.mark.parametrize(

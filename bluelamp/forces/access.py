@@ -182,9 +182,7 @@ def victims_for_user(user: User) -> QuerySet[Victim]:
 
 def access_contact_for_force(force: Force, contact_id: int) -> Contact:
     try:
-        return Contact.objects.select_related("invitation", "incident_type").get(
-            pk=contact_id, force=force
-        )
+        return Contact.objects.select_related("incident_type").get(pk=contact_id, force=force)
     except Contact.DoesNotExist:
         raise Http404("No such contact") from None
 

@@ -12,8 +12,33 @@ from django.db import models
 
 
 class Force(models.Model):
+    class SmsProvider(models.TextChoices):
+        CONSOLE = "console", "Console outbox (development and demonstration)"
+        NOTIFY = "notify", "GOV.UK Notify"
+        TWILIO = "twilio", "Twilio"
+
+    class EmailProvider(models.TextChoices):
+        CONSOLE = "console", "Console outbox (development and demonstration)"
+        NOTIFY = "notify", "GOV.UK Notify"
+        SMTP = "smtp", "SMTP"
+
     slug = models.SlugField(unique=True, max_length=40)
     name = models.CharField(max_length=120)
+    short_name = models.CharField(
+        max_length=30, blank=True, help_text="How texts name the force, e.g. Herts Police"
+    )
+    site_url = models.URLField(
+        blank=True, help_text="The force's own address for survey links (else SITE_URL)"
+    )
+    sms_provider = models.CharField(
+        max_length=12, choices=SmsProvider.choices, default=SmsProvider.CONSOLE
+    )
+    email_provider = models.CharField(
+        max_length=12, choices=EmailProvider.choices, default=EmailProvider.CONSOLE
+    )
+    contact_details_retention_days = models.PositiveSmallIntegerField(
+        default=90, help_text="Days phone numbers and emails are kept after the survey closes"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,9 +1,10 @@
 """Contacts pushed by force systems, and the people they are about."""
 
 from django.db import models
+from django.utils.functional import cached_property
 
 from bluelamp.forces.models import Force, StaffMember, Team
-from bluelamp.surveys.models import IncidentType
+from bluelamp.surveys.models import IncidentType, Invitation
 
 
 class Person(models.Model):
@@ -58,3 +59,11 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @cached_property
+    def invitation(self) -> "Invitation":
+        """The decision taken at first contact (every contact has one).
+
+        Intake sets it on the contact it creates, so reading it there costs no query.
+        """
+        return self.invitations.get(stage="first_contact")

@@ -6,12 +6,14 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from bluelamp.audit.services import audit_record
 from bluelamp.forces.models import Force, StaffMember, Team
 from bluelamp.intake.models import Contact, Person
 from bluelamp.intake.schemas import ContactIn
+from bluelamp.lib import clock
 from bluelamp.lib.contact import age_on, is_mobile, normalise_email, person_key
 from bluelamp.surveys.models import IncidentType
 from bluelamp.surveys.services import invitation_decide
@@ -156,13 +158,13 @@ def _contact_create(*, force: Force, data: ContactIn, incident_type: IncidentTyp
     age = p.age
     if p.date_of_birth is not None:
         age = age_on(p.date_of_birth, timezone.localtime(data.received_at).date())
-    invitation_decide(
+    contact.__dict__["invitation"] = invitation_decide(
         contact=contact,
         incident_type=incident_type,
         age=age,
         has_mobile=bool(p.phone) and is_mobile(p.phone),
         has_email=bool(email),
-        now=timezone.now(),
+        now=clock.now(),
     )
     return contact
 
@@ -209,6 +211,53 @@ def personal_data_purge(*, now: dt.datetime, days: int) -> int:
                 object_id="*",
                 summary=f"personal details of {len(ids)} people erased "
                 f"(contacts before {cutoff:%Y-%m-%d})",
+            )
+            total += len(ids)
+    return total
+
+
+def contact_details_purge(*, now: dt.datetime) -> int:
+    """Erase phone numbers and emails once every survey of the person has been closed for the
+    force's ``contact_details_retention_days`` (90 by default).
+
+    The person's keyed fingerprints stay (on the person and on each invitation), so opt-outs
+    and the frequency cap still recognise them; responses and every count stay as they were.
+    Copies of the address in messages and texts received are erased with it. One audit
+    record per force.
+    """
+    from bluelamp.audit.models import AuditEvent
+    from bluelamp.delivery.models import InboundMessage, Message, OutboxMessage
+    from bluelamp.surveys.models import Invitation
+
+    total = 0
+    for force in Force.objects.all():
+        cutoff = now - dt.timedelta(days=force.contact_details_retention_days)
+        still_needed = Invitation.objects.filter(force=force).filter(
+            Q(closed_at__isnull=True) | Q(closed_at__gte=cutoff)
+        )
+        with transaction.atomic():
+            ids = list(
+                Person.objects.filter(force=force, contacts__isnull=False)
+                .exclude(phone="", email="")
+                .exclude(contacts__invitations__in=still_needed)
+                .values_list("pk", flat=True)
+                .distinct()
+            )
+            if not ids:
+                continue
+            Person.objects.filter(pk__in=ids).update(phone="", email="")
+            mine = Q(invitation__contact__person_id__in=ids)
+            Message.objects.filter(mine, force=force).update(to="[erased]")
+            OutboxMessage.objects.filter(mine, force=force).update(to="[erased]")
+            InboundMessage.objects.filter(mine, force=force).update(body="[erased]")
+            AuditEvent.objects.create(
+                force=force,
+                actor="system:retention",
+                action="delete",
+                object_type="person",
+                object_id="*",
+                summary=f"phone numbers and emails of {len(ids)} people erased "
+                f"(surveys closed before {cutoff:%Y-%m-%d})",
             )
             total += len(ids)
     return total

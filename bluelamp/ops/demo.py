@@ -1,9 +1,9 @@
 """The demonstration force: teams, call handlers, one user per role and 28 days of history.
 
 History is made through the product's own services (``contact_ingest``,
-``invitations_send_due``, ``response_submit``, ``person_opt_out``, ``case_note_add``), so
-every decision, outbox message, response and recovery case is one the product itself would
-have made. The crime mix and places follow the police.uk street files for Hertfordshire when
+``invitations_send_due``, ``response_submit``, ``person_opt_out``, the recovery services
+``case_transition``, ``case_reassign`` and the overdue job), so every decision, outbox
+message, response and recovery case is one the product itself would have made. The crime mix and places follow the police.uk street files for Hertfordshire when
 they are there (``SHARED_DATA_DIR/policeuk-hertfordshire/street``), and a fixed synthetic mix
 when they are not. People are always invented: names from a short list, phones in Ofcom's
 drama ranges, emails at example.com.
@@ -30,11 +30,12 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from bluelamp.delivery.models import OutboxMessage
-from bluelamp.delivery.services import invitation_send
+from bluelamp.delivery.queue import run_due
 from bluelamp.forces.models import ApiToken, Force, Role, StaffMember, Team, User, hash_token
 from bluelamp.intake.models import Contact, Person
 from bluelamp.intake.schemas import ContactIn
 from bluelamp.intake.services import contact_ingest
+from bluelamp.lib import clock as wall
 from bluelamp.recovery.defaults import default_rule_set
 from bluelamp.recovery.models import CaseAction, RecoveryCase
 from bluelamp.recovery.services import (
@@ -45,8 +46,8 @@ from bluelamp.recovery.services import (
     rules_save,
 )
 from bluelamp.surveys import logic
-from bluelamp.surveys.models import Invitation, Response
-from bluelamp.surveys.services import person_opt_out, response_submit
+from bluelamp.surveys.models import ContactRuleSet, Invitation, Response
+from bluelamp.surveys.services import contact_rules_save, person_opt_out, response_submit
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -199,12 +200,13 @@ CASE_NOTES = {
 # How supervisors work their cases: each path is its steps, each with the range of hours
 # after the step before (or the opening) when it comes. "late" cases are not reached in time:
 # the overdue job escalates them to the duty inspector, who hands them to victim care.
+# Professional Standards take weeks over a complaint, so escalated cases stay open a while.
 CASE_PATHS: dict[str, list[tuple[str, float, float]]] = {
-    "resolved": [("contacted", 1, 20), ("resolved", 0.2, 3), ("closed", 12, 60)],
+    "resolved": [("contacted", 1, 20), ("resolved", 0.5, 72), ("closed", 12, 96)],
     "no_action": [("contacted", 1, 20), ("closed", 0.1, 1)],
-    "complaint": [("contacted", 1, 20), ("escalated", 0.2, 2), ("closed", 24, 96)],
-    "could_not_contact": [("attempt", 1, 8), ("could_not_contact", 4, 14), ("closed", 24, 48)],
-    "late": [("reassign", 26, 30), ("contacted", 1, 30), ("resolved", 0.2, 3), ("closed", 12, 60)],
+    "complaint": [("contacted", 1, 20), ("escalated", 0.2, 2), ("closed", 240, 720)],
+    "could_not_contact": [("attempt", 1, 8), ("could_not_contact", 4, 14), ("closed", 48, 168)],
+    "late": [("reassign", 26, 30), ("contacted", 1, 30), ("resolved", 0.5, 72), ("closed", 12, 96)],
     "open": [],
 }
 CASE_PATH_WEIGHTS = [
@@ -594,6 +596,20 @@ def demo_handlers(force: Force) -> dict[str, list[str]]:
     return out
 
 
+# The demo force sends as soon as a contact is taken in, so the live view moves while you
+# watch (the shipped rules wait 6 hours), samples half of 101 calls, and caps surveys at one a
+# week per person: its 1,000 invented people call far more often than real ones.
+DEMO_CONTACT_RULES = {
+    "stages": {"first_contact": {"delay_hours": 0}},
+    "frequency_days": 7,
+    "sampling": [
+        {"id": "burglary_all", "incident_types": ["burglary_residential"], "share": 1.0},
+        {"id": "calls_101_half", "channels": ["101"], "share": 0.5},
+        {"id": "everyone_else", "share": 1.0},
+    ],
+}
+
+
 def demo_force_setup(*, handlers_per_team: int = 5) -> tuple[Force, list[str]]:
     """The demo force, its teams, call handlers and one user per role (idempotent).
 
@@ -601,9 +617,14 @@ def demo_force_setup(*, handlers_per_team: int = 5) -> tuple[Force, list[str]]:
     created, so a password changed since is kept.
     """
     created: list[str] = []
-    force, made = Force.objects.get_or_create(slug=DEMO_SLUG, defaults={"name": DEMO_NAME})
+    force, made = Force.objects.get_or_create(
+        slug=DEMO_SLUG, defaults={"name": DEMO_NAME, "short_name": "Demo Police"}
+    )
     if made:
         created.append(f"force {DEMO_SLUG}")
+    if not ContactRuleSet.objects.filter(force=force).exists():
+        contact_rules_save(force=force, definition=DEMO_CONTACT_RULES, user=None)
+        created.append("contact rules")
     teams: dict[str, Team] = {}
     for code, name in TEAMS:
         teams[code], made = Team.objects.get_or_create(
@@ -814,6 +835,8 @@ def _history_make(
                 received_at=event.at,
             )
             _contact_replay(force=force, data=data, clock=clock, rng=rng, stats=stats)
+        elif event.kind == "send":
+            _send_replay(invitation_id=event.target, at=event.at, clock=clock, rng=rng, stats=stats)
         elif event.kind == "answer":
             _answer_replay(
                 invitation_id=event.target, at=event.at, clock=clock, rng=rng, stats=stats
@@ -837,43 +860,42 @@ def _history_make(
 
 
 def _history_backdate(force: Force) -> None:
-    """Move the times the services took from the wall clock back to when things happened.
-
-    ``contact_ingest`` schedules each invitation from the wall clock and several rows are
-    stamped on creation; in a real history they would all carry the time of the contact or
-    of the sending, and the 14-day expiry runs from the sending.
-    """
+    """Move the times stamped on creation back to when things happened in the history."""
     received = Contact.objects.filter(pk=OuterRef("contact_id")).values("received_at")[:1]
     sent = Invitation.objects.filter(pk=OuterRef("invitation_id")).values("sent_at")[:1]
-    expiry = dt.timedelta(days=settings.INVITATION_EXPIRY_DAYS)
     Contact.objects.filter(force=force).update(created_at=F("received_at"))
-    invitations = Invitation.objects.filter(force=force)
-    invitations.update(created_at=Subquery(received))
-    invitations.filter(sent_at__isnull=False).update(
-        send_at=F("sent_at"), expires_at=F("sent_at") + expiry
-    )
+    Invitation.objects.filter(force=force).update(created_at=Subquery(received))
     OutboxMessage.objects.filter(force=force).update(created_at=Subquery(sent))
 
 
 def _contact_replay(
     *, force: Force, data: ContactIn, clock: _Clock, rng: random.Random, stats: History
 ) -> None:
-    """Take the contact in as if it arrived at ``received_at`` and send its invitation then."""
+    """Take the contact in as if it arrived at ``received_at``; its invitation goes when due."""
     received_at = data.received_at
-    contact = contact_ingest(force=force, data=data, actor=SEED_ACTOR).contact
+    with wall.frozen_at(received_at):
+        contact = contact_ingest(force=force, data=data, actor=SEED_ACTOR).contact
     invitation = contact.invitation
     stats.contacts += 1
-    if invitation.status != Invitation.Status.SCHEDULED:
+    if invitation.status != Invitation.Status.SCHEDULED or invitation.send_at is None:
         stats.excluded += 1
         return
-    # contact_ingest schedules the invitation for the wall clock's now; it is sent as it
-    # would have been when the contact arrived (the schedule is moved back afterwards).
-    if invitation_send(invitation_id=invitation.pk, now=received_at) is not None:
-        stats.sent += 1
+    clock.add(invitation.send_at, "send", invitation.pk)
+
+
+def _send_replay(
+    *, invitation_id: int, at: dt.datetime, clock: _Clock, rng: random.Random, stats: History
+) -> None:
+    """The worker's turn at ``at``: this invitation, and any reminder that fell due, go out."""
+    run_due(now=at, worker="demo")
+    invitation = Invitation.objects.only("status", "via").get(pk=invitation_id)
+    if invitation.status != Invitation.Status.SENT:
+        return
+    stats.sent += 1
     if rng.random() < OPT_OUT_RATE:
-        clock.add(received_at + _reply_delay(rng), "opt_out", invitation.pk)
+        clock.add(at + _reply_delay(rng), "opt_out", invitation.pk)
     elif rng.random() < RESPONSE_RATE.get(invitation.via, 0.3):
-        clock.add(received_at + _reply_delay(rng), "answer", invitation.pk)
+        clock.add(at + _reply_delay(rng), "answer", invitation.pk)
 
 
 def _answer_replay(
@@ -933,4 +955,7 @@ def _case_replay(
         case_reassign(case=case, user=by, owner=helper, note=CASE_NOTES[what], now=at)
     else:
         case_transition(case=case, user=by, status=what, note=CASE_NOTES[what], now=at)
+    follow_up = case.follow_up_invitation
+    if what == "resolved" and follow_up is not None and follow_up.send_at is not None:
+        clock.add(follow_up.send_at, "send", follow_up.pk)  # the survey after recovery
     _case_step_schedule(case_id, path, int(index) + 1, at, clock, rng)

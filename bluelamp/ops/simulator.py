@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.db import close_old_connections
 from django.utils import timezone
 
-from bluelamp.delivery.services import invitations_send_due
+from bluelamp.delivery.queue import run_due
 from bluelamp.forces.models import Force
 from bluelamp.intake.services import contact_ingest
 from bluelamp.ops import demo
@@ -83,8 +83,8 @@ def simulator_tick(*, sim: Simulator, now: dt.datetime | None = None) -> Tick:
         reference=contact.reference,
         incident_type=data.incident_type,
         invitation=invitation.reason or invitation.status,
-        # The invitation was scheduled for the moment it was taken in, just after ``now``.
-        sent=invitations_send_due(now=timezone.now()),
+        # The demo force's rules send at once (outside quiet hours): the worker's turn.
+        sent=run_due(now=timezone.now(), worker="demo-simulator"),
     )
     recent = list(
         Invitation.objects.filter(

@@ -82,5 +82,4 @@ def default_rule_set() -> dict[str, Any]:
             },
         ],
         "follow_up": True,
-        "follow_up_after_hours": 48,
     }

@@ -96,6 +96,14 @@ class RecoveryCase(models.Model):
     reason = models.TextField(blank=True, help_text="Why it was opened, in words")
     priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
     follow_up = models.BooleanField(default=False, help_text="Survey the caller once resolved")
+    follow_up_invitation = models.OneToOneField(
+        "surveys.Invitation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recovery_case",
+        help_text="The survey after recovery (stage recovery_follow_up)",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     opened_at = models.DateTimeField()
     deadline = models.DateTimeField()

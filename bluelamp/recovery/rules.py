@@ -16,13 +16,14 @@ A rule set::
                 "follow_up": true,
                 "when": {"fact": "outcome", "eq": "dissatisfied"}}],
      "escalate_to": "duty-inspector",
-     "follow_up_after_hours": 48}
+     "follow_up": true}
 
 Every rule that holds applies (unlike referrals, where a service is referred once). A case
 takes the shortest deadline and the highest priority of the rules that opened it, and gets a
 follow-up survey after it is resolved when ``follow_up`` is on for the set and for at least
-one of those rules. An overdue case is escalated to the user named by ``escalate_to`` (the
-duty or force-wide supervisor).
+one of those rules; when it is sent, and whether the person may be surveyed at all, is for
+the contact rules (stage ``recovery_follow_up``). An overdue case is escalated to the user
+named by ``escalate_to`` (the duty or force-wide supervisor).
 
 Facts of a response (any may be missing):
 
@@ -71,7 +72,6 @@ class RecoveryRuleSet(BaseModel):
     rules: tuple[RecoveryRule, ...] = ()
     escalate_to: str | None = Field(default=None, min_length=1, max_length=150)
     follow_up: bool = True
-    follow_up_after_hours: int = Field(default=48, ge=1, le=MAX_HOURS)
 
     @model_validator(mode="after")
     def _ids_unique(self) -> "RecoveryRuleSet":

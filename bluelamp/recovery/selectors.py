@@ -107,5 +107,5 @@ def measures(cases: QuerySet[RecoveryCase], *, now: dt.datetime, days: int) -> M
 
 
 def follow_up_responses(cases: QuerySet[RecoveryCase]) -> QuerySet[Response]:
-    """Answers to the follow-up surveys of these cases (none until follow-ups exist)."""
-    return Response.objects.none()
+    """Answers to the follow-up surveys of these cases."""
+    return Response.objects.filter(invitation__recovery_case__in=cases)

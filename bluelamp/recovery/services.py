@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from bluelamp.audit.services import audit_record
 from bluelamp.care.feedback import distress_phrases
@@ -19,9 +20,11 @@ from bluelamp.forces.models import Force, Role, User
 from bluelamp.recovery import rules
 from bluelamp.recovery.defaults import default_rule_set
 from bluelamp.recovery.models import CaseAction, RecoveryCase, RecoveryRuleSetVersion
+from bluelamp.surveys.logic import SCALE_LABELS
 from bluelamp.surveys.models import Response
 
 Status = RecoveryCase.Status
+FOLLOW_UP_STAGE = "recovery_follow_up"
 NOTE_NEEDED = {
     Status.COULD_NOT_CONTACT: "Say what was tried (calls, times, messages left).",
     Status.ESCALATED: "Say why, and give the professional standards reference if there is one.",
@@ -125,10 +128,14 @@ def case_open_if_needed(*, response: Response, now: dt.datetime) -> RecoveryCase
 
     The case records the rules and version that opened it and why in words; its deadline is
     the shortest of those rules', its priority the highest; its owner is the team's
-    supervisor, or the team when it has none.
+    supervisor, or the team when it has none. An answer to a follow-up survey is first
+    recorded on the case it follows; the rules then apply to it like any other, so a caller
+    still dissatisfied after recovery gets a new case.
     """
     current = rules_current(response.force_id)
     stage = response.template.stage
+    if stage == FOLLOW_UP_STAGE:
+        _follow_up_answered(response, now)
     matches = rules.evaluate(current.rule_set, response_facts(response, stage))
     if not matches:
         return None
@@ -203,6 +210,44 @@ def _status_words(status: str) -> str:
     return Status(status).label.lower()
 
 
+def _follow_up_schedule(case: RecoveryCase, now: dt.datetime) -> None:
+    """Ask the caller, through the survey invitation for the stage after recovery, whether
+    the call back put things right. The contact rules decide when, how and whether."""
+    from bluelamp.surveys.services import invitation_schedule
+
+    invitation = invitation_schedule(
+        contact=case.contact, stage=FOLLOW_UP_STAGE, now=now, event_at=now
+    )
+    if RecoveryCase.objects.filter(follow_up_invitation=invitation).exists():
+        text = "No follow-up survey: this contact has already had one after an earlier case."
+    else:
+        RecoveryCase.objects.filter(pk=case.pk).update(follow_up_invitation=invitation)
+        case.follow_up_invitation = invitation
+        if invitation.status == invitation.Status.EXCLUDED:
+            text = f"No follow-up survey: {invitation.reason_text or invitation.reason}."
+        else:
+            assert invitation.send_at is not None
+            when = timezone.localtime(invitation.send_at)
+            text = f"Follow-up survey by {invitation.via} from {when:%a %-d %b %H:%M}."
+    _act(
+        case, kind=CaseAction.Kind.FOLLOW_UP, user=None, now=now, actor="recovery-rules",
+        text=text, summary=f"follow-up invitation {invitation.pk} {invitation.status}",
+    )  # fmt: skip
+
+
+def _follow_up_answered(response: Response, now: dt.datetime) -> None:
+    case = RecoveryCase.objects.filter(follow_up_invitation=response.invitation_id).first()
+    if case is None:
+        return
+    score = response.whole_experience
+    words = f"{score} of 7, {SCALE_LABELS['en'][score - 1].lower()}" if score else "no score"
+    _act(
+        case, kind=CaseAction.Kind.FOLLOW_UP, user=None, now=now, actor="respondent",
+        text=f"Follow-up answered: {words}.",
+        summary=f"follow-up answered (response {response.pk})",
+    )  # fmt: skip
+
+
 def case_transition(
     *, case: RecoveryCase, user: User, status: str, note: str, now: dt.datetime
 ) -> CaseAction:
@@ -242,6 +287,8 @@ def case_transition(
             status_before=before, status_after=status,
             summary=f"status {before} -> {status}",
         )  # fmt: skip
+        if status == Status.RESOLVED and case.follow_up and case.follow_up_invitation_id is None:
+            _follow_up_schedule(case, now)
     return action
 
 

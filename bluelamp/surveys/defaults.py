@@ -285,6 +285,92 @@ TEMPLATES: dict[str, dict[str, Any]] = {
 }
 
 
+# Later stages and the follow-up after service recovery: one general template each.
+STAGE_TEMPLATES: dict[str, dict[str, Any]] = {
+    "attendance": {
+        "title": _t("The officer's visit", "Ymweliad y swyddog"),
+        "intro": INTRO,
+        "questions": [
+            _scale(
+                "arrival",
+                "actions_taken",
+                "How satisfied were you with how long it took for an officer to arrive?",
+                "Pa mor fodlon oeddech chi â faint o amser a gymerodd i swyddog gyrraedd?",
+            ),
+            {
+                **TREATMENT,
+                "text": _t(
+                    "How satisfied were you with the way the officer treated you?",
+                    "Pa mor fodlon oeddech chi â'r ffordd y gwnaeth y swyddog eich trin?",
+                ),
+            },
+            KEPT_INFORMED,
+            WHOLE,
+            IMPROVE,
+            SUPPORT,
+            COMMENT,
+        ],
+    },
+    "outcome": {
+        "title": _t("The outcome of your report", "Canlyniad eich adroddiad"),
+        "intro": INTRO,
+        "questions": [
+            _scale(
+                "kept_informed",
+                "kept_informed",
+                "How satisfied are you with how well you were kept informed?",
+                "Pa mor fodlon ydych chi â pha mor dda y cawsoch eich hysbysu?",
+            ),
+            _scale(
+                "outcome",
+                "actions_taken",
+                "How satisfied are you with the outcome?",
+                "Pa mor fodlon ydych chi â'r canlyniad?",
+            ),
+            WHOLE,
+            IMPROVE,
+            SUPPORT,
+            COMMENT,
+        ],
+    },
+    "recovery_follow_up": {
+        "sms_question": True,
+        "title": _t("Our call back", "Ein galwad yn ôl"),
+        "intro": _t(
+            "We called you back after you told us about our service. One question, and a "
+            "comment if you wish.",
+            "Fe wnaethon ni eich ffonio'n ôl ar ôl i chi ddweud wrthym am ein gwasanaeth. Un "
+            "cwestiwn, a sylw os dymunwch.",
+        ),
+        "questions": [
+            _scale(
+                "whole_experience",
+                "whole_experience",
+                "Did our call back put things right? How satisfied are you now?",
+                "A wnaeth ein galwad yn ôl unioni pethau? Pa mor fodlon ydych chi nawr?",
+                required=True,
+            ),
+            COMMENT,
+        ],
+    },
+}
+
+
+def _seed_template(template_model: Any, key: str, stage: str, definition: Any) -> None:
+    latest = (
+        template_model.objects.filter(force=None, key=key, stage=stage).order_by("-version").first()
+    )
+    if latest is not None and latest.definition == definition:
+        return
+    template_model.objects.create(
+        force=None,
+        key=key,
+        stage=stage,
+        version=(latest.version + 1) if latest else 1,
+        definition=definition,
+    )
+
+
 def seed_defaults(incident_type_model: Any, template_model: Any) -> None:
     """Create or update the shipped taxonomy and default templates (idempotent).
 
@@ -303,17 +389,6 @@ def seed_defaults(incident_type_model: Any, template_model: Any) -> None:
             },
         )
     for key, definition in TEMPLATES.items():
-        latest = (
-            template_model.objects.filter(force=None, key=key, stage="first_contact")
-            .order_by("-version")
-            .first()
-        )
-        if latest is not None and latest.definition == definition:
-            continue
-        template_model.objects.create(
-            force=None,
-            key=key,
-            stage="first_contact",
-            version=(latest.version + 1) if latest else 1,
-            definition=definition,
-        )
+        _seed_template(template_model, key, "first_contact", definition)
+    for stage, definition in STAGE_TEMPLATES.items():
+        _seed_template(template_model, "general", stage, definition)

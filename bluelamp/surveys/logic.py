@@ -78,6 +78,8 @@ class Definition(BaseModel):
     title: Text
     intro: Text
     questions: list[Question]
+    # Ask the whole-experience question in the SMS itself: a reply of 1 to 7 is the answer.
+    sms_question: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> "Definition":

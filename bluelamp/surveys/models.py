@@ -34,6 +34,7 @@ class Stage(models.TextChoices):
     ATTENDANCE = "attendance", "Attendance"
     INVESTIGATION = "investigation", "Investigation"
     OUTCOME = "outcome", "Outcome"
+    RECOVERY_FOLLOW_UP = "recovery_follow_up", "After service recovery"
 
 
 class SurveyTemplate(models.Model):
@@ -70,25 +71,39 @@ def new_token() -> str:
 
 
 class Invitation(models.Model):
-    """The decision taken on a contact: a survey invitation scheduled, or why not."""
+    """The decision taken on a contact at one stage: a survey invitation scheduled, or why not.
+
+    A contact has one invitation per stage (first contact, attendance, outcome, after service
+    recovery). The decision names the contact-rules version and the rule that took it.
+    ``phone_key`` and ``email_key`` are the person's keyed fingerprints, kept after their
+    details are erased so that the frequency cap still matches them.
+    """
 
     class Status(models.TextChoices):
         EXCLUDED = "excluded", "Excluded"
         SCHEDULED = "scheduled", "Scheduled"
         SENT = "sent", "Sent"
         ANSWERED = "answered", "Answered"
+        FAILED = "failed", "Could not be delivered"
 
     class Via(models.TextChoices):
         SMS = "sms", "SMS"
         EMAIL = "email", "Email"
 
     force = models.ForeignKey(Force, on_delete=models.CASCADE)
-    contact = models.OneToOneField(
-        "intake.Contact", on_delete=models.CASCADE, related_name="invitation"
+    contact = models.ForeignKey(
+        "intake.Contact", on_delete=models.CASCADE, related_name="invitations"
     )
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.FIRST_CONTACT)
     status = models.CharField(max_length=12, choices=Status.choices)
     reason = models.CharField(max_length=40, blank=True, help_text="Why excluded (a code)")
     reason_text = models.CharField(max_length=200, blank=True)
+    rules_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The contact-rules version that decided (0: shipped)"
+    )
+    rule = models.CharField(max_length=80, blank=True, help_text="The rule that decided")
+    phone_key = models.CharField(max_length=64, blank=True)
+    email_key = models.CharField(max_length=64, blank=True)
     token = models.CharField(max_length=32, unique=True, null=True, blank=True)
     template = models.ForeignKey(SurveyTemplate, null=True, blank=True, on_delete=models.PROTECT)
     via = models.CharField(max_length=8, choices=Via.choices, blank=True)
@@ -99,9 +114,20 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Answered, expired or withdrawn: retention runs from here"
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["status", "send_at"])]
+        indexes = [
+            models.Index(fields=["status", "send_at"]),
+            models.Index(fields=["force", "phone_key", "send_at"]),
+            models.Index(fields=["force", "email_key", "send_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "stage"], name="invitation_stage_unique")
+        ]
 
     def __str__(self) -> str:
         return f"Invitation {self.pk} ({self.status})"
@@ -166,3 +192,25 @@ class OptOut(models.Model):
 
     def __str__(self) -> str:
         return f"Opt-out {self.key[:8]}…"
+
+
+class ContactRuleSet(models.Model):
+    """A force's contact rules (``contact_rules.py``), as JSON; every save is a new version."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE)
+    version = models.PositiveIntegerField()
+    definition = models.JSONField()
+    active = models.BooleanField(default=True)
+    created_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "version"], name="contact_rule_set_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Contact rules v{self.version}"

@@ -1,5 +1,6 @@
 """Invitations, responses and opt-outs."""
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Mapping
@@ -9,10 +10,12 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils import timezone
 
 from bluelamp.audit.services import audit_record
-from bluelamp.surveys import logic, rules
+from bluelamp.surveys import contact_rules, logic
 from bluelamp.surveys.models import (
+    ContactRuleSet,
     IncidentType,
     Invitation,
     OptOut,
@@ -22,7 +25,7 @@ from bluelamp.surveys.models import (
 )
 
 if TYPE_CHECKING:
-    from bluelamp.forces.models import Force
+    from bluelamp.forces.models import Force, User
     from bluelamp.intake.models import Contact, Person
 
 
@@ -68,6 +71,91 @@ def person_opted_out(person: "Person") -> bool:
     return bool(keys) and OptOut.objects.filter(force_id=person.force_id, key__in=keys).exists()
 
 
+@dataclass(frozen=True)
+class CurrentContactRules:
+    rules: contact_rules.ContactRules
+    version: int  # 0: the shipped defaults
+
+
+# Read for every contact, so cached per process like the templates; the admin clears it on
+# save and other processes see a new version within the TTL.
+_contact_rules: dict[tuple[int, str], tuple[float, CurrentContactRules]] = {}
+
+
+def contact_rules_cache_clear() -> None:
+    _contact_rules.clear()
+
+
+def contact_rules_current(force: "Force") -> CurrentContactRules:
+    """The force's active contact rules, else the shipped defaults (version 0)."""
+    cache_key = (force.pk, force.created_at.isoformat())
+    cached = _contact_rules.get(cache_key)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    found = ContactRuleSet.objects.filter(force=force, active=True).order_by("-version").first()
+    current = (
+        CurrentContactRules(contact_rules.parse_contact_rules(found.definition), found.version)
+        if found is not None
+        else CurrentContactRules(
+            contact_rules.parse_contact_rules(contact_rules.DEFAULT_CONTACT_RULES), 0
+        )
+    )
+    _contact_rules[cache_key] = (time.monotonic() + TEMPLATE_CACHE_SECONDS, current)
+    return current
+
+
+def contact_rules_save(
+    *, force: "Force", definition: object, user: "User | None"
+) -> ContactRuleSet:
+    """A new version of the force's contact rules (checked first); older ones stay."""
+    contact_rules.parse_contact_rules(definition)
+    with transaction.atomic():
+        latest = ContactRuleSet.objects.filter(force=force).order_by("-version").first()
+        ContactRuleSet.objects.filter(force=force, active=True).update(active=False)
+        saved = ContactRuleSet.objects.create(
+            force=force,
+            version=(latest.version + 1) if latest else 1,
+            definition=definition,
+            active=True,
+            created_by=user.username if user else "",
+        )
+        audit_record(
+            force=force, action="update", obj=saved, user=user,
+            summary=f"contact rules version {saved.version}",
+        )  # fmt: skip
+    contact_rules_cache_clear()
+    return saved
+
+
+LIVE_STATUSES = (Invitation.Status.SCHEDULED, Invitation.Status.SENT, Invitation.Status.ANSWERED)
+
+
+def surveyed_within(
+    *,
+    force_id: int,
+    keys: list[str],
+    around: dt.datetime,
+    days: int,
+    exclude_pk: int | None = None,
+    sent_only: bool = False,
+) -> bool:
+    """Whether the person (by phone or email fingerprint) has a live invitation within ``days``
+    of ``around``, before or after (with ``sent_only``, one already sent)."""
+    if not keys or days <= 0:
+        return False
+    window = dt.timedelta(days=days)
+    found = Invitation.objects.filter(
+        Q(phone_key__in=keys) | Q(email_key__in=keys),
+        force_id=force_id,
+        status__in=LIVE_STATUSES[1:] if sent_only else LIVE_STATUSES,
+        send_at__gt=around - window,
+        send_at__lt=around + window,
+    )
+    if exclude_pk is not None:
+        found = found.exclude(pk=exclude_pk)
+    return found.exists()
+
+
 def invitation_decide(
     *,
     contact: "Contact",
@@ -76,41 +164,113 @@ def invitation_decide(
     has_mobile: bool,
     has_email: bool,
     now: dt.datetime,
+    stage: str = "first_contact",
+    event_at: dt.datetime | None = None,
 ) -> Invitation:
-    """Record, for every contact, whether its person is invited to a survey and why not."""
-    decision = rules.decide(
-        incident_sensitive=incident_type.sensitive,
+    """Record, for a contact at a stage, whether its person is invited to a survey and why not.
+
+    The invitation is scheduled for the stage's delay after its event (the contact itself for
+    the first stage), outside quiet hours, and its sending is queued in the same transaction.
+    """
+    current = contact_rules_current(contact.force)
+    person = contact.person
+    keys = [k for k in (person.phone_key, person.email_key) if k]
+    send_at = contact_rules.send_time(
+        current.rules, stage=stage, event_at=event_at or contact.received_at, now=now
+    )
+    facts = contact_rules.Facts(
+        force=contact.force.slug,
+        reference=contact.reference,
+        stage=stage,
+        incident_type=incident_type.code,
         incident_name=incident_type.name,
-        flags=list(contact.flags),
+        incident_sensitive=incident_type.sensitive,
+        channel=contact.channel,
+        flags=frozenset(contact.flags),
         age=age,
-        minimum_age=settings.MINIMUM_SURVEY_AGE,
-        opted_out=person_opted_out(contact.person),
+        opted_out=person_opted_out(person),
         has_mobile=has_mobile,
         has_email=has_email,
+        repeat_victim="repeat_victim" in contact.flags,
     )
+    decision = contact_rules.decide(current.rules, facts, secret=settings.PERSON_KEY_SECRET)
+    if decision.scheduled and surveyed_within(
+        force_id=contact.force_id, keys=keys, around=send_at, days=current.rules.frequency_days
+    ):
+        facts = dataclasses.replace(facts, surveyed_recently=True)
+        decision = contact_rules.decide(current.rules, facts, secret=settings.PERSON_KEY_SECRET)
+    common = {
+        "force_id": contact.force_id,
+        "contact": contact,
+        "stage": stage,
+        "rules_version": current.version,
+        "rule": decision.rule,
+        "phone_key": person.phone_key,
+        "email_key": person.email_key,
+    }
     if not decision.scheduled:
         return Invitation.objects.create(
-            force_id=contact.force_id,
-            contact=contact,
+            **common,
             status=Invitation.Status.EXCLUDED,
             reason=decision.reason,
             reason_text=decision.reason_text,
+            closed_at=now,
         )
-    return Invitation.objects.create(
-        force_id=contact.force_id,
-        contact=contact,
+    invitation = Invitation.objects.create(
+        **common,
         status=Invitation.Status.SCHEDULED,
         token=new_token(),
-        template=template_current(force=contact.force, key=incident_type.template_key),
+        template=template_current(
+            force=contact.force,
+            key=decision.template_key or incident_type.template_key,
+            stage=stage,
+        ),
         via=decision.via,
-        language=contact.person.language,
-        send_at=now,
-        expires_at=now + dt.timedelta(days=settings.INVITATION_EXPIRY_DAYS),
+        language=person.language,
+        send_at=send_at,
+        expires_at=send_at + dt.timedelta(days=current.rules.expiry_days),
     )
+    from bluelamp.delivery.dispatch import invitation_enqueue
+
+    invitation_enqueue(invitation)
+    return invitation
+
+
+def invitation_schedule(
+    *, contact: "Contact", stage: str, now: dt.datetime, event_at: dt.datetime | None = None
+) -> Invitation:
+    """Decide a later stage's invitation for a contact (attendance, outcome, after recovery).
+
+    Idempotent: a stage already decided for the contact is returned as it is.
+    """
+    from bluelamp.lib.contact import is_mobile
+
+    existing = Invitation.objects.filter(contact=contact, stage=stage).first()
+    if existing is not None:
+        return existing
+    person = contact.person
+    age = person.age
+    if person.date_of_birth is not None:
+        from bluelamp.lib.contact import age_on
+
+        age = age_on(person.date_of_birth, timezone.localtime(contact.received_at).date())
+    with transaction.atomic():
+        return invitation_decide(
+            contact=contact,
+            incident_type=contact.incident_type,
+            age=age,
+            has_mobile=bool(person.phone) and is_mobile(person.phone),
+            has_email=bool(person.email),
+            now=now,
+            stage=stage,
+            event_at=event_at or now,
+        )
 
 
 def invitation_url(invitation: Invitation) -> str:
-    return f"{settings.SITE_URL}/s/{invitation.token}"
+    """The survey link, in full, on the force's own address (never a link shortener)."""
+    base = (invitation.force.site_url or settings.SITE_URL).rstrip("/")
+    return f"{base}/s/{invitation.token}"
 
 
 class InvitationClosed(Exception):
@@ -209,43 +369,74 @@ def response_submit(
         alerts_update(response=response, now=now)
         invitation.status = Invitation.Status.ANSWERED
         invitation.answered_at = now
-        invitation.save(update_fields=["status", "answered_at"])
+        invitation.closed_at = now
+        invitation.save(update_fields=["status", "answered_at", "closed_at"])
         case_open_if_needed(response=response, now=now)
         needs_review_if_needed(response=response, now=now)
     return Submitted(response, {})
 
 
-def person_opt_out(*, invitation_id: int, now: dt.datetime) -> int:
-    """Honour "please do not contact me again" at once, for every future contact.
+def keys_opt_out(*, force: "Force", keys: list[str], source: str, now: dt.datetime) -> bool:
+    """Opt the person with these fingerprints out of everything, at once.
 
-    The person's phone and email fingerprints join the force's opt-out list, and any of their
-    invitations not yet answered is withdrawn. Returns how many were withdrawn.
+    Their fingerprints join the force's opt-out list and every invitation of theirs not yet
+    answered is withdrawn. Returns whether this was news (False if already opted out).
     """
     from bluelamp.intake.models import Person
 
+    keys = [k for k in keys if k]
+    if not keys:
+        return False
     with transaction.atomic():
-        invitation = Invitation.objects.select_related("contact__person").get(pk=invitation_id)
-        person = invitation.contact.person
-        keys = [k for k in (person.phone_key, person.email_key) if k]
-        for key in keys:
-            OptOut.objects.get_or_create(force_id=invitation.force_id, key=key)
-        same_person = Person.objects.filter(force_id=invitation.force_id).filter(
+        created = [
+            OptOut.objects.get_or_create(force=force, key=key, defaults={"source": source})[1]
+            for key in keys
+        ]
+        same_person = Person.objects.filter(force=force).filter(
             Q(phone_key__in=keys) | Q(email_key__in=keys)
         )
         withdrawn = Invitation.objects.filter(
-            force_id=invitation.force_id,
-            contact__person__in=same_person,
+            Q(contact__person__in=same_person) | Q(phone_key__in=keys) | Q(email_key__in=keys),
+            force=force,
             status__in=[Invitation.Status.SCHEDULED, Invitation.Status.SENT],
         ).update(
             status=Invitation.Status.EXCLUDED,
             reason="opted_out",
             reason_text="The person asked not to be contacted again",
+            closed_at=now,
         )
-        audit_record(
-            force=invitation.contact.force,
-            action="update",
-            obj=person,
-            actor="respondent",
-            summary=f"opted out; {withdrawn} invitation(s) withdrawn",
-        )
-    return withdrawn
+        person = same_person.first()
+        if any(created) and person is not None:
+            audit_record(
+                force=force,
+                action="update",
+                obj=person,
+                actor="respondent",
+                summary=f"opted out ({source}); {withdrawn} invitation(s) withdrawn",
+            )
+    return any(created)
+
+
+def person_opt_out(*, invitation_id: int, now: dt.datetime) -> int:
+    """Honour "please do not contact me again" from the survey page, for every future contact.
+
+    Returns how many of the person's invitations were withdrawn.
+    """
+    invitation = Invitation.objects.select_related("contact__person", "force").get(pk=invitation_id)
+    person = invitation.contact.person
+    keys = [k for k in (person.phone_key, person.email_key, invitation.phone_key,
+                        invitation.email_key) if k]  # fmt: skip
+    pending = Invitation.objects.filter(
+        Q(phone_key__in=keys) | Q(email_key__in=keys) | Q(contact__person=person),
+        force=invitation.force,
+        status__in=[Invitation.Status.SCHEDULED, Invitation.Status.SENT],
+    ).count()
+    keys_opt_out(force=invitation.force, keys=keys, source="respondent_page", now=now)
+    return pending
+
+
+def invitations_close_expired(*, now: dt.datetime) -> int:
+    """Sent invitations whose link has expired are closed (retention runs from then)."""
+    return Invitation.objects.filter(
+        status=Invitation.Status.SENT, closed_at=None, expires_at__lte=now
+    ).update(closed_at=F("expires_at"))

@@ -1,25 +1,28 @@
-import time
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
 
-from bluelamp.delivery.services import invitations_send_due
+from bluelamp.delivery.housekeeping import housekeeping
+from bluelamp.delivery.queue import Worker, worker_id
 
 
 class Command(BaseCommand):
-    help = "Send due survey invitations, in a loop. Several workers may run at once."
+    help = (
+        "Run queued tasks: send invitations, reminders and other messages when due, retry "
+        "with backoff, and the scheduled jobs (expiry, retention). Run as many as you like."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--once", action="store_true", help="Send what is due, then exit")
+        parser.add_argument("--once", action="store_true", help="Run what is due, then exit")
+        parser.add_argument("--batch", type=int, default=20, help="Jobs claimed at a time")
+        parser.add_argument("--no-housekeeping", action="store_true", help="Only run queued tasks")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        while True:
-            sent = invitations_send_due(now=timezone.now())
-            if sent:
-                self.stdout.write(f"sent {sent} invitation(s)")
-            if options["once"]:
-                return
-            if not sent:
-                time.sleep(settings.WORKER_POLL_SECONDS)
+        worker = Worker(
+            worker=worker_id(),
+            batch=options["batch"],
+            housekeeping=None if options["no_housekeeping"] else housekeeping,
+        )
+        self.stdout.write(f"worker {worker.worker} started")
+        done = worker.run(once=options["once"])
+        self.stdout.write(f"worker {worker.worker} stopped after {done} job(s)")
