@@ -3,10 +3,11 @@
 History is made through the product's own services (``contact_ingest``,
 ``invitations_send_due``, ``response_submit``, ``person_opt_out``, the recovery services
 ``case_transition``, ``case_reassign`` and the overdue job), so every decision, outbox
-message, response and recovery case is one the product itself would have made. The crime mix and places follow the police.uk street files for Hertfordshire when
-they are there (``SHARED_DATA_DIR/policeuk-hertfordshire/street``), and a fixed synthetic mix
-when they are not. People are always invented: names from a short list, phones in Ofcom's
-drama ranges, emails at example.com.
+message, response and recovery case is one the product itself would have made. The crime
+mix and places follow the police.uk street files for Hertfordshire when they are there
+(``SHARED_DATA_DIR/policeuk-hertfordshire/street``), and a fixed synthetic mix when they are
+not. People are always invented: names from a short list, phones in Ofcom's drama ranges,
+emails at example.com.
 
 Everything here touches only the force with slug ``demo``.
 """
