@@ -622,3 +622,98 @@ def test_the_openapi_document_describes_the_recovery_endpoints(api):
         assert path in doc["paths"], path
     detail = doc["components"]["schemas"]["CaseDetailOut"]["properties"]
     assert {"timeline", "rules", "owner", "crime_references"} <= set(detail)
+
+
+# --- Follow-up after recovery ----------------------------------------------------------------
+
+
+def resolve(case: RecoveryCase, user, at: dt.datetime) -> None:
+    case_transition(case=case, user=user, status="contacted", note="", now=at)
+    case_transition(case=case, user=user, status="resolved", note="Put right", now=at)
+
+
+def follow_up_answer(case: RecoveryCase, score: int, at: dt.datetime, comment: str = ""):
+    from bluelamp.surveys.services import response_submit
+
+    invitation = RecoveryCase.objects.get(pk=case.pk).follow_up_invitation
+    result = response_submit(
+        invitation_id=invitation.pk,
+        form={"whole_experience": str(score), "comment": comment},
+        callback_requested=False,
+        language="en",
+        now=at,
+    )
+    assert result.response is not None, result.errors
+    return result.response
+
+
+def test_resolving_schedules_the_follow_up_survey_through_an_invitation(force, team_a, alice):
+    from bluelamp.surveys.models import Invitation
+
+    case = open_case(force)
+    resolve(case, alice, T0)
+    invitation = RecoveryCase.objects.get(pk=case.pk).follow_up_invitation
+    assert invitation is not None
+    assert (invitation.stage, invitation.status) == ("recovery_follow_up", "scheduled")
+    assert invitation.contact_id == case.contact_id
+    assert invitation.template.stage == "recovery_follow_up"
+    assert invitation.send_at > T0  # when: the contact rules' delay for the stage
+    action = case.actions.get(kind="follow_up")
+    assert action.text.startswith("Follow-up survey by sms from ")
+    assert audits(case)[-1] == f"follow-up invitation {invitation.pk} scheduled"
+    # Reopened and resolved again: still one follow-up.
+    case_transition(case=case, user=alice, status="contacted", note="", now=T0)
+    case_transition(case=case, user=alice, status="resolved", note="", now=T0)
+    assert Invitation.objects.filter(contact=case.contact, stage="recovery_follow_up").count() == 1
+    assert case.actions.filter(kind="follow_up").count() == 1
+
+
+def test_no_follow_up_when_the_rules_say_none(force, team_a, alice, dave):
+    case = open_case(force, score=6, comment="I am scared they will come back.")
+    assert not case.follow_up
+    resolve(case, alice, T0)
+    assert RecoveryCase.objects.get(pk=case.pk).follow_up_invitation is None
+    rules_save(force=force, definition={**default_rule_set(), "follow_up": False}, user=dave)
+    other = open_case(force, "R-2")
+    resolve(other, alice, T0)
+    assert RecoveryCase.objects.get(pk=other.pk).follow_up_invitation is None
+
+
+def test_an_opted_out_caller_gets_no_follow_up_and_the_timeline_says_why(force, team_a, alice):
+    from bluelamp.surveys.models import OptOut
+
+    case = open_case(force)
+    OptOut.objects.create(force=force, key=case.contact.person.phone_key)
+    resolve(case, alice, T0)
+    invitation = RecoveryCase.objects.get(pk=case.pk).follow_up_invitation
+    assert invitation.status == "excluded"
+    assert case.actions.get(kind="follow_up").text.startswith("No follow-up survey: ")
+
+
+def test_the_follow_up_answer_is_on_the_timeline_and_in_the_measures(
+    force, team_a, alice, login, api
+):
+    happy, unhappy = open_case(force, "F-1"), open_case(force, "F-2")
+    for case in (happy, unhappy):
+        resolve(case, alice, T0)
+    at = T0 + dt.timedelta(days=1)
+    follow_up_answer(happy, 6, at)
+    again = follow_up_answer(unhappy, 2, at)
+    assert happy.actions.filter(kind="follow_up").last().text == (
+        "Follow-up answered: 6 of 7, very satisfied."
+    )
+    # Still dissatisfied after recovery: a new case, so someone goes back again.
+    new_case = RecoveryCase.objects.get(response=again)
+    assert new_case.contact_id == unhappy.contact_id
+    assert new_case.reasons == ["dissatisfied"]
+    resolve(new_case, alice, at)
+    assert "already had one" in new_case.actions.get(kind="follow_up").text
+
+    found = measures(RecoveryCase.objects.filter(force=force), now=at, days=90)
+    assert (found.satisfied_after.count, found.satisfied_after.of) == (1, 2)
+    assert found.follow_up_mean_score == 4
+    page = login(alice).get("/cases/").content.decode()
+    assert "1 of 2 follow-up answers satisfied; mean 4.0 of 7" in page
+    body = api.get("/api/v1/recovery-measures").json()
+    assert body["satisfied_after_recovery"]["count"] == 1
+    assert body["follow_ups"] == 2

@@ -2,11 +2,12 @@
 
 A caller answers "completely dissatisfied" on the respondent page; the team's supervisor
 contacts them; the case goes overdue and the escalation job hands it to the duty supervisor,
-who reassigns it; the supervisor resolves and closes it. Every step must be in the audit
-trail, and the pages must pass axe-core.
+who reassigns it; the supervisor resolves and closes it, and the caller answers the
+follow-up survey. Every step must be in the audit trail, and the pages must pass axe-core.
 """
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 import pytest
@@ -109,9 +110,12 @@ def test_a_case_goes_through_its_whole_life_in_the_browser(
     assert duty_page.url == f"{site}/cases/"
     assert duty_page.get_by_test_id("case-INC-LIFE-1").count() == 0
 
-    # Resolved and closed by the supervisor.
+    # Resolved (which schedules the follow-up survey) and closed by the supervisor.
     page.goto(f"{site}/cases/{case.pk}/")
     move(page, "Resolved", "Explained the investigation plan; caller reassured.")
+    assert "Bluelamp: Follow-up survey: Follow-up survey by sms from" in (
+        page.get_by_test_id("timeline").inner_text()
+    )
     move(page, "Closed", "")
     assert page.get_by_test_id("status").inner_text() == "Closed: resolved"
     assert page.locator("textarea").count() == 0
@@ -127,6 +131,25 @@ def test_a_case_goes_through_its_whole_life_in_the_browser(
         assert words in timeline, (words, timeline)
     axe_clean(page)
 
+    # The caller answers the follow-up survey: did our call back put things right?
+    follow_up = RecoveryCase.objects.get(pk=case.pk).follow_up_invitation
+    assert follow_up is not None and follow_up.stage == "recovery_follow_up"
+    victim.goto(f"{site}/s/{follow_up.token}")
+    group(victim, re.compile("^Did our call back put things right")).get_by_label(
+        "6: Very satisfied"
+    ).check()
+    victim.get_by_role("button", name=SUBMIT).click()
+    victim.get_by_role("heading", name="Thank you").wait_for()
+    page.goto(f"{site}/cases/{case.pk}/")
+    assert "Follow-up answered: 6 of 7, very satisfied." in (
+        page.get_by_test_id("timeline").inner_text()
+    )
+    page.goto(f"{site}/cases/?status=all")
+    satisfaction = page.get_by_test_id("measure-satisfaction").inner_text()
+    assert "100%" in satisfaction and "1 of 1 follow-up answer satisfied" in satisfaction
+    recovered = page.get_by_test_id("measure-recovered").inner_text()
+    assert "1 resolved of 1 closed" in recovered
+
     # Every step is in the audit trail, in order, with who did it.
     steps = list(
         AuditEvent.objects.filter(object_type="recoverycase", object_id=str(case.pk))
@@ -140,7 +163,9 @@ def test_a_case_goes_through_its_whole_life_in_the_browser(
         ("recovery-escalate", "update", "overdue; owner -> duty"),
         ("user:duty", "update", "owner duty -> alice"),
         ("user:alice", "update", "status contacted -> resolved"),
+        ("recovery-rules", "update", f"follow-up invitation {follow_up.pk} scheduled"),
         ("user:alice", "update", "status resolved -> closed"),
+        ("respondent", "update", f"follow-up answered (response {follow_up.response.pk})"),
     ]
     viewed = AuditEvent.objects.filter(
         action="view", object_type="person", summary=f"recovery case {case.pk}"
