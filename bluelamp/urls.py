@@ -19,5 +19,6 @@ urlpatterns = [
     path("cases/", include("bluelamp.recovery.urls")),
     path("outbox/", include("bluelamp.delivery.urls")),
     path("hooks/", include("bluelamp.delivery.hooks")),
+    path("contacts/", include("bluelamp.intake.urls")),
     path("care/", include("bluelamp.care.urls")),
 ]

@@ -123,7 +123,8 @@ def test_a_job_whose_worker_died_is_taken_over_when_its_lease_runs_out(force, se
     assert claim(worker="b", now=at + dt.timedelta(seconds=59), limit=10) == []
     taken = claim(worker="b", now=at + dt.timedelta(seconds=61), limit=10)
     assert [j.pk for j in taken] == [first[0].pk]
-    assert Job.objects.get(pk=first[0].pk).worker_ids == ["a", "b"]
+    taken_over = Job.objects.get(pk=first[0].pk)
+    assert (taken_over.worker_id, taken_over.attempts) == ("b", 2)
 
 
 def test_the_tasks_api_reports_a_result(force):

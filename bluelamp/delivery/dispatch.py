@@ -115,6 +115,7 @@ def send_invitation(invitation_id: int) -> str:
     from bluelamp.surveys.services import person_opted_out, surveyed_within
 
     now = clock.now()
+    created: Message | None = None
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update(of=("self",))
@@ -155,7 +156,9 @@ def send_invitation(invitation_id: int) -> str:
                 return why
             words = invitation_text(invitation)
             to = person.phone if invitation.via == Invitation.Via.SMS else person.email
-            Message.objects.create(
+            # Created as handed over (attempt 1), so a worker that dies from here on leaves
+            # it "sending" and the next one asks the provider before sending again.
+            message = Message.objects.create(
                 force_id=invitation.force_id,
                 invitation=invitation,
                 purpose=Message.Purpose.INVITATION,
@@ -165,6 +168,8 @@ def send_invitation(invitation_id: int) -> str:
                 subject=words.subject,
                 body=words.body,
                 created_at=now,
+                status=Message.Status.SENDING,
+                attempts=1,
             )
             Invitation.objects.filter(pk=invitation.pk).update(
                 status=Invitation.Status.SENT, sent_at=now
@@ -178,12 +183,17 @@ def send_invitation(invitation_id: int) -> str:
                         rules, now + dt.timedelta(hours=rules.reminder_after_hours)
                     )
                 ).enqueue(invitation_id)
-    message = Message.objects.filter(
+            created = message
+    if created is not None:  # committed: now, and only now, to the provider
+        created.force = invitation.force
+        return _hand_over(created)
+    # Sent by an earlier run of this job: finish handing it over if that run died.
+    earlier = Message.objects.filter(
         invitation_id=invitation_id, purpose=Message.Purpose.INVITATION
     ).first()
-    if message is None:
+    if earlier is None:
         return invitation.status
-    return message_deliver(message.pk)
+    return message_deliver(earlier.pk)
 
 
 WITHDRAWN = {
@@ -248,6 +258,7 @@ def message_create(
     invitation: Invitation | None = None,
 ) -> Message:
     """A message that is not an invitation (an opt-out confirmation, an alert), queued to go."""
+    now = clock.now()
     message = Message.objects.create(
         force=force,
         invitation=invitation,
@@ -257,9 +268,9 @@ def message_create(
         to=to,
         subject=subject,
         body=body,
-        created_at=clock.now(),
+        created_at=now,
     )
-    deliver_message.enqueue(message.pk)
+    deliver_message.using(run_after=now).enqueue(message.pk)
     return message
 
 
@@ -282,15 +293,24 @@ def message_deliver(message_id: int) -> str:
             return message.status
         provider = provider_for_kind(message.provider)
         if message.status == Message.Status.SENDING:
-            found = provider.find_sent(
-                reference=message.reference, to=message.to, body=message.body
-            )
+            try:
+                found = provider.find_sent(
+                    reference=message.reference, to=message.to, body=message.body
+                )
+            except TemporaryFailure as e:
+                return _retry_later(message, e)
             if found is not None:
                 _record_sent(message, found, now)
                 return message.status
         message.status = Message.Status.SENDING
         message.attempts += 1
         message.save(update_fields=["status", "attempts"])
+    return _hand_over(message)
+
+
+def _hand_over(message: Message) -> str:
+    """Call the provider for a message marked ``sending`` (committed), record the answer."""
+    provider = provider_for_kind(message.provider)
     try:
         if message.via == "sms":
             sent = provider.send_sms(to=message.to, body=message.body, reference=message.reference)
@@ -307,20 +327,26 @@ def message_deliver(message_id: int) -> str:
         return message.status
     except TemporaryFailure as e:
         with transaction.atomic():
-            if message.attempts >= MAX_SEND_ATTEMPTS:
-                _record_failed(message, f"gave up after {message.attempts} tries: {e.reason}", now)
-                return message.status
-            Message.objects.filter(pk=message.pk).update(reason=e.reason[:300])
-            at = _later(
-                message.force,
-                clock.now() + dt.timedelta(seconds=_backoff(message.attempts, e.retry_after)),
-            )
-            deliver_message.using(run_after=at).enqueue(message.pk)
-        log.info("message %s: temporary failure, retry at %s", message.pk, at.isoformat())
-        return "retrying"
+            return _retry_later(message, e)
     with transaction.atomic():
         _record_sent(message, sent, clock.now())
     return message.status
+
+
+def _retry_later(message: Message, error: TemporaryFailure) -> str:
+    """Try again after a backoff (the provider's Retry-After if it gave one), outside quiet
+    hours; give up after MAX_SEND_ATTEMPTS. The message stays ``sending``, so the next try
+    asks the provider first: a timed-out send may have been accepted."""
+    now = clock.now()
+    if message.attempts >= MAX_SEND_ATTEMPTS:
+        _record_failed(message, f"gave up after {message.attempts} tries: {error.reason}", now)
+        return message.status
+    Message.objects.filter(pk=message.pk).update(reason=error.reason[:300])
+    wait = dt.timedelta(seconds=_backoff(max(message.attempts, 1), error.retry_after))
+    at = _later(message.force, now + wait)
+    deliver_message.using(run_after=at).enqueue(message.pk)
+    log.info("message %s: temporary failure, retry at %s", message.pk, at.isoformat())
+    return "retrying"
 
 
 def _record_sent(message: Message, sent: Sent, now: dt.datetime) -> None:

@@ -5,8 +5,9 @@ fingerprint of their number (the number itself is never stored with the reply):
 
 * ``STOP`` and its common variants, in English and Welsh, opt the person out of everything at
   once, withdraw anything still to be sent, and are confirmed by one text (never twice);
-* a number from 1 to 7 is the whole-experience answer, recorded like one given on the page,
-  so the same recovery rules apply (words after it are kept as the comment);
+* a number from 1 to 7, when the text asked for one (the template's ``sms_question``), is the
+  whole-experience answer, recorded like one given on the page, so the same recovery rules
+  apply (words after it are kept as the comment);
 * anything else is kept as a comment on the invitation.
 """
 
@@ -78,7 +79,7 @@ def _latest_invitation(key: str, provider: str) -> Invitation | None:
     return (
         Invitation.objects.filter(phone_key=key, via=Invitation.Via.SMS, sent_at__isnull=False)
         .filter(force__sms_provider=provider)
-        .select_related("force")
+        .select_related("force", "template")
         .order_by("-sent_at")
         .first()
     )
@@ -123,7 +124,7 @@ def inbound_handle(*, provider: str, inbound: Inbound) -> str:
                     if keys_opt_out(force=force, keys=[key], source="sms_stop", now=now):
                         _confirm_opt_out(force, number, invitation)
                 record.action = InboundMessage.Action.OPT_OUT
-            elif parsed.kind == "score" and invitation is not None:
+            elif parsed.kind == "score" and invitation is not None and _asks(invitation):
                 try:
                     submitted = response_submit(
                         invitation_id=invitation.pk,
@@ -140,6 +141,12 @@ def inbound_handle(*, provider: str, inbound: Inbound) -> str:
     except IntegrityError:
         return "duplicate"  # the provider posted the same text twice
     return record.action
+
+
+def _asks(invitation: Invitation) -> bool:
+    """Whether the invitation's text asked for a score by reply (else a number is words)."""
+    template = invitation.template
+    return template is not None and bool(template.definition.get("sms_question"))
 
 
 def _any_force(provider: str) -> Force:

@@ -152,7 +152,7 @@ class Job(models.Model):
     last_attempted_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
-    worker_ids = models.JSONField(default=list)
+    worker_id = models.CharField(max_length=100, blank=True, help_text="Who claimed it last")
     attempts = models.PositiveSmallIntegerField(default=0)
     return_value = models.JSONField(null=True, blank=True)
     errors = models.JSONField(default=list)

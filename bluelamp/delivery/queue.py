@@ -25,7 +25,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.tasks import TaskResult, TaskResultStatus
 from django.tasks.backends.base import BaseTaskBackend
 from django.tasks.base import Task, TaskError
@@ -48,7 +49,7 @@ class DatabaseBackend(BaseTaskBackend):
 
     def enqueue(self, task: Task, args: Any, kwargs: Any) -> TaskResult:  # type: ignore[type-arg]
         self.validate_task(task)
-        now = timezone.now()
+        now = clock.now()
         job = Job.objects.create(
             task_path=task.module_path,
             args=list(args),
@@ -82,7 +83,7 @@ def _result(job: Job, task: Task) -> TaskResult:  # type: ignore[type-arg]
         kwargs=job.kwargs,
         backend=job.backend,
         errors=[TaskError(**e) for e in job.errors],
-        worker_ids=job.worker_ids,
+        worker_ids=[job.worker_id] if job.worker_id else [],
     )
     object.__setattr__(result, "_return_value", job.return_value)
     return result
@@ -107,22 +108,41 @@ def claim(
         jobs = list(
             found.select_for_update(skip_locked=True).order_by("-priority", "run_after")[:limit]
         )
+        if jobs:
+            Job.objects.filter(pk__in=[j.pk for j in jobs]).update(
+                status=Job.Status.RUNNING,
+                lease_until=lease,
+                worker_id=worker,
+                attempts=F("attempts") + 1,
+                started_at=Coalesce("started_at", Value(now)),
+                last_attempted_at=now,
+            )
         for job in jobs:
             job.status = Job.Status.RUNNING
             job.lease_until = lease
-            job.worker_ids = [*job.worker_ids[-9:], worker]
+            job.worker_id = worker
             job.attempts += 1
             job.started_at = job.started_at or now
             job.last_attempted_at = now
-        Job.objects.bulk_update(
-            jobs,
-            ["status", "lease_until", "worker_ids", "attempts", "started_at", "last_attempted_at"],
-        )
     return jobs
 
 
-def run_job(job: Job, *, worker: str) -> bool:
-    """Run one claimed job and record how it ended; False if it raised."""
+def run_job(job: Job, *, worker: str) -> bool | None:
+    """Run one claimed job and record how it ended; False if it raised, None if skipped.
+
+    A job claimed in a batch whose lease is half gone is renewed first, and only if it is
+    still this worker's: once the lease has run out it may be another worker's.
+    """
+    now = clock.now()
+    lease = dt.timedelta(seconds=settings.QUEUE_LEASE_SECONDS)
+    assert job.lease_until is not None
+    if job.lease_until - now < lease / 2:  # else nobody else can have claimed it yet
+        renewed = now + lease
+        if not Job.objects.filter(
+            pk=job.pk, status=Job.Status.RUNNING, lease_until=job.lease_until
+        ).update(lease_until=renewed):
+            return None
+        job.lease_until = renewed
     try:
         task = import_string(job.task_path)
         value = task.call(*job.args, **job.kwargs)
@@ -132,7 +152,7 @@ def run_job(job: Job, *, worker: str) -> bool:
             "exception_class_path": f"{type(e).__module__}.{type(e).__qualname__}",
             "traceback": "".join(traceback.format_exception(e))[-4000:],
         }
-        now = timezone.now()
+        now = clock.now()
         retry = job.attempts < MAX_ATTEMPTS
         Job.objects.filter(pk=job.pk, lease_until=job.lease_until).update(
             status=Job.Status.READY if retry else Job.Status.FAILED,
@@ -144,7 +164,7 @@ def run_job(job: Job, *, worker: str) -> bool:
         return False
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.SUCCESSFUL,
-        finished_at=timezone.now(),
+        finished_at=clock.now(),
         lease_until=None,
         return_value=value if isinstance(value, int | str | float | bool | None) else None,
     )

@@ -59,6 +59,12 @@ def responses_for_user(user: User) -> QuerySet[Response]:
     return Response.objects.filter(force=force).filter(_team_filter(user, "team"))
 
 
+def contacts_for_user(user: User) -> QuerySet[Contact]:
+    """Contacts whose survey decisions the user may read (a supervisor: their teams')."""
+    force = require_role(user, LIVE_VIEW_ROLES)
+    return Contact.objects.filter(force=force).filter(_team_filter(user, "team"))
+
+
 def rollups_for_user(user: User) -> QuerySet[Rollup]:
     """The live view's counts, scoped like the responses they count."""
     force = require_role(user, LIVE_VIEW_ROLES)

@@ -4,7 +4,8 @@ from ninja import Router, Schema, Status
 from bluelamp.forces.access import access_contact_for_force
 from bluelamp.forces.api_auth import request_actor, request_force
 from bluelamp.intake.models import Contact
-from bluelamp.intake.schemas import ContactIn, ContactOut, InvitationOut
+from bluelamp.delivery.models import Message
+from bluelamp.intake.schemas import ContactIn, ContactOut, InvitationOut, MessageOut
 from bluelamp.intake.services import IntakeError, contact_ingest
 from bluelamp.surveys.models import IncidentType, Invitation
 from bluelamp.surveys.services import invitation_url
@@ -42,23 +43,52 @@ def incident_types(request: HttpRequest) -> list[IncidentTypeOut]:
     ]
 
 
-def contact_out(contact: Contact) -> ContactOut:
-    inv: Invitation = contact.invitation
-    excluded = inv.status == Invitation.Status.EXCLUDED
+def invitation_out(inv: Invitation, messages: list[Message] | None = None) -> InvitationOut:
+    closed = inv.status in (Invitation.Status.EXCLUDED, Invitation.Status.FAILED)
+    return InvitationOut(
+        stage=inv.stage,
+        status=inv.status,  # type: ignore[arg-type]
+        reason=inv.reason or None,
+        reason_text=inv.reason_text or None,
+        rule=inv.rule or None,
+        rules_version=inv.rules_version,
+        url=None if closed or not inv.token else invitation_url(inv),
+        via=inv.via or None,
+        send_at=inv.send_at,
+        sent_at=inv.sent_at,
+        expires_at=inv.expires_at,
+        messages=[
+            MessageOut(
+                purpose=m.purpose,
+                via=m.via,
+                provider=m.provider,
+                status=m.status,
+                reason=m.reason or None,
+                sent_at=m.sent_at,
+                delivered_at=m.delivered_at,
+            )
+            for m in messages or []
+        ],
+    )
+
+
+def contact_out(contact: Contact, *, with_stages: bool = False) -> ContactOut:
+    first = contact.invitation
+    stages: list[InvitationOut] = []
+    if with_stages:
+        invitations = list(contact.invitations.select_related("force").order_by("created_at"))
+        messages: dict[int, list[Message]] = {}
+        for m in Message.objects.filter(invitation__in=invitations).order_by("created_at"):
+            messages.setdefault(m.invitation_id or 0, []).append(m)
+        stages = [invitation_out(i, messages.get(i.pk)) for i in invitations]
     return ContactOut(
         id=contact.pk,
         reference=contact.reference,
         received_at=contact.received_at,
         channel=contact.channel,
         incident_type=contact.incident_type_id,
-        invitation=InvitationOut(
-            status=inv.status,  # type: ignore[arg-type]
-            reason=inv.reason or None,
-            reason_text=inv.reason_text or None,
-            url=None if excluded or not inv.token else invitation_url(inv),
-            via=inv.via or None,
-            expires_at=inv.expires_at,
-        ),
+        invitation=next((s for s in stages if s.stage == first.stage), invitation_out(first)),
+        invitations=stages,
     )
 
 
@@ -84,5 +114,7 @@ def contact_create(request: HttpRequest, payload: ContactIn) -> Status[object]:
 
 @router.get("/contacts/{contact_id}", response=ContactOut)
 def contact_detail(request: HttpRequest, contact_id: int) -> ContactOut:
-    """A contact and the decision taken on it (why it was, or was not, surveyed)."""
-    return contact_out(access_contact_for_force(request_force(request), contact_id))
+    """A contact and the decisions taken on it: for each stage, whether it was surveyed, the
+    contact rule (and its version) that decided and why in words, and what was sent."""
+    contact = access_contact_for_force(request_force(request), contact_id)
+    return contact_out(contact, with_stages=True)

@@ -73,13 +73,31 @@ class ContactIn(BaseModel):
         return self
 
 
+class MessageOut(BaseModel):
+    purpose: str
+    via: str
+    provider: str
+    status: str
+    reason: str | None = None
+    sent_at: dt.datetime | None = None
+    delivered_at: dt.datetime | None = None
+
+
 class InvitationOut(BaseModel):
-    status: Literal["scheduled", "sent", "answered", "excluded"]
+    """The decision on one stage of a contact: scheduled and sent, or why not."""
+
+    stage: str = "first_contact"
+    status: Literal["scheduled", "sent", "answered", "excluded", "failed"]
     reason: str | None = None
     reason_text: str | None = None
+    rule: str | None = Field(None, description="The contact rule that decided")
+    rules_version: int | None = Field(None, description="0: the shipped rules")
     url: str | None = None
     via: str | None = None
+    send_at: dt.datetime | None = None
+    sent_at: dt.datetime | None = None
     expires_at: dt.datetime | None = None
+    messages: list[MessageOut] = []
 
 
 class ContactOut(BaseModel):
@@ -88,7 +106,8 @@ class ContactOut(BaseModel):
     received_at: dt.datetime
     channel: str
     incident_type: str
-    invitation: InvitationOut
+    invitation: InvitationOut = Field(description="The decision at first contact")
+    invitations: list[InvitationOut] = Field([], description="Every stage decided so far")
 
 
 _FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
