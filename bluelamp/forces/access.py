@@ -20,6 +20,7 @@ from bluelamp.surveys.models import Response
 
 LIVE_VIEW_ROLES = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR})
 RECOVERY_ROLES = frozenset({Role.SUPERVISOR, Role.VICTIM_CARE, Role.ADMINISTRATOR})
+RECOVERY_REASSIGN_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
 OUTBOX_ROLES = frozenset({Role.ADMINISTRATOR})
 CARE_ROLES = frozenset({Role.VICTIM_CARE, Role.SPECIALIST, Role.INVESTIGATOR, Role.ADMINISTRATOR})
 REVIEW_ROLES = frozenset({Role.VICTIM_CARE, Role.ADMINISTRATOR})
@@ -93,8 +94,13 @@ def alerts_for_user(user: User) -> QuerySet[Alert]:
 
 
 def recovery_cases_for_user(user: User) -> QuerySet[RecoveryCase]:
+    """Cases of the user's force; a team-scoped supervisor sees their teams' cases and the
+    cases they own (a case reassigned or escalated to them)."""
     force = require_role(user, RECOVERY_ROLES)
-    return RecoveryCase.objects.filter(force=force).filter(_team_filter(user, "team"))
+    cases = RecoveryCase.objects.filter(force=force)
+    if user.is_team_scoped:
+        cases = cases.filter(Q(team__in=visible_teams(user)) | Q(owner=user))
+    return cases
 
 
 def open_cases_for_live_view(user: User) -> QuerySet[RecoveryCase]:
@@ -108,11 +114,25 @@ def access_recovery_case(user: User, case_id: int) -> RecoveryCase:
     try:
         return (
             recovery_cases_for_user(user)
-            .select_related("contact__person", "contact__incident_type", "team", "response")
+            .select_related(
+                "contact__person", "contact__incident_type", "team", "owner", "response__template"
+            )
             .get(pk=case_id)
         )
     except RecoveryCase.DoesNotExist:
         raise Http404("No such case") from None
+
+
+def recovery_owners_for_user(user: User) -> QuerySet[User]:
+    """Whom a supervisor may give a case to: active users of their force who work recovery
+    cases."""
+    force = require_role(user, RECOVERY_REASSIGN_ROLES)
+    return (
+        User.objects.filter(force=force)
+        .filter(is_active=True)
+        .filter(role__in=RECOVERY_ROLES)
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def outbox_for_user(user: User) -> QuerySet[OutboxMessage]:
@@ -179,7 +199,11 @@ def recovery_cases_for_force(force: Force) -> QuerySet[RecoveryCase]:
 
 def access_recovery_case_for_force(force: Force, case_id: int) -> RecoveryCase:
     try:
-        return recovery_cases_for_force(force).select_related("contact", "team").get(pk=case_id)
+        return (
+            recovery_cases_for_force(force)
+            .select_related("contact", "team", "owner", "response")
+            .get(pk=case_id)
+        )
     except RecoveryCase.DoesNotExist:
         raise Http404("No such case") from None
 

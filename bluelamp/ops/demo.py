@@ -1,12 +1,13 @@
 """The demonstration force: teams, call handlers, one user per role and 28 days of history.
 
 History is made through the product's own services (``contact_ingest``,
-``invitations_send_due``, ``response_submit``, ``person_opt_out``, ``case_note_add``), so
-every decision, outbox message, response and recovery case is one the product itself would
-have made. The crime mix and places follow the police.uk street files for Hertfordshire when
-they are there (``SHARED_DATA_DIR/policeuk-hertfordshire/street``), and a fixed synthetic mix
-when they are not. People are always invented: names from a short list, phones in Ofcom's
-drama ranges, emails at example.com.
+``invitations_send_due``, ``response_submit``, ``person_opt_out``, the recovery services
+``case_transition``, ``case_reassign`` and the overdue job), so every decision, outbox
+message, response and recovery case is one the product itself would have made. The crime
+mix and places follow the police.uk street files for Hertfordshire when they are there
+(``SHARED_DATA_DIR/policeuk-hertfordshire/street``), and a fixed synthetic mix when they are
+not. People are always invented: names from a short list, phones in Ofcom's drama ranges,
+emails at example.com.
 
 Everything here touches only the force with slug ``demo``.
 """
@@ -36,8 +37,15 @@ from bluelamp.intake.models import Contact, Person
 from bluelamp.intake.schemas import ContactIn
 from bluelamp.intake.services import contact_ingest
 from bluelamp.lib import clock as wall
-from bluelamp.recovery.models import CaseNote, RecoveryCase
-from bluelamp.recovery.services import case_note_add
+from bluelamp.recovery.defaults import default_rule_set
+from bluelamp.recovery.models import CaseAction, RecoveryCase
+from bluelamp.recovery.services import (
+    case_note_add,
+    case_reassign,
+    case_transition,
+    cases_escalate_overdue,
+    rules_save,
+)
 from bluelamp.surveys import logic
 from bluelamp.surveys.models import ContactRuleSet, Invitation, Response
 from bluelamp.surveys.services import contact_rules_save, person_opt_out, response_submit
@@ -183,12 +191,34 @@ NEUTRAL_REMARKS = [
 ]
 CASE_NOTES = {
     "contacted": "Spoke to the caller, apologised and explained what happens next.",
-    "resolved": "Called back, listened to the concerns and explained the plan. Caller content.",
-    "could_not_contact": "Three attempts to call back with no answer; voicemail left.",
-    "no_action": "Caller thanked us for calling back and wanted nothing further.",
-    "complaint": "Caller wishes to make a formal complaint; passed to Professional Standards.",
+    "resolved": "Listened to the concerns and explained the plan. Caller content.",
+    "attempt": "No answer; voicemail left asking them to ring back.",
+    "could_not_contact": "Three attempts to call back with no answer; voicemail left each time.",
+    "closed": "Nothing further to do.",
+    "escalated": "Caller wishes to make a formal complaint; passed to Professional Standards.",
+    "reassign": "Overdue: giving it to victim care, who have time today.",
 }
-CASE_OUTCOMES = [("resolved", 65), ("could_not_contact", 15), ("no_action", 12), ("complaint", 8)]
+# How supervisors work their cases: each path is its steps, each with the range of hours
+# after the step before (or the opening) when it comes. "late" cases are not reached in time:
+# the overdue job escalates them to the duty inspector, who hands them to victim care.
+# Professional Standards take weeks over a complaint, so escalated cases stay open a while.
+CASE_PATHS: dict[str, list[tuple[str, float, float]]] = {
+    "resolved": [("contacted", 1, 20), ("resolved", 0.5, 72), ("closed", 12, 96)],
+    "no_action": [("contacted", 1, 20), ("closed", 0.1, 1)],
+    "complaint": [("contacted", 1, 20), ("escalated", 0.2, 2), ("closed", 240, 720)],
+    "could_not_contact": [("attempt", 1, 8), ("could_not_contact", 4, 14), ("closed", 48, 168)],
+    "late": [("reassign", 26, 30), ("contacted", 1, 30), ("resolved", 0.5, 72), ("closed", 12, 96)],
+    "open": [],
+}
+CASE_PATH_WEIGHTS = [
+    ("resolved", 52),
+    ("no_action", 10),
+    ("complaint", 6),
+    ("could_not_contact", 14),
+    ("late", 12),
+    ("open", 6),
+]
+DUTY_INSPECTOR = "demo-duty-inspector"
 
 
 @dataclass(frozen=True)
@@ -222,6 +252,7 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser("demo-investigator", Role.INVESTIGATOR, "none", "whole force"),
     DemoUser("demo-analyst", Role.ANALYST, "none", "whole force"),
     DemoUser("demo-admin", Role.ADMINISTRATOR, "none", "whole force, and the Django admin"),
+    DemoUser(DUTY_INSPECTOR, Role.SUPERVISOR, "none", "overdue recovery cases escalated to them"),
 ]
 
 # What the demo administrator may do in the Django admin: the force-scoped pages only. Not
@@ -785,6 +816,13 @@ def _history_make(
     clock = _Clock(now)
     for i, at in enumerate(arrivals):
         clock.add(at, "contact", i)
+    _recovery_rules_seed(force)
+    # The worker runs the overdue job; here it runs every hour of the history.
+    if arrivals:
+        hour = arrivals[0].replace(minute=0, second=0, microsecond=0)
+        while hour < now:
+            hour += dt.timedelta(hours=1)
+            clock.add(hour, "escalate", 0)
     stats = History()
     for event in clock:
         if event.kind == "contact":
@@ -809,13 +847,11 @@ def _history_make(
             stats.opted_out += 1
         elif event.kind == "case":
             _case_replay(
-                case_id=event.target,
-                status=event.detail,
-                at=event.at,
-                user=supervisor,
-                clock=clock,
-                rng=rng,
-            )
+                case_id=event.target, step=event.detail, at=event.at, user=supervisor,
+                clock=clock, rng=rng,
+            )  # fmt: skip
+        elif event.kind == "escalate":
+            cases_escalate_overdue(now=event.at, force=force)
     _history_backdate(force)
     stats.cases = RecoveryCase.objects.filter(force=force).count()
     stats.cases_open = (
@@ -880,31 +916,47 @@ def _answer_replay(
     case = RecoveryCase.objects.filter(response=response).only("pk").first()
     if case is None:
         return
-    # How the case is worked: most are closed within the 24-hour deadline, some are
-    # contacted first and closed later, some are late, and a few are left open.
-    r = rng.random()
-    hours = dt.timedelta(hours=1)
-    if r < 0.7:
-        clock.add(at + hours * rng.uniform(1, 20), "case", case.pk, "closed")
-    elif r < 0.85:
-        clock.add(at + hours * rng.uniform(1, 12), "case", case.pk, "contacted")
-    elif r < 0.95:
-        clock.add(at + hours * rng.uniform(26, 72), "case", case.pk, "closed")
+    path = _weighted(rng, CASE_PATH_WEIGHTS)
+    _case_step_schedule(case.pk, path, 0, at, clock, rng)
+
+
+def _recovery_rules_seed(force: Force) -> None:
+    """The shipped recovery rules, saved as the force's own with the duty inspector named to
+    take overdue cases."""
+    admin = User.objects.get(username="demo-admin")
+    rules = {**default_rule_set(), "escalate_to": DUTY_INSPECTOR}
+    rules_save(force=force, definition=rules, user=admin)
+
+
+def _case_step_schedule(
+    case_id: int, path: str, index: int, after: dt.datetime, clock: _Clock, rng: random.Random
+) -> None:
+    steps = CASE_PATHS[path]
+    if index < len(steps):
+        _, low, high = steps[index]
+        at = after + dt.timedelta(hours=rng.uniform(low, high))
+        clock.add(at, "case", case_id, f"{path}:{index}")
 
 
 def _case_replay(
-    *, case_id: int, status: str, at: dt.datetime, user: User, clock: _Clock, rng: random.Random
+    *, case_id: int, step: str, at: dt.datetime, user: User, clock: _Clock, rng: random.Random
 ) -> None:
-    case = RecoveryCase.objects.select_related("force").get(pk=case_id)
-    outcome = _weighted(rng, CASE_OUTCOMES) if status == "closed" else ""
-    note = case_note_add(
-        case=case,
-        user=user,
-        text=CASE_NOTES[outcome or status],
-        status=status,
-        outcome=outcome,
-        now=at,
-    )
-    CaseNote.objects.filter(pk=note.pk).update(at=at)
-    if status == "contacted":
-        clock.add(at + dt.timedelta(days=rng.uniform(1, 4)), "case", case_id, "closed")
+    """One step of a case's path, taken by its owner (or the supervisor of every team)."""
+    path, index = step.split(":")
+    what = CASE_PATHS[path][int(index)][0]
+    case = RecoveryCase.objects.select_related("force", "owner").get(pk=case_id)
+    by = case.owner or user
+    if what == "attempt":
+        kind = CaseAction.Kind.CONTACT_ATTEMPT
+        case_note_add(case=case, user=by, kind=kind, text=CASE_NOTES[what], now=at)
+    elif what == "reassign":
+        if by.username != DUTY_INSPECTOR:
+            return  # the job has not escalated it (the rules changed): the path stops here
+        helper = User.objects.get(username="demo-victim-care")
+        case_reassign(case=case, user=by, owner=helper, note=CASE_NOTES[what], now=at)
+    else:
+        case_transition(case=case, user=by, status=what, note=CASE_NOTES[what], now=at)
+    follow_up = case.follow_up_invitation
+    if what == "resolved" and follow_up is not None and follow_up.send_at is not None:
+        clock.add(follow_up.send_at, "send", follow_up.pk)  # the survey after recovery
+    _case_step_schedule(case_id, path, int(index) + 1, at, clock, rng)

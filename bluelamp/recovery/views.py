@@ -6,11 +6,30 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from bluelamp.audit.services import audit_record
-from bluelamp.forces.access import access_recovery_case, recovery_cases_for_user
+from bluelamp.forces.access import (
+    RECOVERY_REASSIGN_ROLES,
+    access_recovery_case,
+    recovery_cases_for_user,
+    recovery_owners_for_user,
+)
 from bluelamp.forces.models import User
-from bluelamp.recovery.models import RecoveryCase
-from bluelamp.recovery.services import case_note_add
+from bluelamp.recovery import selectors
+from bluelamp.recovery.models import CaseAction, RecoveryCase
+from bluelamp.recovery.services import (
+    CaseError,
+    case_note_add,
+    case_reassign,
+    case_transition,
+)
 from bluelamp.surveys import logic
+
+MEASURE_DAYS = 90
+FILTERS = [
+    ("open", "Not closed"),
+    ("overdue", "Overdue"),
+    *[(v, label) for v, label in RecoveryCase.Status.choices if v != RecoveryCase.Status.OPEN],
+    ("all", "All"),
+]
 
 
 def _user(request: HttpRequest) -> User:
@@ -20,43 +39,91 @@ def _user(request: HttpRequest) -> User:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    """Service-recovery cases the user may work on, soonest deadline first."""
+    """Service-recovery cases the user may work on, soonest deadline first, overdue ones
+    marked, with the measures of how recovery is going."""
     user = _user(request)
+    now = timezone.now()
     status = request.GET.get("status", "open")
-    cases = recovery_cases_for_user(user).select_related("contact__incident_type", "team")
+    visible = recovery_cases_for_user(user)
+    cases = visible.select_related("contact__incident_type", "team", "owner")
     if status == "open":
         cases = cases.exclude(status=RecoveryCase.Status.CLOSED)
+    elif status == "overdue":
+        cases = cases.filter(selectors.overdue(now))
     elif status in RecoveryCase.Status.values:
         cases = cases.filter(status=status)
     return render(
         request,
         "recovery/case_list.html",
-        {"cases": cases.order_by("deadline")[:500], "status": status, "now": timezone.now()},
+        {
+            "cases": cases.order_by("deadline", "pk")[:500],
+            "status": status,
+            "filters": FILTERS,
+            "now": now,
+            "measures": selectors.measures(visible, now=now, days=MEASURE_DAYS),
+            "measure_days": MEASURE_DAYS,
+        },
     )
+
+
+def _answers(case: RecoveryCase) -> list[tuple[str, object]]:
+    definition = logic.parse_definition(case.response.template.definition)
+    answers = []
+    for q in definition.questions:
+        if q.id in case.response.answers:
+            value = case.response.answers[q.id]
+            if q.kind == "scale7":
+                value = f"{value}: {logic.SCALE_LABELS['en'][int(value) - 1]}"
+            answers.append((q.text.en, value))
+    return answers
+
+
+def _act(request: HttpRequest, user: User, case: RecoveryCase) -> None:
+    """Carry out the posted action; raises CaseError naming the field at fault."""
+    now = timezone.now()
+    post = request.POST
+    action = post.get("action", "")
+    if action == "move":
+        case_transition(
+            case=case, user=user, status=post.get("status", ""),
+            note=post.get("note", "")[:5000], now=now,
+        )  # fmt: skip
+    elif action == "note":
+        case_note_add(
+            case=case, user=user, kind=post.get("kind", ""),
+            text=post.get("text", "")[:5000], now=now,
+        )  # fmt: skip
+    elif action == "reassign":
+        owner = None
+        owner_id = post.get("owner", "")
+        if user.role in RECOVERY_REASSIGN_ROLES and owner_id.isdigit():
+            owner = recovery_owners_for_user(user).filter(pk=owner_id).first()
+        case_reassign(
+            case=case, user=user, owner=owner, note=post.get("reassign_note", "")[:5000], now=now
+        )
+    else:
+        raise CaseError("action", "Choose what to do.")
 
 
 @login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    """One case: the caller's answers and details for the call back, its timeline, actions.
+    """One case: who to call back, why it was opened, the contact and crime references, its
+    timeline and what may be done next.
 
     Showing the caller's name and phone is a view of personal data, so it is audited.
     """
     user = _user(request)
     case = access_recovery_case(user, case_id)
-    error = ""
+    errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            case_note_add(
-                case=case,
-                user=user,
-                text=request.POST.get("text", "").strip()[:5000],
-                status=request.POST.get("status", ""),
-                outcome=request.POST.get("outcome", ""),
-                now=timezone.now(),
-            )
-        except ValueError as e:
-            error = str(e)
+            _act(request, user, case)
+        except CaseError as e:
+            errors[e.field] = e.message
         else:
+            if not recovery_cases_for_user(user).filter(pk=case.pk).exists():
+                messages.success(request, "Saved. The case is no longer in your list.")
+                return redirect("case_list")
             messages.success(request, "Saved.")
             return redirect("case_detail", case_id=case.pk)
     with transaction.atomic():
@@ -67,26 +134,26 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             user=user,
             summary=f"recovery case {case.pk}",
         )
-    definition = logic.parse_definition(case.response.template.definition)
-    answers = []
-    for q in definition.questions:
-        if q.id in case.response.answers:
-            value = case.response.answers[q.id]
-            if q.kind == "scale7":
-                value = f"{value}: {logic.SCALE_LABELS['en'][int(value) - 1]}"
-            answers.append((q.text.en, value))
+    may_reassign = user.role in RECOVERY_REASSIGN_ROLES and case.status != "closed"
     return render(
         request,
         "recovery/case_detail.html",
         {
             "case": case,
             "person": case.contact.person,
-            "answers": answers,
-            "notes": case.notes.select_related("author"),
-            "statuses": RecoveryCase.Status.choices,
-            "outcomes": RecoveryCase.Outcome.choices,
-            "error": error,
-            "now": timezone.now(),
+            "answers": _answers(case),
+            "crimes": selectors.crime_references([case]).get(case.contact_id, []),
+            "actions": case.actions.select_related("author", "owner_before", "owner_after"),
+            "next_statuses": [(s, RecoveryCase.Status(s).label) for s in case.next_statuses()],
+            "note_kinds": [
+                (CaseAction.Kind.NOTE.value, "Note"),
+                (CaseAction.Kind.CONTACT_ATTEMPT.value, "Call attempt: the caller was not reached"),
+            ],
+            "owners": recovery_owners_for_user(user) if may_reassign else [],
+            "may_reassign": may_reassign,
+            "errors": errors,
+            "posted": request.POST if errors else {},
+            "overdue": case.is_overdue(),
         },
-        status=400 if error else 200,
+        status=400 if errors else 200,
     )

@@ -1,0 +1,65 @@
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from bluelamp.care.admin import RuleSetAdmin
+from bluelamp.forces.models import Force, User
+from bluelamp.recovery import rules
+from bluelamp.recovery.models import RecoveryRuleSetVersion
+from bluelamp.recovery.services import rules_check, rules_current, rules_save
+
+
+class RecoveryRulesForm(forms.ModelForm):  # type: ignore[type-arg]
+    force_id: int | None = None  # the administrator's force, set per request by the admin
+
+    class Meta:
+        model = RecoveryRuleSetVersion
+        fields = ["definition"]
+        help_texts = {
+            "definition": "Which survey answers open a service-recovery case, with a deadline "
+            "and priority per rule, who takes overdue cases (escalate_to: a username) and the "
+            "follow-up survey, as JSON. Saving makes a new version for your force; cases name "
+            "the version that opened them."
+        }
+
+    def clean_definition(self) -> Any:
+        data = self.cleaned_data["definition"]
+        try:
+            if self.force_id is None:
+                rules.parse_rule_set(data)
+            else:
+                rules_check(force_id=self.force_id, definition=data)
+        except ValueError as e:
+            raise forms.ValidationError(f"These rules are not valid: {e}") from e
+        return data
+
+
+@admin.register(RecoveryRuleSetVersion)
+class RecoveryRulesAdmin(RuleSetAdmin):
+    """Recovery rules: data, per force, every change a new version (as referral rules)."""
+
+    form = RecoveryRulesForm  # type: ignore[assignment]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        form.force_id = getattr(request.user, "force_id", None)  # type: ignore[attr-defined]
+        return form
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        force_id = getattr(request.user, "force_id", None)
+        if force_id is None:
+            return {}
+        return {"definition": rules.dump_rule_set(rules_current(force_id).rule_set)}
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        force = getattr(request.user, "force", None)
+        if not isinstance(force, Force):
+            raise PermissionError("rules belong to a force")
+        user = request.user if isinstance(request.user, User) else None
+        saved = rules_save(force=force, definition=form.cleaned_data["definition"], user=user)
+        obj.pk = saved.pk
+        obj.version = saved.version
