@@ -65,7 +65,7 @@ rule_sets = st.fixed_dictionaries(
                 {"start": "20:00", "end": "08:00"},
                 {"start": "21:30", "end": "09:00"},
                 {"start": "00:00", "end": "07:00"},
-            ]  # fmt: skip
+            ]
         ),
         "stages": st.builds(
             lambda h: {"first_contact": {"delay_hours": h}}, st.sampled_from([0, 2, 6, 30])

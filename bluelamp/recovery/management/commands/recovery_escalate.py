@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from bluelamp.forces.models import Force
-from bluelamp.recovery.tasks import overdue_cases_escalate
+from bluelamp.recovery.services import cases_escalate_overdue
 
 
 class Command(BaseCommand):
@@ -35,5 +35,5 @@ class Command(BaseCommand):
                 raise CommandError("--now: use ISO 8601, e.g. 2026-11-27T09:00:00+00:00") from None
             if now.tzinfo is None:
                 raise CommandError("--now: give the offset, e.g. 2026-11-27T09:00:00+00:00")
-        escalated = overdue_cases_escalate(now=now, force=force)
+        escalated = cases_escalate_overdue(now=now, force=force)
         self.stdout.write(f"escalated {escalated} overdue case(s)")
