@@ -21,10 +21,12 @@ def housekeeping(now: dt.datetime) -> None:
     escalated = cases_escalate_overdue(now=now)
     erased = contact_details_purge(now=now)
     pruned = jobs_prune(now=now)
-    if closed or erased or pruned:
+    if closed or escalated or erased or pruned:
         log.info(
-            "housekeeping: %s closed, %s people's details erased, %s jobs pruned",
+            "housekeeping: %s invitations closed, %s cases escalated, %s people's details "
+            "erased, %s jobs pruned",
             closed,
+            escalated,
             erased,
             pruned,
         )
