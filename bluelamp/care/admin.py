@@ -48,10 +48,16 @@ class RuleSetAdmin(RolePermissions, admin.ModelAdmin):  # type: ignore[type-arg]
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         force = getattr(request.user, "force", None)
+        return {"definition": self.initial_definition(force if isinstance(force, Force) else None)}
+
+    def initial_definition(self, force: Force | None) -> Any:
+        """What a new version starts from: the force's current rules."""
         current = rules_current(force) if force is not None else None
-        return {
-            "definition": rules.dump_rule_set(current.rule_set) if current else DEFAULT_RULE_SET
-        }
+        return rules.dump_rule_set(current.rule_set) if current else DEFAULT_RULE_SET
+
+    def rules_save(self, *, force: Force, definition: Any, user: User | None) -> Any:
+        """Store a new version (checked, versioned and audited by the service)."""
+        return rule_set_save(force=force, definition=definition, user=user)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -63,6 +69,6 @@ class RuleSetAdmin(RolePermissions, admin.ModelAdmin):  # type: ignore[type-arg]
         if not isinstance(force, Force):
             raise PermissionError("rules belong to a force")
         user = request.user if isinstance(request.user, User) else None
-        saved = rule_set_save(force=force, definition=form.cleaned_data["definition"], user=user)
+        saved = self.rules_save(force=force, definition=form.cleaned_data["definition"], user=user)
         obj.pk = saved.pk
         obj.version = saved.version

@@ -49,17 +49,10 @@ class RecoveryRulesAdmin(RuleSetAdmin):
         form.force_id = getattr(request.user, "force_id", None)  # type: ignore[attr-defined]
         return form
 
-    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
-        force_id = getattr(request.user, "force_id", None)
-        if force_id is None:
+    def initial_definition(self, force: Force | None) -> Any:
+        if force is None:
             return {}
-        return {"definition": rules.dump_rule_set(rules_current(force_id).rule_set)}
+        return rules.dump_rule_set(rules_current(force.pk).rule_set)
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        force = getattr(request.user, "force", None)
-        if not isinstance(force, Force):
-            raise PermissionError("rules belong to a force")
-        user = request.user if isinstance(request.user, User) else None
-        saved = rules_save(force=force, definition=form.cleaned_data["definition"], user=user)
-        obj.pk = saved.pk
-        obj.version = saved.version
+    def rules_save(self, *, force: Force, definition: Any, user: User | None) -> Any:
+        return rules_save(force=force, definition=definition, user=user)

@@ -7,10 +7,13 @@ from django.db.models import Max, Q, QuerySet
 from django.http import HttpRequest
 from pydantic import ValidationError
 
+from bluelamp.care.admin import RuleSetAdmin
+from bluelamp.delivery.preview import preview_html
 from bluelamp.forces.admin import RolePermissions
-from bluelamp.surveys import logic
-from bluelamp.surveys.models import IncidentType, SurveyTemplate
-from bluelamp.surveys.services import template_cache_clear
+from bluelamp.forces.models import Force, User
+from bluelamp.surveys import contact_rules, logic
+from bluelamp.surveys.models import ContactRuleSet, IncidentType, SurveyTemplate
+from bluelamp.surveys.services import contact_rules_cache_clear, template_cache_clear
 
 
 @admin.register(IncidentType)
@@ -55,6 +58,15 @@ class SurveyTemplateAdmin(RolePermissions, admin.ModelAdmin):  # type: ignore[ty
     form = SurveyTemplateForm
     list_display = ["key", "stage", "version", "force", "active", "created_at"]
     list_filter = ["key", "stage", "active"]
+    readonly_fields = ["message_preview"]
+
+    @admin.display(description="The messages, as a person receives them")
+    def message_preview(self, obj: SurveyTemplate | None) -> str:
+        """Every text this template sends, in English and Welsh, by SMS and email, with its
+        length in SMS segments, so an administrator sees them before the template is used."""
+        if obj is None or obj.pk is None:
+            return "Save the template to preview its messages."
+        return preview_html(obj)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SurveyTemplate]:
         qs = super().get_queryset(request)
@@ -80,3 +92,57 @@ class SurveyTemplateAdmin(RolePermissions, admin.ModelAdmin):  # type: ignore[ty
         obj.version = (latest or 0) + 1
         super().save_model(request, obj, form, False)
         template_cache_clear()
+
+
+class ContactRulesForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = ContactRuleSet
+        fields = ["definition"]
+        help_texts = {
+            "definition": "Who may be surveyed, how many and when, as JSON: excluded flags and "
+            "incident types, minimum age, channel preference, the frequency cap, sampling by "
+            "incident type and channel, each stage's delay, quiet hours, reminder and expiry. "
+            "Saving makes a new version for your force; every decision names its version."
+        }
+
+    def clean_definition(self) -> Any:
+        data = self.cleaned_data["definition"]
+        try:
+            contact_rules.parse_contact_rules(data)
+        except contact_rules.RulesInvalid as e:
+            raise forms.ValidationError(f"These rules are not valid: {e}") from e
+        return data
+
+
+@admin.register(ContactRuleSet)
+class ContactRulesAdmin(RuleSetAdmin):
+    """Contact rules: data, per force, every change a new version, audited."""
+
+    form = ContactRulesForm  # type: ignore[assignment]
+    readonly_fields = [*RuleSetAdmin.readonly_fields, "in_words"]
+
+    @admin.display(description="These rules, in words")
+    def in_words(self, obj: ContactRuleSet | None) -> str:
+        if obj is None or obj.pk is None:
+            return "Save to see the rules in words."
+        return " ".join(contact_rules.explain(contact_rules.parse_contact_rules(obj.definition)))
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ContactRuleSet]:  # type: ignore[override]
+        qs = ContactRuleSet.objects.all()
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(force_id=getattr(request.user, "force_id", 0) or 0)
+
+    def initial_definition(self, force: Force | None) -> Any:
+
+        if force is None:
+            return contact_rules.DEFAULT_CONTACT_RULES
+        found = ContactRuleSet.objects.filter(force=force, active=True).first()
+        return found.definition if found else contact_rules.DEFAULT_CONTACT_RULES
+
+    def rules_save(self, *, force: Force, definition: Any, user: User | None) -> Any:
+        from bluelamp.surveys.services import contact_rules_save
+
+        saved = contact_rules_save(force=force, definition=definition, user=user)
+        contact_rules_cache_clear()
+        return saved

@@ -1,0 +1,44 @@
+"""Why was this contact (not) surveyed? In the API and in the app, stage by stage."""
+
+from django.utils import timezone
+
+from bluelamp.surveys.services import invitation_schedule
+from tests.conftest import contact_body, post_contact
+from tests.helpers import make_contact, send_scheduled
+
+
+def test_the_api_names_the_rule_and_version_and_what_was_sent(api, force):
+    excluded = post_contact(api, contact_body("WHY-1", flags=["suspect_may_share_phone"])).json()
+    detail = api.get(f"/api/v1/contacts/{excluded['id']}").json()
+    first = detail["invitation"]
+    assert first["status"] == "excluded"
+    assert first["rule"] == "excluded_flags.suspect_may_share_phone"
+    assert first["rules_version"] == 1
+    assert "suspect may share" in first["reason_text"]
+
+    sent = post_contact(api, contact_body("WHY-2")).json()
+    send_scheduled()
+    from bluelamp.intake.models import Contact
+
+    contact = Contact.objects.get(pk=sent["id"])
+    invitation_schedule(contact=contact, stage="outcome", now=timezone.now())
+    detail = api.get(f"/api/v1/contacts/{sent['id']}").json()
+    assert [i["stage"] for i in detail["invitations"]] == ["first_contact", "outcome"]
+    first = detail["invitations"][0]
+    assert first["status"] == "sent" and first["rule"] == "sampling.everyone"
+    assert first["messages"][0]["status"] == "sent"
+    assert first["messages"][0]["provider"] == "console"
+    outcome = detail["invitations"][1]
+    assert outcome["status"] == "scheduled" and outcome["send_at"] > first["sent_at"]
+
+
+def test_a_supervisor_asks_why_on_the_page_for_their_own_teams_only(login, bob, force, team_a):
+    make_contact(force, "PAGE-1", person={"age": 12}, team="team-b")
+    make_contact(force, "PAGE-2", team="team-a")
+    page = login(bob).get("/contacts/", {"reference": "PAGE-1"})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Aged 12, under 16" in text and "minimum_age" in text
+    assert "Test Caller" not in text and "07700" not in text  # no personal data shown
+    other = login(bob).get("/contacts/", {"reference": "PAGE-2"})
+    assert other.status_code == 404  # another team's contact is not bob's to see
