@@ -112,3 +112,21 @@ def test_a_team_scoped_supervisor_sees_only_their_teams_alerts(force, login, bob
     html = login(bob).get("/live/").content.decode()
     assert "Team B: many dissatisfied" in html
     assert "Team A: many dissatisfied" not in html
+
+
+def test_a_new_alert_is_sent_to_the_duty_supervisor_by_sms_and_email(force):
+    from bluelamp.delivery.models import Message, OutboxMessage
+    from bluelamp.delivery.queue import run_due
+
+    force.alert_recipients = "07700 900777\nduty.inspector@police.example\nnot a contact"
+    force.save()
+    _month(force, rise_from_day=10, days=30, seed=3)
+    alerts = Message.objects.filter(purpose="alert")
+    opened = Alert.objects.count()
+    assert opened >= 1
+    assert alerts.count() == 2 * opened  # each alert once to each recipient, never repeated
+    sms = alerts.filter(via="sms", body__contains="Team A: ").get()
+    assert sms.to == "+447700900777" and "/live/" in sms.body
+    assert alerts.filter(via="email", subject="Bluelamp alert: Team A").exists()
+    run_due(now=max(m.created_at for m in alerts))
+    assert OutboxMessage.objects.filter(to="duty.inspector@police.example").exists()

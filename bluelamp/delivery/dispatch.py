@@ -19,6 +19,7 @@ import logging
 import random
 from collections.abc import Mapping
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -37,6 +38,9 @@ from bluelamp.forces.models import Force
 from bluelamp.lib import clock
 from bluelamp.surveys import contact_rules
 from bluelamp.surveys.models import Invitation
+
+if TYPE_CHECKING:
+    from bluelamp.insights.models import Alert
 
 log = logging.getLogger(__name__)
 
@@ -391,3 +395,33 @@ def status_update(*, provider: str, provider_id: str, status: str, reason: str) 
         elif status == "failed" and message.status != Message.Status.FAILED:
             _record_failed(message, reason, now)
     return True
+
+
+def alert_notify(alert: "Alert") -> list[Message]:
+    """Send a new alert to the force's duty supervisor (``Force.alert_recipients``), by SMS
+    to a mobile number and by email to an address, queued in the response's transaction."""
+    from bluelamp.lib.contact import normalise_phone
+
+    force = alert.force
+    url = f"{(force.site_url or settings.SITE_URL).rstrip('/')}/live/"
+    sent = []
+    for line in force.alert_recipients.splitlines():
+        to = line.strip()
+        if not to:
+            continue
+        if "@" in to:
+            sent.append(message_create(
+                force=force, purpose=Message.Purpose.ALERT, via="email", to=to,
+                subject=f"Bluelamp alert: {alert.label}", body=f"{alert.text}\n\n{url}",
+            ))  # fmt: skip
+            continue
+        try:
+            number = normalise_phone(to)
+        except ValueError:
+            log.warning("alert recipient of force %s is not a phone or email", force.slug)
+            continue
+        sent.append(message_create(
+            force=force, purpose=Message.Purpose.ALERT, via="sms", to=number,
+            body=f"Bluelamp alert: {alert.text} {url}",
+        ))  # fmt: skip
+    return sent

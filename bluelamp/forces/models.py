@@ -36,6 +36,11 @@ class Force(models.Model):
     email_provider = models.CharField(
         max_length=12, choices=EmailProvider.choices, default=EmailProvider.CONSOLE
     )
+    alert_recipients = models.TextField(
+        blank=True,
+        help_text="Where alerts go as they open: the duty supervisor's work mobile numbers "
+        "or email addresses, one a line (by the force's SMS and email channels)",
+    )
     contact_details_retention_days = models.PositiveSmallIntegerField(
         default=90, help_text="Days phone numbers and emails are kept after the survey closes"
     )

@@ -327,6 +327,7 @@ def response_submit(
     case in the same transaction, so a dissatisfied caller is never left without an owner.
     """
     from bluelamp.care.services import needs_review_if_needed
+    from bluelamp.delivery.dispatch import alert_notify
     from bluelamp.insights.rollups import response_count
     from bluelamp.insights.services import alerts_update
     from bluelamp.recovery.services import case_open_if_needed
@@ -366,7 +367,8 @@ def response_submit(
             channel=contact.channel,
         )
         response_count(response, invitation.template.stage)
-        alerts_update(response=response, now=now)
+        for alert in alerts_update(response=response, now=now):
+            alert_notify(alert)
         invitation.status = Invitation.Status.ANSWERED
         invitation.answered_at = now
         invitation.closed_at = now
