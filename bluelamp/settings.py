@@ -188,8 +188,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Survey invitations
-INVITATION_EXPIRY_DAYS = envint("INVITATION_EXPIRY_DAYS", 14)
-MINIMUM_SURVEY_AGE = envint("MINIMUM_SURVEY_AGE", 16)
+# (Who is surveyed, when, and for how long a link works are each force's contact rules,
+# edited in the admin: bluelamp/surveys/contact_rules.py.)
 # Whole-experience scores (1 to 7) at or above this count as satisfied, at or below the next
 # as dissatisfied; 4 is neither.
 SATISFIED_FROM = envint("SATISFIED_FROM", 5)
