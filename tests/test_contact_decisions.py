@@ -42,3 +42,17 @@ def test_a_supervisor_asks_why_on_the_page_for_their_own_teams_only(login, bob, 
     assert "Test Caller" not in text and "07700" not in text  # no personal data shown
     other = login(bob).get("/contacts/", {"reference": "PAGE-2"})
     assert other.status_code == 404  # another team's contact is not bob's to see
+
+
+def test_a_repeat_victim_may_get_a_template_of_its_own(force):
+    from bluelamp.surveys.services import contact_rules_save
+
+    contact_rules_save(
+        force=force, definition={"frequency_days": 0, "repeat_victim_template": "general"},
+        user=None,
+    )  # fmt: skip
+    first = make_contact(force, "REP-1")
+    again = make_contact(force, "REP-2", flags=["repeat_victim"])
+    assert first.template is not None and first.template.key == "burglary"
+    assert again.template is not None and again.template.key == "general"
+    assert again.status == "scheduled" and again.rules_version == 2
