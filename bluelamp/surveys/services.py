@@ -143,7 +143,9 @@ def surveyed_within(
     window = dt.timedelta(days=days)
     # Sent counts even if withdrawn since (an opt-out by another of the person's numbers);
     # an invitation that could not be delivered does not.
-    sent = Q(sent_at__isnull=False) & ~Q(status=Invitation.Status.FAILED)
+    sent = (Q(sent_at__isnull=False) | Q(status=Invitation.Status.ANSWERED)) & ~Q(
+        status=Invitation.Status.FAILED
+    )
     found = Invitation.objects.filter(
         Q(phone_key__in=keys) | Q(email_key__in=keys),
         sent if sent_only else sent | Q(status=Invitation.Status.SCHEDULED),
