@@ -22,7 +22,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.tasks import task
 from django.utils import timezone
 
@@ -354,6 +354,12 @@ def _retry_later(message: Message, error: TemporaryFailure) -> str:
 
 
 def _record_sent(message: Message, sent: Sent, now: dt.datetime) -> None:
+    """Record the provider's acceptance. On PostgreSQL this commit need not wait for the disk
+    (3 ms here): were it lost in a database crash, the message would still be ``sending`` and
+    the next run would find it at the provider, so nothing is sent twice."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
     Message.objects.filter(pk=message.pk).update(
         status=Message.Status.SENT, provider_id=sent.provider_id[:100], sent_at=now, reason=""
     )

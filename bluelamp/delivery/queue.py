@@ -94,14 +94,28 @@ def worker_id() -> str:
 
 
 def claim(
-    *, worker: str, now: dt.datetime, limit: int, queues: list[str] | None = None
+    *,
+    worker: str,
+    now: dt.datetime,
+    limit: int,
+    queues: list[str] | None = None,
+    finished: list[Job] | None = None,
 ) -> list[Job]:
-    """Take up to ``limit`` due jobs (or jobs whose worker's lease ran out) for this worker."""
+    """Take up to ``limit`` due jobs (or jobs whose worker's lease ran out) for this worker.
+
+    ``finished``: jobs this worker ran since its last claim, recorded as done in the same
+    transaction (one commit for a batch, not one a job). Should the worker die first, they
+    are run again when their lease ends, which every task takes in its stride.
+    """
     lease = now + dt.timedelta(seconds=settings.QUEUE_LEASE_SECONDS)
     due = Q(status=Job.Status.READY, run_after__lte=now) | Q(
         status=Job.Status.RUNNING, lease_until__lt=now
     )
     with transaction.atomic():
+        if finished:
+            Job.objects.filter(
+                pk__in=[j.pk for j in finished], status=Job.Status.RUNNING, worker_id=worker
+            ).update(status=Job.Status.SUCCESSFUL, finished_at=now, lease_until=None)
         found = Job.objects.filter(due)
         if queues:
             found = found.filter(queue_name__in=queues)
@@ -127,7 +141,7 @@ def claim(
     return jobs
 
 
-def run_job(job: Job, *, worker: str) -> bool | None:
+def run_job(job: Job, *, worker: str, record_success: bool = True) -> bool | None:
     """Run one claimed job and record how it ended; False if it raised, None if skipped.
 
     A job claimed in a batch whose lease is half gone is renewed first, and only if it is
@@ -162,6 +176,8 @@ def run_job(job: Job, *, worker: str) -> bool | None:
             errors=[*job.errors, error][-5:],
         )
         return False
+    if not record_success:
+        return True
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.SUCCESSFUL,
         finished_at=clock.now(),
@@ -216,15 +232,21 @@ class Worker:
         signal.signal(signal.SIGINT, self.stop)
         done = 0
         next_housekeeping = 0.0
+        finished: list[Job] = []
         while not self.stopping:
             if self.housekeeping is not None and time.monotonic() >= next_housekeeping:
                 self.housekeeping(timezone.now())
                 next_housekeeping = time.monotonic() + self.housekeeping_every
-            jobs = claim(worker=self.worker, now=timezone.now(), limit=self.batch)
+            jobs = claim(
+                worker=self.worker, now=timezone.now(), limit=self.batch, finished=finished
+            )
+            finished = []
             for i, job in enumerate(jobs):
-                run_job(job, worker=self.worker)
+                if run_job(job, worker=self.worker, record_success=False):
+                    finished.append(job)
                 done += 1
                 if self.stopping or (max_jobs is not None and done >= max_jobs):
+                    jobs_finish(finished, worker=self.worker)
                     # Jobs claimed but not started go back now rather than when the lease ends.
                     for rest in jobs[i + 1 :]:
                         Job.objects.filter(pk=rest.pk, lease_until=rest.lease_until).update(
@@ -235,4 +257,13 @@ class Worker:
                 return done
             if not jobs:
                 time.sleep(settings.WORKER_POLL_SECONDS)
+        jobs_finish(finished, worker=self.worker)
         return done
+
+
+def jobs_finish(jobs: list[Job], *, worker: str) -> None:
+    """Record jobs this worker ran as done (those still its own)."""
+    if jobs:
+        Job.objects.filter(
+            pk__in=[j.pk for j in jobs], status=Job.Status.RUNNING, worker_id=worker
+        ).update(status=Job.Status.SUCCESSFUL, finished_at=timezone.now(), lease_until=None)
