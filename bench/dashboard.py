@@ -52,7 +52,7 @@ def database_url(kind: str, size: int) -> str:
 
 def drop(kind: str, size: int) -> None:
     if kind == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", ".writer-lock"):
             Path(f"{VAR / f'dashboard-{size}.sqlite3'}{suffix}").unlink(missing_ok=True)
         return
     subprocess.run(

@@ -89,7 +89,12 @@ def test_rollups_are_counted_with_each_response_and_match_a_rebuild(force, team_
     assert invitations_send_due(now=timezone.now()) == 1
     call_command("rebuild_rollups", check=True)
     assert "Rollups match the raw data." in capsys.readouterr().out
-    totals = Rollup.objects.filter(force=force)
+    # Each response is counted once in every dimension (all waits known: one band each).
+    for dimension in ("incident_type", "call_handler", "channel", "stage", "shift", "answer_band"):
+        rows = Rollup.objects.filter(force=force, dimension=dimension)
+        assert (sum(r.responses for r in rows), sum(r.sent for r in rows)) == (6, 1), dimension
+    assert {r.key for r in Rollup.objects.filter(dimension="answer_band")} == {"101:0", "999:0"}
+    totals = Rollup.objects.filter(force=force, dimension="all")
     assert sum(r.responses for r in totals) == 6
     assert sum(r.satisfied for r in totals) == 3
     assert sum(r.dissatisfied for r in totals) == 2

@@ -1,4 +1,9 @@
-"""What the supervisor's live view reads: satisfaction by period, incident type and team."""
+"""What the supervisor's live view reads: satisfaction by period, incident type and team.
+
+Every count comes from the rollups (``Rollup``, one row per local day, team and unit of one
+dimension), so each query reads a few hundred rows a day whatever the number of responses;
+only the latest comments read responses, the newest few by index.
+"""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -8,6 +13,7 @@ from django.utils import timezone
 
 from bluelamp.forces.models import Team
 from bluelamp.insights.models import Rollup
+from bluelamp.insights.rollups import local_day
 from bluelamp.lib.stats import wilson_interval
 from bluelamp.recovery.models import RecoveryCase
 from bluelamp.surveys.models import IncidentType, Response
@@ -64,20 +70,22 @@ def summary_by_period(rollups: QuerySet[Rollup], now: dt.datetime) -> list[Rate]
     starts = period_starts(now)
     aggregates = {}
     for i, start in enumerate(starts.values()):
-        window = Q(hour__gte=start)
+        window = Q(day__gte=local_day(start))
         aggregates[f"n{i}"] = Sum("answered", filter=window, default=0)
         aggregates[f"s{i}"] = Sum("satisfied", filter=window, default=0)
         aggregates[f"d{i}"] = Sum("dissatisfied", filter=window, default=0)
-    row = rollups.filter(hour__gte=min(starts.values())).aggregate(**aggregates)
+    first = local_day(min(starts.values()))
+    row = rollups.filter(dimension="all", day__gte=first).aggregate(**aggregates)
     return [Rate(label, row[f"n{i}"], row[f"s{i}"], row[f"d{i}"]) for i, label in enumerate(starts)]
 
 
 def summary_by(rollups: QuerySet[Rollup], dimension: str, since: dt.datetime) -> list[Rate]:
     """Rates grouped by ``incident_type`` or ``team``, most responses first (one query, and
     one more for the names)."""
-    field = {"incident_type": "incident_type", "team": "team_key"}[dimension]
+    field = {"incident_type": "key", "team": "team_key"}[dimension]
+    stored = "all" if dimension == "team" else dimension
     rows = (
-        rollups.filter(hour__gte=since)
+        rollups.filter(dimension=stored, day__gte=local_day(since))
         .values(field)
         .annotate(
             n=Sum("answered", default=0),
@@ -98,6 +106,9 @@ def summary_by(rollups: QuerySet[Rollup], dimension: str, since: dt.datetime) ->
 
 
 def latest_comments(responses: QuerySet[Response], limit: int = 8) -> list[Response]:
+    """The newest responses with a comment: read backwards along the (force, submitted_at)
+    index until ``limit`` are found, so the cost depends on how many recent responses carry
+    no comment, not on how many there are."""
     return list(
         responses.exclude(comment="")
         .select_related("incident_type", "team")
@@ -126,28 +137,27 @@ def board_version(rollups: QuerySet[Rollup], cases: QuerySet[RecoveryCase]) -> s
 
 
 def summary_by_answer_time(
-    responses: QuerySet[Response], channel: str, since: dt.datetime
+    rollups: QuerySet[Rollup], channel: str, since: dt.datetime
 ) -> list[Rate]:
     """Satisfaction by how long the caller waited to be answered, for one queue (channel).
 
-    One query; the bands are those of the staffing advice (``planning.ANSWER_BANDS``).
+    One query over the rollups; the bands are those of the staffing advice
+    (``planning.ANSWER_BANDS``).
     """
-    from bluelamp.staffing.planning import ANSWER_BANDS, BAND_LABELS
+    from bluelamp.staffing.planning import BAND_LABELS
 
-    answered = Q(whole_experience__isnull=False, contact__answer_seconds__isnull=False)
-    aggregates = {}
-    low: int | None = None
-    for i, high in enumerate([*ANSWER_BANDS, None]):
-        band = answered
-        if low is not None:
-            band &= Q(contact__answer_seconds__gt=low)
-        if high is not None:
-            band &= Q(contact__answer_seconds__lte=high)
-        aggregates[f"n{i}"] = Count("pk", filter=band)
-        aggregates[f"s{i}"] = Count("pk", filter=band & Q(outcome="satisfied"))
-        aggregates[f"d{i}"] = Count("pk", filter=band & Q(outcome="dissatisfied"))
-        low = high
-    row = responses.filter(channel=channel, submitted_at__gte=since).aggregate(**aggregates)
-    return [
-        Rate(label, row[f"n{i}"], row[f"s{i}"], row[f"d{i}"]) for i, label in enumerate(BAND_LABELS)
-    ]
+    keys = [f"{channel}:{i}" for i in range(len(BAND_LABELS))]
+    rows = {
+        key: (n, s, d)
+        for key, n, s, d in rollups.filter(
+            dimension="answer_band", key__in=keys, day__gte=local_day(since)
+        )
+        .values("key")
+        .annotate(
+            n=Sum("answered", default=0),
+            s=Sum("satisfied", default=0),
+            d=Sum("dissatisfied", default=0),
+        )
+        .values_list("key", "n", "s", "d")
+    }
+    return [Rate(label, *rows.get(key, (0, 0, 0))) for key, label in zip(keys, BAND_LABELS, strict=True)]

@@ -33,13 +33,13 @@ def _user(request: HttpRequest) -> User:
 
 
 def _staffing(
-    user: User, responses: QuerySet[Response], now: dt.datetime, since: dt.datetime
+    user: User, rollups: QuerySet[Rollup], now: dt.datetime, since: dt.datetime
 ) -> list[dict[str, Any]]:
     """Per queue: the plan for the next hours, and what waiting has cost in satisfaction."""
     assert user.force is not None
     queues = []
     for plan in planning.force_plans(user.force, now):
-        bands = selectors.summary_by_answer_time(responses, plan.queue.code, since)
+        bands = selectors.summary_by_answer_time(rollups, plan.queue.code, since)
         counts = [(b.responses, b.satisfied) for b in bands]
         offered, abandoned = planning.abandonment(plan.queue, since)
         queues.append(
@@ -67,12 +67,11 @@ def _staffing(
 
 def _board_context(user: User, version: str | None = None) -> dict[str, Any]:
     now = timezone.now()
-    responses = responses_for_user(user)
     rollups = rollups_for_user(user)
     cases = open_cases_for_live_view(user)
     since = selectors.period_starts(now)["28 days"]
     return {
-        "staffing": _staffing(user, responses, now, since),
+        "staffing": _staffing(user, rollups, now, since),
         "alerts": list(
             alerts_for_user(user)
             .filter(Q(cleared_at=None) | Q(cleared_at__gte=now - dt.timedelta(hours=24)))
@@ -82,7 +81,7 @@ def _board_context(user: User, version: str | None = None) -> dict[str, Any]:
         "periods": selectors.summary_by_period(rollups, now),
         "by_type": selectors.summary_by(rollups, "incident_type", since),
         "by_team": selectors.summary_by(rollups, "team", since),
-        "comments": selectors.latest_comments(responses),
+        "comments": selectors.latest_comments(responses_for_user(user)),
         "cases": selectors.open_cases(cases),
         "version": version or _version(user, rollups, cases),
         "poll_seconds": settings.LIVE_POLL_SECONDS,
