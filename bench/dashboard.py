@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 TARGET_MS = 100.0
+PASSWORD = "bench-password-1"  # noqa: S105 (benchmark users, in a throwaway database)
 
 
 # --------------------------------------------------------------------------------------------
@@ -56,7 +57,13 @@ def drop(kind: str, size: int) -> None:
             Path(f"{VAR / f'dashboard-{size}.sqlite3'}{suffix}").unlink(missing_ok=True)
         return
     subprocess.run(
-        ["psql", "-q", PG_ADMIN, "-c", f"DROP DATABASE IF EXISTS bl_bench_dash_{size} WITH (FORCE)"],
+        [
+            "psql",
+            "-q",
+            PG_ADMIN,
+            "-c",
+            f"DROP DATABASE IF EXISTS bl_bench_dash_{size} WITH (FORCE)",
+        ],
         check=True,
     )
 
@@ -66,7 +73,9 @@ def create(kind: str, size: int) -> None:
     if kind == "sqlite":
         VAR.mkdir(parents=True, exist_ok=True)
         return
-    subprocess.run(["psql", "-q", PG_ADMIN, "-c", f"CREATE DATABASE bl_bench_dash_{size}"], check=True)
+    subprocess.run(
+        ["psql", "-q", PG_ADMIN, "-c", f"CREATE DATABASE bl_bench_dash_{size}"], check=True
+    )
 
 
 def child(url: str, *args: str) -> dict[str, Any]:
@@ -192,7 +201,7 @@ def child_main(args: list[str]) -> None:
             from bluelamp.surveys.models import Response
 
             print(json.dumps({"responses": Response.objects.count()}))
-        except Exception:  # noqa: BLE001 (no database or no tables yet: make it anew)
+        except Exception:  # no database or no tables yet: make it anew
             print(json.dumps({"responses": -1}))
         return
     started = time.perf_counter()
@@ -228,11 +237,9 @@ class Loader:
         tables = [m._meta.db_table for m in models]
         with self.connection.cursor() as cursor:
             if self.vendor == "sqlite":
-                cursor.execute(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                    f"AND tbl_name IN ({', '.join(['%s'] * len(tables))})",
-                    tables,
-                )
+                marks = ", ".join(["%s"] * len(tables))
+                sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                cursor.execute(f"{sql} AND tbl_name IN ({marks})", tables)
             else:
                 cursor.execute(
                     "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
@@ -311,11 +318,11 @@ class Loader:
             raw.executemany(sql, batch)
             raw.commit()
             return count + len(batch)
-        with self.connection.connection.cursor() as cursor:
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for t in tuples():
-                    copy.write_row(t)
-                    count += 1
+        raw_cursor = self.connection.connection.cursor()
+        with raw_cursor, raw_cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for t in tuples():
+                copy.write_row(t)
+                count += 1
         self.connection.connection.commit()
         return count
 
@@ -343,8 +350,19 @@ COMMENTS = [
     ("Nothing was done about it in the end.", 0, 3),
     ("Good service overall but slow to attend.", 2, 1),
 ]
-STAGES = [("first_contact", 0.70), ("attendance", 0.15), ("investigation", 0.10), ("outcome", 0.05)]
-CHANNELS = [("999", 0.35), ("101", 0.45), ("online", 0.15), ("front_counter", 0.04), ("other", 0.01)]
+STAGES = [
+    ("first_contact", 0.70),
+    ("attendance", 0.15),
+    ("investigation", 0.10),
+    ("outcome", 0.05),
+]
+CHANNELS = [
+    ("999", 0.35),
+    ("101", 0.45),
+    ("online", 0.15),
+    ("front_counter", 0.04),
+    ("other", 0.01),
+]
 TEAMS = 12
 HANDLERS = 144
 DAYS = 365
@@ -358,12 +376,10 @@ def generate(size: int, response_rate: float) -> dict[str, Any]:
 
     import numpy as np
     from django.conf import settings
-    from django.db import connection
     from django.utils import timezone
 
     from bluelamp.forces.models import Force, Role, StaffMember, Team, User
     from bluelamp.insights.models import Alert
-    from bluelamp.insights.rollups import rollups_rebuild
     from bluelamp.intake.models import Contact, Person
     from bluelamp.ops.demo_calls import demo_calls_seed
     from bluelamp.recovery.models import RecoveryCase
@@ -386,11 +402,11 @@ def generate(size: int, response_rate: float) -> dict[str, Any]:
     handler_ids = np.array([h.pk for h in handlers])
     handler_team = np.array([h.team_id for h in handlers])
     supervisor = User.objects.create_user(
-        username="bench-supervisor", password="bench-password-1", force=force, role=Role.SUPERVISOR
+        username="bench-supervisor", password=PASSWORD, force=force, role=Role.SUPERVISOR
     )
     supervisor.teams.set(teams[:2])
     User.objects.create_user(
-        username="bench-analyst", password="bench-password-1", force=force, role=Role.ANALYST
+        username="bench-analyst", password=PASSWORD, force=force, role=Role.ANALYST
     )
     demo_calls_seed(force, now, random.Random(4))
     # Surveys at each stage: the shipped templates, copied to the other stages.
@@ -405,7 +421,11 @@ def generate(size: int, response_rate: float) -> dict[str, Any]:
                     key=t.key, stage=stage, definition=t.definition, version=1
                 )
                 templates[(t.key, stage)] = copy.pk
-    types = [t for t in IncidentType.objects.filter(sensitive=False) if (t.template_key, "first_contact") in templates]
+    types = [
+        t
+        for t in IncidentType.objects.filter(sensitive=False)
+        if (t.template_key, "first_contact") in templates
+    ]
     type_weights = 1.0 / np.arange(1, len(types) + 1) ** 0.8  # a few common types, a long tail
     type_weights /= type_weights.sum()
     # Each team and handler has its own satisfaction: a shift in the score distribution.
@@ -415,8 +435,11 @@ def generate(size: int, response_rate: float) -> dict[str, Any]:
     satisfied_pick = np.array([s for _, s, _ in COMMENTS], float)
     dissatisfied_pick = np.array([d for _, _, d in COMMENTS], float)
     stage_names = [s for s, _ in STAGES]
+    phoned = ("999", "101")  # the queues whose answer times are known
     channel_names = [c for c, _ in CHANNELS]
-    hour_profile = np.array([2, 1, 1, 1, 1, 1, 2, 4, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 5, 4, 3, 3.0])
+    hour_profile = np.array(
+        [2, 1, 1, 1, 1, 1, 2, 4, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 5, 4, 3, 3.0]
+    )  # contacts by local hour
     hour_profile /= hour_profile.sum()
     loader = Loader()
     loaded = (Person, Contact, Invitation, Response, RecoveryCase)
@@ -467,15 +490,20 @@ def generate(size: int, response_rate: float) -> dict[str, Any]:
             incident = types[type_ix[i]]
             channel = channel_names[channel_ix[i]]
             stage = stage_names[stage_ix[i]]
-            template = templates.get((incident.template_key, stage)) or templates[
-                (incident.template_key, "first_contact")
-            ]
+            template = (
+                templates.get((incident.template_key, stage))
+                or templates[(incident.template_key, "first_contact")]
+            )
             handler = int(handler_ids[handler_ix[i]]) if has_handler[i] else None
             team = int(handler_team[handler_ix[i]]) if has_handler[i] else None
             # Nothing after now: the last hours' contacts are squeezed in before it.
             received_at = min(received[i], latest - dt.timedelta(seconds=wait[i]))
-            sent_at = min(received_at + dt.timedelta(seconds=delay[i]), now - (now - received_at) / 2)
-            answered_at = min(sent_at + dt.timedelta(seconds=reply[i] + 60), now - (now - sent_at) / 2)
+            sent_at = min(
+                received_at + dt.timedelta(seconds=delay[i]), now - (now - received_at) / 2
+            )
+            answered_at = min(
+                sent_at + dt.timedelta(seconds=reply[i] + 60), now - (now - sent_at) / 2
+            )
             is_answer = bool(answered[i])
             persons.append({"id": pid, "force_id": force.pk, "phone": f"+4477009{cid % 100000:05d}",
                             "phone_key": f"{cid:064x}", "age": 18 + cid % 70})  # fmt: skip
@@ -483,7 +511,7 @@ def generate(size: int, response_rate: float) -> dict[str, Any]:
                              "received_at": received_at, "channel": channel,
                              "incident_type_id": incident.pk, "call_handler_id": handler,
                              "team_id": team, "person_id": pid, "created_at": received_at,
-                             "answer_seconds": wait[i] if channel in ("999", "101") else None})  # fmt: skip
+                             "answer_seconds": wait[i] if channel in phoned else None})  # fmt: skip
             invitations.append({"id": iid, "force_id": force.pk, "contact_id": cid,
                                 "status": "answered" if is_answer else "sent",
                                 "token": f"{iid:022x}", "template_id": template, "via": "sms",
@@ -553,7 +581,10 @@ def rollups(check: bool) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     rollup_rows = rollups_rebuild()
-    out: dict[str, Any] = {"rollup_rows": rollup_rows, "rebuild_s": round(time.perf_counter() - t0, 1)}
+    out: dict[str, Any] = {
+        "rollup_rows": rollup_rows,
+        "rebuild_s": round(time.perf_counter() - t0, 1),
+    }
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     if check:
@@ -601,9 +632,8 @@ def time_pages(repeat: int) -> dict[str, Any]:
             for days in drill.PERIODS:
                 q = f"by={by}&days={days}"
                 pages.append((f"{label} /live/drill/?{q}", client, f"/live/drill/?{q}", 200))
-                pages.append(
-                    (f"{label} /live/drill/?{q}&format=csv", client, f"/live/drill/?{q}&format=csv", 200)
-                )
+                csv = f"/live/drill/?{q}&format=csv"
+                pages.append((f"{label} {csv}", client, csv, 200))
     for by in drill.DIMENSIONS:
         for days in drill.PERIODS:
             q = f"by={by}&days={days}"

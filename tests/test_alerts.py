@@ -36,9 +36,13 @@ def _history(force: Force, teams: list[Team], start: dt.datetime) -> None:
         moment = start - dt.timedelta(days=back)
         for team in teams:
             # The same answers counted in each dimension, as the rollups count them.
-            for dimension, key in (("all", ""), ("incident_type", "burglary_residential"),
-                                   ("channel", "101"), ("stage", "first_contact"),
-                                   ("call_handler", "0")):
+            for dimension, key in (
+                ("all", ""),
+                ("incident_type", "burglary_residential"),
+                ("channel", "101"),
+                ("stage", "first_contact"),
+                ("call_handler", "0"),
+            ):
                 rows.append(
                     Rollup(force=force, day=timezone.localdate(moment), team_key=team.pk,
                            dimension=dimension, key=key, responses=20, answered=20,

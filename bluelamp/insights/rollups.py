@@ -60,7 +60,7 @@ class Unit:
     stage: str
     answer_seconds: int | None
 
-    def keys(self) -> list[Key]:
+    def counted_under(self) -> list[Key]:
         local = self.moment.astimezone(timezone.get_default_timezone())
         day, team = local.date(), self.team_id or 0
         units = [
@@ -83,7 +83,7 @@ def _upsert(unit: Unit, counts: dict[str, int]) -> None:
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     values: list[Any] = []
-    for force_id, dimension, day, team, key in unit.keys():
+    for force_id, dimension, day, team, key in unit.counted_under():
         values += [force_id, dimension, ops.adapt_datefield_value(day), team, key]
         values += [*(counts.get(c, 0) for c in COUNTS), now]
     columns = [*KEY, *COUNTS, "updated_at"]

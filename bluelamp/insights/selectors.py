@@ -160,4 +160,5 @@ def summary_by_answer_time(
         )
         .values_list("key", "n", "s", "d")
     }
-    return [Rate(label, *rows.get(key, (0, 0, 0))) for key, label in zip(keys, BAND_LABELS, strict=True)]
+    bands = zip(keys, BAND_LABELS, strict=True)
+    return [Rate(label, *rows.get(key, (0, 0, 0))) for key, label in bands]

@@ -21,7 +21,6 @@ from bluelamp.insights.models import Rollup
 from bluelamp.lib.downloads import csv_download
 from bluelamp.recovery.models import RecoveryCase
 from bluelamp.staffing import planning
-from bluelamp.surveys.models import Response
 
 # Rates from fewer answers than this are greyed and never ranked.
 MIN_RESPONSES = 10
