@@ -82,18 +82,22 @@ def test_rollups_are_counted_with_each_response_and_match_a_rebuild(force, team_
     from tests.helpers import make_contact
 
     now = timezone.now()
+    waits = [6, None, 400, 6, 45, None]  # seconds to answer, when known
     for i, score in enumerate([7, 6, 1, 2, 4, 5]):
         answer(force, f"RU-{i}", score, team="team-a" if i % 2 else "",
-               channel="101" if i < 3 else "999", now=now - dt.timedelta(hours=i))  # fmt: skip
+               channel="101" if i < 3 else "999", answer_seconds=waits[i],
+               now=now - dt.timedelta(hours=i))  # fmt: skip
     make_contact(force, "RU-SENT")
     assert invitations_send_due(now=timezone.now()) == 1
     call_command("rebuild_rollups", check=True)
     assert "Rollups match the raw data." in capsys.readouterr().out
-    # Each response is counted once in every dimension (all waits known: one band each).
-    for dimension in ("incident_type", "call_handler", "channel", "stage", "shift", "answer_band"):
+    # Each response is counted once in every dimension; in an answer band when its wait is
+    # known (the invitation sent had a 6-second wait on 999).
+    for dimension in ("incident_type", "call_handler", "channel", "stage", "shift"):
         rows = Rollup.objects.filter(force=force, dimension=dimension)
         assert (sum(r.responses for r in rows), sum(r.sent for r in rows)) == (6, 1), dimension
-    assert {r.key for r in Rollup.objects.filter(dimension="answer_band")} == {"101:0", "999:0"}
+    bands = {r.key: (r.responses, r.sent) for r in Rollup.objects.filter(dimension="answer_band")}
+    assert bands == {"101:0": (1, 0), "101:5": (1, 0), "999:0": (1, 1), "999:2": (1, 0)}
     totals = Rollup.objects.filter(force=force, dimension="all")
     assert sum(r.responses for r in totals) == 6
     assert sum(r.satisfied for r in totals) == 3

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
@@ -143,51 +143,52 @@ def sending_count(invitation: Invitation, stage: str) -> None:
 
 
 def _band_case(field: str) -> Case:
-    """The answer band in SQL, for the rebuild (the same edges as ``answer_band``)."""
+    """The answer band in SQL, for the rebuild (the same edges as ``answer_band``); NULL
+    when the wait is not known."""
     return Case(
+        When(**{f"{field}__isnull": True}, then=Value(None)),
         *(When(**{f"{field}__lte": edge}, then=Value(i)) for i, edge in enumerate(ANSWER_BANDS)),
         default=Value(len(ANSWER_BANDS)),
+        output_field=IntegerField(),
     )
 
 
 def _grouped(
-    rows: QuerySet[Any], moment: str, prefix: str, stage: str, counts: dict[str, Any]
+    rows: QuerySet[Any], moment: str, prefix: str, counts: dict[str, Any]
 ) -> Iterator[tuple[Key, dict[str, int]]]:
-    """Counts of ``rows`` (responses, or invitations with ``prefix="contact__"``) grouped by
-    local day, team and the unit in each dimension, one query per dimension."""
+    """Counts of ``rows`` (responses, or invitations with ``prefix="contact__"``) under each
+    unit they are counted in: one query grouped by local day and hour, team and every
+    dimension's field, folded here into one row per dimension (the local time is worked out
+    once a row, which on SQLite is a Python function per row)."""
     tz = timezone.get_default_timezone()
-    dated = rows.annotate(d=TruncDate(moment, tzinfo=tz))
-    units: dict[str, tuple[QuerySet[Any], Any]] = {
-        "all": (dated, Value("")),
-        "incident_type": (dated, F(f"{prefix}incident_type_id")),
-        "call_handler": (dated, F(f"{prefix}call_handler_id")),
-        "channel": (dated, F(f"{prefix}channel")),
-        "stage": (dated, F(stage)),
-        "shift": (dated, ExtractHour(moment, tzinfo=tz)),
-        "answer_band": (
-            dated.filter(contact__answer_seconds__isnull=False).annotate(
-                b=_band_case("contact__answer_seconds")
-            ),
-            F("b"),
-        ),
+    fields = {
+        "d": TruncDate(moment, tzinfo=tz),
+        "h": ExtractHour(moment, tzinfo=tz),
+        "b": _band_case("contact__answer_seconds"),
     }
-    for dimension, (found, unit) in units.items():
-        fields = ["force_id", "d", f"{prefix}team_id", "u"]
-        if dimension == "answer_band":
-            fields.append(f"{prefix}channel")
-        grouped = found.annotate(u=unit).values(*fields).annotate(**counts)
-        for r in grouped:
-            u = r["u"]
-            if dimension == "call_handler":
-                key = str(u or 0)
-            elif dimension == "shift":
-                key = shift_of(u)
-            elif dimension == "answer_band":
-                key = f"{r[f'{prefix}channel']}:{u}"
-            else:
-                key = str(u or "")
-            team = r[f"{prefix}team_id"] or 0
-            yield (r["force_id"], dimension, r["d"], team, key), r
+    grouped = (
+        rows.annotate(**fields)
+        .values(
+            "force_id", "d", "h", f"{prefix}team_id", f"{prefix}incident_type_id",
+            f"{prefix}call_handler_id", f"{prefix}channel", "template__stage", "b",
+        )
+        .annotate(**counts)
+        .order_by()
+    )  # fmt: skip
+    for r in grouped.iterator(chunk_size=20000):
+        day, team, channel = r["d"], r[f"{prefix}team_id"] or 0, r[f"{prefix}channel"]
+        units = [
+            ("all", ""),
+            ("incident_type", r[f"{prefix}incident_type_id"]),
+            ("call_handler", str(r[f"{prefix}call_handler_id"] or 0)),
+            ("channel", channel),
+            ("stage", r["template__stage"] or "first_contact"),  # no template: first contact
+            ("shift", shift_of(r["h"])),
+        ]
+        if r["b"] is not None:
+            units.append(("answer_band", f"{channel}:{r['b']}"))
+        for dimension, unit in units:
+            yield (r["force_id"], dimension, day, team, unit), r
 
 
 def _from_raw(force_id: int | None = None) -> Counter[tuple[Key, str]]:
@@ -207,15 +208,12 @@ def _from_raw(force_id: int | None = None) -> Counter[tuple[Key, str]]:
         "score_sum": Sum("whole_experience", default=0),
         **{f"score_{n}": Count("pk", filter=Q(whole_experience=n)) for n in range(1, 8)},
     }
-    for key, r in _grouped(responses, "submitted_at", "", "template__stage", response_counts):
+    for key, r in _grouped(responses, "submitted_at", "", response_counts):
         for c in response_counts:
             if r[c]:
                 found[(key, c)] += r[c]
-    sent = _grouped(invitations, "sent_at", "contact__", "template__stage", {"n": Count("pk")})
-    for (force, dimension, day, team, unit), r in sent:
-        if dimension == "stage":
-            unit = unit or "first_contact"  # no template: counted as a first contact
-        found[((force, dimension, day, team, unit), "sent")] += r["n"]
+    for key, r in _grouped(invitations, "sent_at", "contact__", {"n": Count("pk")}):
+        found[(key, "sent")] += r["n"]
     return found
 
 
