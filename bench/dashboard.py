@@ -138,6 +138,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="Keep a database of the right size")
     parser.add_argument("--rebuild", action="store_true", help="Rebuild rollups on --reuse")
     parser.add_argument("--generate-only", action="store_true", help="Fill, do not time")
+    parser.add_argument("--check-all", action="store_true", help="Check rollups at any size")
+    parser.add_argument("--explain", action="store_true", help="Print each query's plan too")
     parser.add_argument("--drop", action="store_true", help="Drop the databases at the end")
     parser.add_argument("--response-rate", type=float, default=0.8)
     parser.add_argument("--json", help="Write the results to this file too")
@@ -159,10 +161,16 @@ def main() -> None:
                 generated = child(url, "generate", str(size), str(options.response_rate))
                 print(f"{kind} {size}: generated {json.dumps(generated)}", flush=True)
             if (generated or options.rebuild) and not options.generate_only:
-                generated |= child(url, "rollups", "check")
+                # Checking every count against the raw rows takes as long again as the
+                # rebuild: done up to a million responses unless asked.
+                check = "check" if size <= 1_000_000 or options.check_all else "no-check"
+                generated |= child(url, "rollups", check)
                 print(f"{kind} {size}: rollups {json.dumps(generated)}", flush=True)
             if options.generate_only:
                 continue
+            if options.explain:
+                print(f"== {kind} {size}: query plans", flush=True)
+                print(child(url, "explain")["plans"], flush=True)
             result = child(url, "time", str(options.repeat))
             result["generated"] = generated
             results[(kind, size)] = result
@@ -215,6 +223,8 @@ def child_main(args: list[str]) -> None:
         print(json.dumps(rollups(check=args[1] == "check")))
     elif what == "time":
         print(json.dumps(time_pages(int(args[1]))))
+    elif what == "explain":
+        print(json.dumps({"plans": explain_pages()}))
 
 
 class Loader:
@@ -600,6 +610,52 @@ def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     rank = max(1, -(-len(ordered) * p // 100))
     return ordered[int(rank) - 1]
+
+
+def explain_pages() -> str:
+    """Every distinct query the pages make (as the supervisor, the analyst and the API, over
+    the longest period) with its plan: EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on
+    PostgreSQL."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bluelamp.forces.models import ApiToken, Force, User, hash_token
+    from bluelamp.insights import drill
+
+    force = Force.objects.get(slug="bench")
+    token = ApiToken.generate()
+    ApiToken.objects.create(force=force, name="plans", digest=hash_token(token), prefix=token[:8])
+    api = Client(headers={"authorization": f"Bearer {token}"})
+    seen: dict[str, str] = {}
+    out = []
+    for username in ("bench-supervisor", "bench-analyst"):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        paths = ["/live/", *(f"/live/drill/?by={by}&days=90" for by in drill.DIMENSIONS)]
+        for path in paths:
+            with CaptureQueriesContext(connection) as queries:
+                client.get(path)
+            for q in queries.captured_queries:
+                seen.setdefault(q["sql"], f"{username} {path}")
+    for by in drill.DIMENSIONS:
+        with CaptureQueriesContext(connection) as queries:
+            api.get(f"/api/v1/satisfaction?by={by}&days=90")
+            api.get("/api/v1/alerts")
+        for q in queries.captured_queries:
+            seen.setdefault(q["sql"], f"api {by}")
+    with connection.cursor() as cursor:
+        for sql, where in seen.items():
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            if connection.vendor == "sqlite":
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+                plan = "\n".join(f"    {row[-1]}" for row in cursor.fetchall())
+            else:
+                cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}")
+                plan = "\n".join(f"    {row[0]}" for row in cursor.fetchall())
+            out.append(f"-- {where}\n{sql[:400]}\n{plan}")
+    return "\n\n".join(out)
 
 
 def time_pages(repeat: int) -> dict[str, Any]:
