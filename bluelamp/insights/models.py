@@ -47,7 +47,6 @@ class Rollup(models.Model):
     class Meta:
         # The key leads with force, dimension and day: every page's query is a range of it.
         constraints = [models.UniqueConstraint(fields=ROLLUP_KEY, name="rollup_day_key")]
-        indexes = [models.Index(fields=["force", "updated_at"])]
 
     def __str__(self) -> str:
         return f"{self.day} {self.dimension} {self.key}"

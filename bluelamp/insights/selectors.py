@@ -134,7 +134,10 @@ def open_cases(cases: QuerySet[RecoveryCase], limit: int = 10) -> list[RecoveryC
 def board_version(rollups: QuerySet[Rollup], cases: QuerySet[RecoveryCase]) -> str:
     """Changes whenever the board would: a response counted, a case opened or closed (the
     newest case not closed, and how many), a minute."""
-    latest = rollups.aggregate(m=Max("updated_at"))["m"]
+    # Every count touches the day's ``all`` row of its team, so the newest change is among
+    # today's and yesterday's (a rebuild of older days shows within the minute).
+    recent = local_day(timezone.now()) - dt.timedelta(days=1)
+    latest = rollups.filter(dimension="all", day__gte=recent).aggregate(m=Max("updated_at"))["m"]
     case_state = _not_closed(cases).aggregate(m=Max("pk"), c=Count("pk"))
     minute = timezone.now().strftime("%Y%m%d%H%M")
     stamp = int(latest.timestamp() * 1e6) if latest else 0

@@ -53,7 +53,6 @@ class Migration(migrations.Migration):
                 ("force", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="forces.force")),
             ],
             options={
-                "indexes": [models.Index(fields=["force", "updated_at"], name="insights_ro_force_i_e80c0e_idx")],
                 "constraints": [models.UniqueConstraint(fields=("force", "dimension", "day", "team_key", "key"), name="rollup_day_key")],
             },
         ),
