@@ -24,7 +24,7 @@ from tests.helpers import answer, roster_ahead, steady_history
 # comments, open cases, and the version (staffing figures, roster, rollups, cases).
 BOARD = 23
 BOARD_UNCHANGED = 7  # the version only
-DRILL = 7  # rows, praise, trend, score distribution (and the rows' labels: LABELLED)
+DRILL = 8  # rows, praise (its themes, then the praise), trend, score distribution (and labels)
 DRILL_CSV = 4  # rows (and their labels)
 API_SATISFACTION = 2  # the token, rows (and their labels)
 API_ALERTS = 2  # the token, alerts
@@ -49,6 +49,7 @@ def busy(force: Force, team_a: Team, team_b: Team) -> None:
             comment=f"Thank you, the call handler was kind ({i})" if i % 3 else "",
             now=now - dt.timedelta(days=i % 40, hours=i % 5),
         )  # fmt: skip
+    answer(force, "Q-TODAY", 7, team="team-a", comment="Thank you, the call handler was kind")
     for i in range(3):
         Alert.objects.create(
             force=force, dimension="team", key=str(team_a.pk), label="Team A",

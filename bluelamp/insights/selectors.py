@@ -123,6 +123,28 @@ def _not_closed(cases: QuerySet[RecoveryCase]) -> QuerySet[RecoveryCase]:
     return cases.filter(status__in=statuses)
 
 
+def praise_feed(
+    responses: QuerySet[Response], since: dt.datetime, limit: int = 20, scan: int = 200
+) -> list[Response]:
+    """The newest satisfied comments whose themes include praise, to pass on.
+
+    The newest ``scan`` satisfied comments are read backwards along the submitted-at index,
+    their themes only (no model built for each), then the praise among them is loaded with
+    its incident type, team and call handler: two bounded queries."""
+    candidates = (
+        responses.filter(submitted_at__gte=since, whole_experience__gte=5)
+        .exclude(comment="")
+        .order_by("-submitted_at")
+        .values_list("pk", "themes")[:scan]
+    )
+    ids = [pk for pk, themes in candidates if any(t.get("code") == "praise" for t in themes)]
+    return list(
+        responses.filter(pk__in=ids[:limit])
+        .select_related("incident_type", "team", "call_handler")
+        .order_by("-submitted_at")
+    )
+
+
 def open_cases(cases: QuerySet[RecoveryCase], limit: int = 10) -> list[RecoveryCase]:
     return list(
         _not_closed(cases)

@@ -143,15 +143,7 @@ def drill_down(request: HttpRequest) -> HttpResponse:
             ),
         )  # fmt: skip
     since, _ = drill.period_bounds(days, now)
-    praise = [
-        r
-        for r in responses_for_user(user)
-        .filter(submitted_at__gte=since, whole_experience__gte=5)
-        .exclude(comment="")
-        .select_related("incident_type", "team", "call_handler")
-        .order_by("-submitted_at")[:200]
-        if any(t.get("code") == "praise" for t in r.themes)
-    ][:20]
+    praise = selectors.praise_feed(responses_for_user(user), since)
     points = drill.trend(rollups, days, now)
     return render(
         request,
