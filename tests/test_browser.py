@@ -460,9 +460,10 @@ def test_an_answer_that_tips_the_statistics_shows_as_an_alert_within_a_second(
     Rollup.objects.bulk_create(
         [
             Rollup(force=force, day=timezone.localdate(now - dt.timedelta(days=d)),
-                   team_key=team.pk, dimension=dimension, key=key, responses=20, answered=20,
+                   team_key=team_key, dimension=dimension, key=key, responses=20, answered=20,
                    satisfied=18, dissatisfied=2, score_sum=110, updated_at=now)
             for d in range(1, 29)
+            for team_key in (team.pk, -1)  # the team's rows, and all teams' (only this one)
             for dimension, key in (("all", ""), ("incident_type", "burglary_residential"),
                                    ("channel", "999"), ("stage", "first_contact"))
         ]

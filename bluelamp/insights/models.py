@@ -19,8 +19,10 @@ class Rollup(models.Model):
     every combination, keeps the rows to a few hundred a day however many responses there
     are, so a page reads the same number of rows at 5 million responses as at 50 thousand.
 
-    ``team_key`` holds the team's id, or 0 for none, so that the unique key has no NULLs
-    (which would never conflict, so never add up).
+    Each is counted twice: under its team and under ``team_key`` -1 (``ALL_TEAMS``), so
+    that a force-wide page reads one row per unit and day, not one per team; a team-scoped
+    user's rows are those of their teams. ``team_key`` holds the team's id, or 0 for none,
+    so that the unique key has no NULLs (which would never conflict, so never add up).
     """
 
     force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")

@@ -25,6 +25,9 @@ SCORES = tuple(f"score_{n}" for n in range(1, 8))
 COUNTS = ("responses", "answered", "satisfied", "dissatisfied", "score_sum", "sent", *SCORES)
 KEY = ("force_id", "dimension", "day", "team_key", "key")
 Key = tuple[int, str, dt.date, int, str]
+# Each unit is counted twice: under its team (or 0 for none), and under ALL_TEAMS, so that
+# a force-wide page reads one row per unit and day, not one per team.
+ALL_TEAMS = -1
 DIMENSIONS = ("all", "incident_type", "call_handler", "channel", "stage", "shift", "answer_band")
 # Shifts by the local hour a response came in: early 07:00-15:00, late 15:00-23:00, night.
 SHIFTS = (
@@ -73,7 +76,11 @@ class Unit:
         ]
         if self.answer_seconds is not None:
             units.append(("answer_band", f"{self.channel}:{answer_band(self.answer_seconds)}"))
-        return [(self.force_id, dimension, day, team, key) for dimension, key in units]
+        return [
+            (self.force_id, dimension, day, t, key)
+            for t in (team, ALL_TEAMS)
+            for dimension, key in units
+        ]
 
 
 def _upsert(unit: Unit, counts: dict[str, int]) -> None:
@@ -187,8 +194,9 @@ def _grouped(
         ]
         if r["b"] is not None:
             units.append(("answer_band", f"{channel}:{r['b']}"))
-        for dimension, unit in units:
-            yield (r["force_id"], dimension, day, team, unit), r
+        for t in (team, ALL_TEAMS):
+            for dimension, unit in units:
+                yield (r["force_id"], dimension, day, t, unit), r
 
 
 def _from_raw(force_id: int | None = None) -> Counter[tuple[Key, str]]:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from bluelamp.forces.models import StaffMember, Team
 from bluelamp.insights import alerts
 from bluelamp.insights.models import Alert, AlertState, Rollup
+from bluelamp.insights.rollups import ALL_TEAMS
 from bluelamp.surveys.models import IncidentType, Response
 
 # The unit a response belongs to in each dimension (a team's rollups are its ``all`` rows).
@@ -32,8 +33,11 @@ def expected_share_for(force_id: int, dimension: str, key: str, day: dt.date) ->
     window = Rollup.objects.filter(
         force_id=force_id, day__gte=day - dt.timedelta(days=HISTORY_DAYS), day__lt=day
     )
-    force = Q(dimension="all")
-    unit = force & Q(team_key=int(key)) if dimension == "team" else Q(dimension=dimension, key=key)
+    force = Q(dimension="all", team_key=ALL_TEAMS)
+    if dimension == "team":
+        unit = Q(dimension="all", team_key=int(key))
+    else:
+        unit = Q(dimension=dimension, key=key, team_key=ALL_TEAMS)
     row = window.filter(force | unit).aggregate(
         n=Sum("answered", filter=force, default=0),
         x=Sum("dissatisfied", filter=force, default=0),

@@ -18,6 +18,7 @@ from bluelamp.forces.access import (
 from bluelamp.forces.models import User
 from bluelamp.insights import drill, selectors
 from bluelamp.insights.models import Rollup
+from bluelamp.insights.rollups import ALL_TEAMS
 from bluelamp.lib.downloads import csv_download
 from bluelamp.recovery.models import RecoveryCase
 from bluelamp.staffing import planning
@@ -64,9 +65,17 @@ def _staffing(
     return queues
 
 
+def _rollups(user: User) -> tuple[QuerySet[Rollup], QuerySet[Rollup]]:
+    """The user's rollups that add up to their totals (for a force-wide user, those counted
+    under all teams; for a team-scoped one, their teams'), and those of each team."""
+    rollups = rollups_for_user(user)
+    totals = rollups if user.is_team_scoped else rollups.filter(team_key=ALL_TEAMS)
+    return totals, rollups.filter(team_key__gte=0)
+
+
 def _board_context(user: User, version: str | None = None) -> dict[str, Any]:
     now = timezone.now()
-    rollups = rollups_for_user(user)
+    rollups, teams = _rollups(user)
     cases = open_cases_for_live_view(user)
     since = selectors.period_starts(now)["28 days"]
     return {
@@ -79,7 +88,7 @@ def _board_context(user: User, version: str | None = None) -> dict[str, Any]:
         "now": now,
         "periods": selectors.summary_by_period(rollups, now),
         "by_type": selectors.summary_by(rollups, "incident_type", since),
-        "by_team": selectors.summary_by(rollups, "team", since),
+        "by_team": selectors.summary_by(teams, "team", since),
         "comments": selectors.latest_comments(responses_for_user(user)),
         "cases": selectors.open_cases(cases),
         "version": version or _version(user, rollups, cases),
@@ -104,7 +113,7 @@ def live(request: HttpRequest) -> HttpResponse:
 def board(request: HttpRequest) -> HttpResponse:
     """The board alone, for polling: 204 (nothing to swap) when nothing has changed."""
     user = _user(request)
-    rollups = rollups_for_user(user)
+    rollups, _ = _rollups(user)
     cases = open_cases_for_live_view(user)
     version = _version(user, rollups, cases)
     if request.GET.get("v") == version:
@@ -117,7 +126,7 @@ def drill_down(request: HttpRequest) -> HttpResponse:
     """Satisfaction by one dimension over a period against the one before, a daily trend and
     the praise feed; ``?format=csv`` gives the table as CSV."""
     user = _user(request)
-    rollups = rollups_for_user(user)
+    rollups, teams = _rollups(user)
     by = request.GET.get("by", "team")
     if by not in drill.DIMENSIONS:
         by = "team"
@@ -128,7 +137,7 @@ def drill_down(request: HttpRequest) -> HttpResponse:
     if days not in drill.PERIODS:
         days = 28
     now = timezone.now()
-    rows = drill.drill(rollups, by, days, now)
+    rows = drill.drill(teams if by == "team" else rollups, by, days, now)
     if request.GET.get("format") == "csv":
         return csv_download(
             f"satisfaction-by-{by}-{days}d.csv",
