@@ -130,6 +130,43 @@ def table(results: dict[tuple[str, int], dict[str, Any]], sizes: Sequence[int]) 
     return "\n".join(lines)
 
 
+def group_of(page: str) -> str:
+    """Pages summed up for the summary table: each drill-down, CSV and API period over its
+    six dimensions."""
+    import re
+
+    found = re.match(
+        r"(\w+) (/live/drill/|/api/v1/satisfaction)\?by=\w+&days=(\d+)(&format=csv)?", page
+    )
+    if not found:
+        return page.replace("?status=all", "")
+    who, path, days, csv = found.groups()
+    what = "satisfaction" if "api" in path else ("drill-down CSV" if csv else "drill-down")
+    return f"{who} {what}, {days} day{'s' if days != '1' else ''} (6 dimensions)"
+
+
+def summary(results: dict[tuple[str, int], dict[str, Any]]) -> dict[tuple[str, int], Any]:
+    """Per group of pages: the median of their p50s, the largest p95 and the largest time."""
+    import statistics
+
+    out: dict[tuple[str, int], Any] = {}
+    for key, result in results.items():
+        groups: dict[str, list[dict[str, float]]] = {}
+        for page, t in result["pages"].items():
+            groups.setdefault(group_of(page), []).append(t)
+        out[key] = {
+            "pages": {
+                g: {
+                    "p50": statistics.median(t["p50"] for t in ts),
+                    "p95": max(t["p95"] for t in ts),
+                    "max": max(t["max"] for t in ts),
+                }
+                for g, ts in groups.items()
+            }
+        }
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
@@ -186,6 +223,10 @@ def main() -> None:
     print()
     print("Server time per page, milliseconds (in-process test client; * p95 over 100 ms)")
     print(table(results, sizes))
+    print()
+    print("Summary: drill-down, CSV and API rows are the median p50 and the largest p95 of")
+    print("the six dimensions; /api/v1/alerts is the open and the all alerts together")
+    print(table(summary(results), sizes))
     print(f"after: {machine_load()}")
     if options.json:
         Path(options.json).write_text(
