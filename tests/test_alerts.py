@@ -33,14 +33,21 @@ def _history(force: Force, teams: list[Team], start: dt.datetime) -> None:
     """28 days before ``start``: each team 20 answers a day, 10% dissatisfied."""
     rows = []
     for back in range(1, 29):
-        hour = (start - dt.timedelta(days=back)).replace(minute=0, second=0, microsecond=0)
+        moment = start - dt.timedelta(days=back)
         for team in teams:
-            rows.append(
-                Rollup(force=force, hour=hour, incident_type="burglary_residential",
-                       team_key=team.pk, channel="101", stage="first_contact", responses=20,
-                       answered=20, satisfied=18, dissatisfied=2, score_sum=100,
-                       updated_at=hour)
-            )  # fmt: skip
+            # The same answers counted in each dimension, as the rollups count them.
+            for dimension, key in (
+                ("all", ""),
+                ("incident_type", "burglary_residential"),
+                ("channel", "101"),
+                ("stage", "first_contact"),
+                ("call_handler", "0"),
+            ):
+                rows.append(
+                    Rollup(force=force, day=timezone.localdate(moment), team_key=team.pk,
+                           dimension=dimension, key=key, responses=20, answered=20,
+                           satisfied=18, dissatisfied=2, score_sum=100, updated_at=moment)
+                )  # fmt: skip
     Rollup.objects.bulk_create(rows)
 
 

@@ -459,11 +459,13 @@ def test_an_answer_that_tips_the_statistics_shows_as_an_alert_within_a_second(
     now = timezone.now()
     Rollup.objects.bulk_create(
         [
-            Rollup(force=force, hour=(now - dt.timedelta(days=d)).replace(minute=0, second=0,
-                   microsecond=0), incident_type="burglary_residential", team_key=team.pk,
-                   channel="999", stage="first_contact", responses=20, answered=20,
+            Rollup(force=force, day=timezone.localdate(now - dt.timedelta(days=d)),
+                   team_key=team_key, dimension=dimension, key=key, responses=20, answered=20,
                    satisfied=18, dissatisfied=2, score_sum=110, updated_at=now)
             for d in range(1, 29)
+            for team_key in (team.pk, -1)  # the team's rows, and all teams' (only this one)
+            for dimension, key in (("all", ""), ("incident_type", "burglary_residential"),
+                                   ("channel", "999"), ("stage", "first_contact"))
         ]
     )  # fmt: skip
     baselines_clear()

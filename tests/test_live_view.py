@@ -4,10 +4,11 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from bluelamp.insights.selectors import open_statuses
 from bluelamp.surveys.models import Response
 from tests.helpers import answer
 
@@ -71,24 +72,39 @@ def test_board_query_count_does_not_grow_with_data(login, alice, force, history)
     with CaptureQueriesContext(connection) as large:
         client.get("/live/board")
     assert len(large.captured_queries) == len(small.captured_queries)
-    assert len(large.captured_queries) <= 16  # a fixed set: session, user, counts, alerts...
+    # A fixed set: session, user, counts, alerts, open cases and their state by status...
+    assert len(large.captured_queries) <= 14 + 2 * len(open_statuses())
 
 
 def test_rollups_are_counted_with_each_response_and_match_a_rebuild(force, team_a, capsys):
     from django.core.management import CommandError, call_command
 
     from bluelamp.insights.models import Rollup
+    from bluelamp.insights.rollups import ALL_TEAMS
     from tests.helpers import make_contact, send_scheduled
 
     now = timezone.now()
+    waits = [6, None, 400, 6, 45, None]  # seconds to answer, when known
     for i, score in enumerate([7, 6, 1, 2, 4, 5]):
         answer(force, f"RU-{i}", score, team="team-a" if i % 2 else "",
-               channel="101" if i < 3 else "999", now=now - dt.timedelta(hours=i))  # fmt: skip
+               channel="101" if i < 3 else "999", answer_seconds=waits[i],
+               now=now - dt.timedelta(hours=i))  # fmt: skip
     make_contact(force, "RU-SENT")
     assert send_scheduled() == 1
     call_command("rebuild_rollups", check=True)
     assert "Rollups match the raw data." in capsys.readouterr().out
-    totals = Rollup.objects.filter(force=force)
+    # Each response is counted once in every dimension; in an answer band when its wait is
+    # known (the invitation sent had a 6-second wait on 999); under its team and all teams.
+    for dimension in ("incident_type", "call_handler", "channel", "stage", "shift"):
+        for teams in (Q(team_key=ALL_TEAMS), Q(team_key__gte=0)):
+            rows = Rollup.objects.filter(teams, force=force, dimension=dimension)
+            assert (sum(r.responses for r in rows), sum(r.sent for r in rows)) == (6, 1)
+    bands = {
+        r.key: (r.responses, r.sent)
+        for r in Rollup.objects.filter(dimension="answer_band", team_key=ALL_TEAMS)
+    }
+    assert bands == {"101:0": (1, 0), "101:5": (1, 0), "999:0": (1, 1), "999:2": (1, 0)}
+    totals = Rollup.objects.filter(force=force, dimension="all", team_key=ALL_TEAMS)
     assert sum(r.responses for r in totals) == 6
     assert sum(r.satisfied for r in totals) == 3
     assert sum(r.dissatisfied for r in totals) == 2
@@ -179,3 +195,19 @@ def test_satisfaction_api_names_a_bad_period(api, force):
     r = api.get("/api/v1/satisfaction?days=3")
     assert r.status_code == 400
     assert r.json()["errors"][0]["field"] == "days"
+
+
+def test_force_wide_totals_count_every_team_once(login, alice, dave, force, history):
+    """A force-wide user reads the rows counted under all teams: the same totals as a direct
+    count, answers with no team included; a team supervisor's leave those out."""
+    from bluelamp.insights.drill import period_bounds
+
+    answer(force, "T-NOTEAM", 2, team="")
+    start, _ = period_bounds(28, timezone.now())
+    direct = Response.objects.filter(force=force, submitted_at__gte=start).count()
+    html = login(dave).get("/live/").content.decode()
+    assert f'data-testid="count-2">{direct}<' in html
+    assert f'data-testid="count-2">{direct - 1}<' in login(alice).get("/live/").content.decode()
+    for by in ("team", "incident_type", "call_handler"):
+        rows = login(dave).get(f"/live/drill/?by={by}&days=28&format=csv").content.decode()
+        assert sum(int(r.split(",")[1]) for r in rows.strip().splitlines()[1:]) == direct, by

@@ -9,6 +9,7 @@ from pydantic import field_validator
 from bluelamp.forces.api_auth import request_force
 from bluelamp.insights import drill
 from bluelamp.insights.models import Alert, Rollup
+from bluelamp.insights.rollups import ALL_TEAMS
 
 router = Router(tags=["insights"])
 
@@ -43,6 +44,12 @@ def satisfaction(request: HttpRequest, query: Query[SatisfactionQuery]) -> list[
     """The drill-down's table: answers, satisfied and dissatisfied per unit for the period
     (today, 7, 28 or 90 days) and the period before, from the rollups."""
     rollups = Rollup.objects.filter(force=request_force(request))
+    # The force's totals are counted under all teams; the teams' rows are their own.
+    rollups = (
+        rollups.filter(team_key__gte=0)
+        if query.by == "team"
+        else rollups.filter(team_key=ALL_TEAMS)
+    )
     return [
         SatisfactionRow(
             key=r.key,

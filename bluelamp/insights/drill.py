@@ -4,12 +4,12 @@ a daily trend; read from the rollups only, so the figures hardly grow with the d
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from bluelamp.forces.models import StaffMember, Team
 from bluelamp.insights.models import Rollup
+from bluelamp.insights.rollups import SHIFTS, local_day
 from bluelamp.insights.selectors import Rate
 from bluelamp.lib.stats import wilson_interval
 from bluelamp.surveys.models import IncidentType
@@ -23,19 +23,6 @@ DIMENSIONS = {
     "shift": "Shift",
 }
 PERIODS = {1: "today", 7: "7 days", 28: "28 days", 90: "90 days"}
-# Shifts by the local hour a response came in: early 07:00-15:00, late 15:00-23:00, night.
-SHIFTS = (
-    ("early", "Early (07:00 to 15:00)", range(7, 15)),
-    ("late", "Late (15:00 to 23:00)", range(15, 23)),
-)
-NIGHT = ("night", "Night (23:00 to 07:00)")
-FIELDS = {
-    "incident_type": "incident_type",
-    "team": "team_key",
-    "call_handler": "handler_key",
-    "channel": "channel",
-    "stage": "stage",
-}
 
 
 @dataclass(frozen=True)
@@ -69,14 +56,6 @@ def period_bounds(days: int, now: dt.datetime) -> tuple[dt.datetime, dt.datetime
     return start, start - dt.timedelta(days=days)
 
 
-def _shift(hour: dt.datetime) -> str:
-    local = timezone.localtime(hour).hour
-    for code, _, hours in SHIFTS:
-        if local in hours:
-            return code
-    return NIGHT[0]
-
-
 def _labels(dimension: str, keys: list[str]) -> dict[str, str]:
     if dimension == "team":
         ids = [int(k) for k in keys if k.isdigit()]
@@ -94,41 +73,42 @@ def _labels(dimension: str, keys: list[str]) -> dict[str, str]:
     if dimension == "incident_type":
         return dict(IncidentType.objects.filter(pk__in=keys).values_list("pk", "name"))
     if dimension == "shift":
-        return {code: label for code, label, _ in SHIFTS} | {NIGHT[0]: NIGHT[1]}
+        return {code: label for code, label, _ in SHIFTS}
     return {}
 
 
 def drill(rollups: QuerySet[Rollup], dimension: str, days: int, now: dt.datetime) -> list[Row]:
-    """One row per unit with answers in either period, most answers first (never by rate)."""
-    start, before = period_bounds(days, now)
-    window = rollups.filter(hour__gte=before)
-    totals: dict[str, dict[str, list[int]]] = {}
-    if dimension == "shift":
-        rows = window.values_list("hour").annotate(
-            n=Sum("answered"), s=Sum("satisfied"), d=Sum("dissatisfied"), t=Sum("sent"),
-            q=Sum("score_sum"),
-        )  # fmt: skip
-        keyed = [(_shift(hour), hour, n, s, d, t, q) for hour, n, s, d, t, q in rows]
+    """One row per unit with answers in either period, most answers first (never by rate).
+
+    One query: the rollups of the dimension over both periods, summed per unit with the two
+    periods side by side."""
+    start, before = (local_day(moment) for moment in period_bounds(days, now))
+    if dimension == "team":
+        window, field = rollups.filter(dimension="all"), "team_key"
     else:
-        field = FIELDS[dimension]
-        rows = window.values_list(field, "hour").annotate(
-            n=Sum("answered"), s=Sum("satisfied"), d=Sum("dissatisfied"), t=Sum("sent"),
-            q=Sum("score_sum"),
-        )  # fmt: skip
-        keyed = [(str(k), hour, n, s, d, t, q) for k, hour, n, s, d, t, q in rows]
-    for key, hour, n, s, d, t, q in keyed:
-        part = "now" if hour >= start else "before"
-        counts = totals.setdefault(key, {"now": [0] * 5, "before": [0] * 5})[part]
-        for i, value in enumerate((n, s, d, t, q)):
-            counts[i] += value or 0
-    labels = _labels(dimension, list(totals))
+        window, field = rollups.filter(dimension=dimension), "key"
+    sums = {}
+    for part, when in (("now_", Q(day__gte=start)), ("before_", Q(day__lt=start))):
+        for name in ("answered", "satisfied", "dissatisfied", "sent", "score_sum"):
+            sums[f"{part}{name}"] = Sum(name, filter=when, default=0)
+    rows = list(window.filter(day__gte=before).values(field).annotate(**sums))
+    labels = _labels(dimension, [str(r[field]) for r in rows])
     found = []
-    for key, parts in totals.items():
+    for r in rows:
+        key = str(r[field])
         label = labels.get(key, key if key not in ("", "0") else "(none)")
-        n, s, d, t, q = parts["now"]
-        bn, bs, bd, _, _ = parts["before"]
-        if n or bn:
-            found.append(Row(key, Rate(label, n, s, d), Rate(label, bn, bs, bd), t, q))
+        if r["now_answered"] or r["before_answered"]:
+            found.append(
+                Row(
+                    key,
+                    Rate(label, r["now_answered"], r["now_satisfied"], r["now_dissatisfied"]),
+                    Rate(
+                        label, r["before_answered"], r["before_satisfied"], r["before_dissatisfied"]
+                    ),
+                    r["now_sent"],
+                    r["now_score_sum"],
+                )
+            )
     return sorted(found, key=lambda r: (-r.now.responses, r.now.label))
 
 
@@ -150,15 +130,14 @@ class Day:
 def trend(rollups: QuerySet[Rollup], days: int, now: dt.datetime) -> list[Day]:
     """Satisfied share per local day over the period (days with no answers included)."""
     start, _ = period_bounds(max(days, 7), now)
+    first = local_day(start)
     rows = dict(
         (d, (n, s))
-        for d, n, s in rollups.filter(hour__gte=start)
-        .annotate(day=TruncDate("hour", tzinfo=timezone.get_current_timezone()))
-        .values_list("day")
+        for d, n, s in rollups.filter(dimension="all", day__gte=first)
+        .values("day")
         .annotate(n=Sum("answered"), s=Sum("satisfied"))
         .values_list("day", "n", "s")
     )
-    first = timezone.localtime(start).date()
     count = (timezone.localdate(now) - first).days + 1
     return [
         Day(first + dt.timedelta(days=i), *rows.get(first + dt.timedelta(days=i), (0, 0)))
@@ -210,7 +189,7 @@ def trend_svg(points: list[Day], width: int = 640, height: int = 160) -> str:
 def score_distribution(rollups: QuerySet[Rollup], days: int, now: dt.datetime) -> list[int]:
     """How many answered 1 to 7 in the period (one query)."""
     start, _ = period_bounds(days, now)
-    row = rollups.filter(hour__gte=start).aggregate(
+    row = rollups.filter(dimension="all", day__gte=local_day(start)).aggregate(
         **{f"s{n}": Sum(f"score_{n}", default=0) for n in range(1, 8)}
     )
     return [row[f"s{n}"] for n in range(1, 8)]

@@ -6,44 +6,99 @@ one. Call it inside the transaction that stores the response or marks the invita
 """
 
 import datetime as dt
+from bisect import bisect_left
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncHour
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
 from bluelamp.insights.models import Rollup
+from bluelamp.staffing.planning import ANSWER_BANDS
 from bluelamp.surveys.models import Invitation, Response
 
 SCORES = tuple(f"score_{n}" for n in range(1, 8))
 COUNTS = ("responses", "answered", "satisfied", "dissatisfied", "score_sum", "sent", *SCORES)
-KEY = ("force_id", "hour", "incident_type", "team_key", "handler_key", "channel", "stage")
-Key = tuple[int, dt.datetime, str, int, int, str, str]
+KEY = ("force_id", "dimension", "day", "team_key", "key")
+Key = tuple[int, str, dt.date, int, str]
+# Each unit is counted twice: under its team (or 0 for none), and under ALL_TEAMS, so that
+# a force-wide page reads one row per unit and day, not one per team.
+ALL_TEAMS = -1
+DIMENSIONS = ("all", "incident_type", "call_handler", "channel", "stage", "shift", "answer_band")
+# Shifts by the local hour a response came in: early 07:00-15:00, late 15:00-23:00, night.
+SHIFTS = (
+    ("early", "Early (07:00 to 15:00)", range(7, 15)),
+    ("late", "Late (15:00 to 23:00)", range(15, 23)),
+    ("night", "Night (23:00 to 07:00)", (*range(23, 24), *range(7))),
+)
 
 
-def hour_of(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+def local_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(timezone.get_default_timezone()).date()
 
 
-def _upsert(key: Key, counts: dict[str, int]) -> None:
+def shift_of(local_hour: int) -> str:
+    return next(code for code, _, hours in SHIFTS if local_hour in hours)
+
+
+def answer_band(seconds: int) -> int:
+    """Which of ``planning.BAND_LABELS`` a wait falls in: up to 10 s is 0, over 5 min 5."""
+    return bisect_left(ANSWER_BANDS, seconds)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What one response or sending is counted under."""
+
+    force_id: int
+    moment: dt.datetime
+    team_id: int | None
+    incident_type: str
+    call_handler_id: int | None
+    channel: str
+    stage: str
+    answer_seconds: int | None
+
+    def counted_under(self) -> list[Key]:
+        local = self.moment.astimezone(timezone.get_default_timezone())
+        day, team = local.date(), self.team_id or 0
+        units = [
+            ("all", ""),
+            ("incident_type", self.incident_type),
+            ("call_handler", str(self.call_handler_id or 0)),
+            ("channel", self.channel),
+            ("stage", self.stage),
+            ("shift", shift_of(local.hour)),
+        ]
+        if self.answer_seconds is not None:
+            units.append(("answer_band", f"{self.channel}:{answer_band(self.answer_seconds)}"))
+        return [
+            (self.force_id, dimension, day, t, key)
+            for t in (team, ALL_TEAMS)
+            for dimension, key in units
+        ]
+
+
+def _upsert(unit: Unit, counts: dict[str, int]) -> None:
+    """Add the counts to the unit's row in every dimension: one statement, whose rows are
+    always in the same order (so two transactions lock them in the same order)."""
     table = Rollup._meta.db_table
     ops = connection.ops
-    force_id, hour, *rest = key
-    values: list[Any] = [
-        force_id,
-        ops.adapt_datetimefield_value(hour),
-        *rest,
-        *(counts.get(c, 0) for c in COUNTS),
-        ops.adapt_datetimefield_value(timezone.now()),
-    ]
-    columns = ", ".join([*KEY, *COUNTS, "updated_at"])
-    marks = ", ".join(["%s"] * len(values))
+    now = ops.adapt_datetimefield_value(timezone.now())
+    values: list[Any] = []
+    for force_id, dimension, day, team, key in unit.counted_under():
+        values += [force_id, dimension, ops.adapt_datefield_value(day), team, key]
+        values += [*(counts.get(c, 0) for c in COUNTS), now]
+    columns = [*KEY, *COUNTS, "updated_at"]
+    row = f"({', '.join(['%s'] * len(columns))})"
+    rows = ", ".join([row] * (len(values) // len(columns)))
     added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTS)
     sql = (
-        f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608 (names are ours)
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {rows} "  # noqa: S608 (names are ours)
         f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {added}, updated_at = excluded.updated_at"
     )
     with connection.cursor() as cursor:
@@ -54,14 +109,15 @@ def response_count(response: Response, stage: str) -> None:
     """Count one response (call it in the response's transaction)."""
     answered = response.whole_experience is not None
     _upsert(
-        (
+        Unit(
             response.force_id,
-            hour_of(response.submitted_at),
+            response.submitted_at,
+            response.team_id,
             response.incident_type_id,
-            response.team_id or 0,
-            response.call_handler_id or 0,
+            response.call_handler_id,
             response.channel,
             stage,
+            response.contact.answer_seconds,
         ),
         {
             "responses": 1,
@@ -79,17 +135,68 @@ def sending_count(invitation: Invitation, stage: str) -> None:
     contact = invitation.contact
     assert invitation.sent_at is not None
     _upsert(
-        (
+        Unit(
             invitation.force_id,
-            hour_of(invitation.sent_at),
+            invitation.sent_at,
+            contact.team_id,
             contact.incident_type_id,
-            contact.team_id or 0,
-            contact.call_handler_id or 0,
+            contact.call_handler_id,
             contact.channel,
             stage,
+            contact.answer_seconds,
         ),
         {"sent": 1},
     )
+
+
+def _band_case(field: str) -> Case:
+    """The answer band in SQL, for the rebuild (the same edges as ``answer_band``); NULL
+    when the wait is not known."""
+    return Case(
+        When(**{f"{field}__isnull": True}, then=Value(None)),
+        *(When(**{f"{field}__lte": edge}, then=Value(i)) for i, edge in enumerate(ANSWER_BANDS)),
+        default=Value(len(ANSWER_BANDS)),
+        output_field=IntegerField(),
+    )
+
+
+def _grouped(
+    rows: QuerySet[Any], moment: str, prefix: str, counts: dict[str, Any]
+) -> Iterator[tuple[Key, dict[str, int]]]:
+    """Counts of ``rows`` (responses, or invitations with ``prefix="contact__"``) under each
+    unit they are counted in: one query grouped by local day and hour, team and every
+    dimension's field, folded here into one row per dimension (the local time is worked out
+    once a row, which on SQLite is a Python function per row)."""
+    tz = timezone.get_default_timezone()
+    fields = {
+        "d": TruncDate(moment, tzinfo=tz),
+        "h": ExtractHour(moment, tzinfo=tz),
+        "b": _band_case("contact__answer_seconds"),
+    }
+    grouped = (
+        rows.annotate(**fields)
+        .values(
+            "force_id", "d", "h", f"{prefix}team_id", f"{prefix}incident_type_id",
+            f"{prefix}call_handler_id", f"{prefix}channel", "template__stage", "b",
+        )
+        .annotate(**counts)
+        .order_by()
+    )  # fmt: skip
+    for r in grouped.iterator(chunk_size=20000):
+        day, team, channel = r["d"], r[f"{prefix}team_id"] or 0, r[f"{prefix}channel"]
+        units = [
+            ("all", ""),
+            ("incident_type", r[f"{prefix}incident_type_id"]),
+            ("call_handler", str(r[f"{prefix}call_handler_id"] or 0)),
+            ("channel", channel),
+            ("stage", r["template__stage"] or "first_contact"),  # no template: first contact
+            ("shift", shift_of(r["h"])),
+        ]
+        if r["b"] is not None:
+            units.append(("answer_band", f"{channel}:{r['b']}"))
+        for t in (team, ALL_TEAMS):
+            for dimension, unit in units:
+                yield (r["force_id"], dimension, day, t, unit), r
 
 
 def _from_raw(force_id: int | None = None) -> Counter[tuple[Key, str]]:
@@ -101,40 +208,20 @@ def _from_raw(force_id: int | None = None) -> Counter[tuple[Key, str]]:
         responses = responses.filter(force_id=force_id)
         invitations = invitations.filter(force_id=force_id)
     answered = Q(whole_experience__isnull=False)
-    rows = (
-        responses.annotate(h=TruncHour("submitted_at", tzinfo=dt.UTC))
-        .values("force_id", "h", "incident_type_id", "team_id", "call_handler_id", "channel",
-                "template__stage")
-        .annotate(
-            responses=Count("pk"),
-            answered=Count("pk", filter=answered),
-            satisfied=Count("pk", filter=answered & Q(outcome="satisfied")),
-            dissatisfied=Count("pk", filter=answered & Q(outcome="dissatisfied")),
-            score_sum=Sum("whole_experience", default=0),
-            **{f"score_{n}": Count("pk", filter=Q(whole_experience=n)) for n in range(1, 8)},
-        )
-    )  # fmt: skip
-    for r in rows:
-        key: Key = (
-            r["force_id"], r["h"], r["incident_type_id"], r["team_id"] or 0,
-            r["call_handler_id"] or 0, r["channel"], r["template__stage"],
-        )  # fmt: skip
-        for c in ("responses", "answered", "satisfied", "dissatisfied", "score_sum", *SCORES):
-            if r[c]:  # type: ignore[literal-required]
-                found[(key, c)] += r[c]  # type: ignore[literal-required]
-    sent = (
-        invitations.annotate(h=TruncHour("sent_at", tzinfo=dt.UTC))
-        .values("force_id", "h", "contact__incident_type_id", "contact__team_id",
-                "contact__call_handler_id", "contact__channel", "template__stage")
-        .annotate(n=Count("pk"))
-    )  # fmt: skip
-    for one in sent:
-        key = (
-            one["force_id"], one["h"], one["contact__incident_type_id"],
-            one["contact__team_id"] or 0, one["contact__call_handler_id"] or 0,
-            one["contact__channel"], one["template__stage"] or "first_contact",
-        )  # fmt: skip
-        found[(key, "sent")] += one["n"]
+    response_counts = {
+        "responses": Count("pk"),
+        "answered": Count("pk", filter=answered),
+        "satisfied": Count("pk", filter=answered & Q(outcome="satisfied")),
+        "dissatisfied": Count("pk", filter=answered & Q(outcome="dissatisfied")),
+        "score_sum": Sum("whole_experience", default=0),
+        **{f"score_{n}": Count("pk", filter=Q(whole_experience=n)) for n in range(1, 8)},
+    }
+    for key, r in _grouped(responses, "submitted_at", "", response_counts):
+        for c in response_counts:
+            if r[c]:
+                found[(key, c)] += r[c]
+    for key, r in _grouped(invitations, "sent_at", "contact__", {"n": Count("pk")}):
+        found[(key, "sent")] += r["n"]
     return found
 
 
@@ -142,7 +229,7 @@ def _stored(force_id: int | None = None) -> Counter[tuple[Key, str]]:
     found: Counter[tuple[Key, str]] = Counter()
     rows = Rollup.objects.all() if force_id is None else Rollup.objects.filter(force_id=force_id)
     for r in rows.values(*KEY, *COUNTS):
-        key: Key = tuple(r[k] for k in KEY)
+        key: Key = (r["force_id"], r["dimension"], r["day"], r["team_key"], r["key"])
         for c in COUNTS:
             if r[c]:
                 found[(key, c)] += r[c]
@@ -157,11 +244,10 @@ class Difference:
     recomputed: int
 
     def __str__(self) -> str:
-        force, hour, incident_type, team, handler, channel, stage = self.key
+        force, dimension, day, team, key = self.key
         return (
-            f"force {force} {hour:%Y-%m-%d %H}:00 {incident_type} team {team} handler "
-            f"{handler} {channel} {stage}: {self.count} stored {self.stored}, "
-            f"recomputed {self.recomputed}"
+            f"force {force} {day} team {team} {dimension} {key!r}: {self.count} stored "
+            f"{self.stored}, recomputed {self.recomputed}"
         )
 
 

@@ -1,4 +1,9 @@
-"""What the supervisor's live view reads: satisfaction by period, incident type and team."""
+"""What the supervisor's live view reads: satisfaction by period, incident type and team.
+
+Every count comes from the rollups (``Rollup``, one row per local day, team and unit of one
+dimension), so each query reads a few hundred rows a day whatever the number of responses;
+only the latest comments read responses, the newest few by index.
+"""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -8,6 +13,7 @@ from django.utils import timezone
 
 from bluelamp.forces.models import Team
 from bluelamp.insights.models import Rollup
+from bluelamp.insights.rollups import local_day
 from bluelamp.lib.stats import wilson_interval
 from bluelamp.recovery.models import RecoveryCase
 from bluelamp.surveys.models import IncidentType, Response
@@ -64,20 +70,22 @@ def summary_by_period(rollups: QuerySet[Rollup], now: dt.datetime) -> list[Rate]
     starts = period_starts(now)
     aggregates = {}
     for i, start in enumerate(starts.values()):
-        window = Q(hour__gte=start)
+        window = Q(day__gte=local_day(start))
         aggregates[f"n{i}"] = Sum("answered", filter=window, default=0)
         aggregates[f"s{i}"] = Sum("satisfied", filter=window, default=0)
         aggregates[f"d{i}"] = Sum("dissatisfied", filter=window, default=0)
-    row = rollups.filter(hour__gte=min(starts.values())).aggregate(**aggregates)
+    first = local_day(min(starts.values()))
+    row = rollups.filter(dimension="all", day__gte=first).aggregate(**aggregates)
     return [Rate(label, row[f"n{i}"], row[f"s{i}"], row[f"d{i}"]) for i, label in enumerate(starts)]
 
 
 def summary_by(rollups: QuerySet[Rollup], dimension: str, since: dt.datetime) -> list[Rate]:
     """Rates grouped by ``incident_type`` or ``team``, most responses first (one query, and
     one more for the names)."""
-    field = {"incident_type": "incident_type", "team": "team_key"}[dimension]
+    field = {"incident_type": "key", "team": "team_key"}[dimension]
+    stored = "all" if dimension == "team" else dimension
     rows = (
-        rollups.filter(hour__gte=since)
+        rollups.filter(dimension=stored, day__gte=local_day(since))
         .values(field)
         .annotate(
             n=Sum("answered", default=0),
@@ -98,6 +106,9 @@ def summary_by(rollups: QuerySet[Rollup], dimension: str, since: dt.datetime) ->
 
 
 def latest_comments(responses: QuerySet[Response], limit: int = 8) -> list[Response]:
+    """The newest responses with a comment: read backwards along the (force, submitted_at)
+    index until ``limit`` are found, so the cost depends on how many recent responses carry
+    no comment, not on how many there are."""
     return list(
         responses.exclude(comment="")
         .select_related("incident_type", "team")
@@ -105,49 +116,83 @@ def latest_comments(responses: QuerySet[Response], limit: int = 8) -> list[Respo
     )
 
 
-def open_cases(cases: QuerySet[RecoveryCase], limit: int = 10) -> list[RecoveryCase]:
-    return list(
-        cases.exclude(status=RecoveryCase.Status.CLOSED)
-        .select_related("contact__incident_type", "team")
-        .order_by("deadline")[:limit]
+def open_statuses() -> list[str]:
+    return [s for s in RecoveryCase.Status.values if s != RecoveryCase.Status.CLOSED]
+
+
+def praise_feed(
+    responses: QuerySet[Response], since: dt.datetime, limit: int = 20, scan: int = 200
+) -> list[Response]:
+    """The newest satisfied comments whose themes include praise, to pass on.
+
+    The newest ``scan`` satisfied comments are read backwards along the submitted-at index,
+    their themes only (no model built for each), then the praise among them is loaded with
+    its incident type, team and call handler: two bounded queries."""
+    candidates = (
+        responses.filter(submitted_at__gte=since, whole_experience__gte=5)
+        .exclude(comment="")
+        .order_by("-submitted_at")
+        .values_list("pk", "themes")[:scan]
     )
+    ids = [pk for pk, themes in candidates if any(t.get("code") == "praise" for t in themes)]
+    return list(
+        responses.filter(pk__in=ids[:limit])
+        .select_related("incident_type", "team", "call_handler")
+        .order_by("-submitted_at")
+    )
+
+
+def open_cases(cases: QuerySet[RecoveryCase], limit: int = 10) -> list[RecoveryCase]:
+    """The cases not closed with the nearest deadlines: one query per such status, each the
+    start of the (force, status, deadline) index. A single ``status IN (...)`` makes both
+    databases read every case ever opened when their statistics say most are closed."""
+    found: list[RecoveryCase] = []
+    for status in open_statuses():
+        found += (
+            cases.filter(status=status)
+            .select_related("contact__incident_type", "team")
+            .order_by("deadline")[:limit]
+        )
+    return sorted(found, key=lambda c: c.deadline)[:limit]
 
 
 def board_version(rollups: QuerySet[Rollup], cases: QuerySet[RecoveryCase]) -> str:
-    """Changes whenever the board would: a response counted, a case opened or moved on, a
-    minute."""
-    latest = rollups.aggregate(m=Max("updated_at"))["m"]
-    case_state = cases.aggregate(
-        m=Max("pk"), c=Count("pk", filter=~Q(status=RecoveryCase.Status.CLOSED))
-    )
+    """Changes whenever the board would: a response counted, a case opened or closed (the
+    newest case not closed, and how many), a minute."""
+    # Every count touches the day's ``all`` row of its team, so the newest change is among
+    # today's and yesterday's (a rebuild of older days shows within the minute).
+    recent = local_day(timezone.now()) - dt.timedelta(days=1)
+    latest = rollups.filter(dimension="all", day__gte=recent).aggregate(m=Max("updated_at"))["m"]
+    states = [cases.filter(status=s).aggregate(m=Max("pk"), c=Count("pk")) for s in open_statuses()]
+    case_state = {"m": max(s["m"] or 0 for s in states), "c": sum(s["c"] for s in states)}
     minute = timezone.now().strftime("%Y%m%d%H%M")
     stamp = int(latest.timestamp() * 1e6) if latest else 0
     return f"{stamp}-{case_state['m'] or 0}-{case_state['c']}-{minute}"
 
 
 def summary_by_answer_time(
-    responses: QuerySet[Response], channel: str, since: dt.datetime
+    rollups: QuerySet[Rollup], channel: str, since: dt.datetime
 ) -> list[Rate]:
     """Satisfaction by how long the caller waited to be answered, for one queue (channel).
 
-    One query; the bands are those of the staffing advice (``planning.ANSWER_BANDS``).
+    One query over the rollups; the bands are those of the staffing advice
+    (``planning.ANSWER_BANDS``).
     """
-    from bluelamp.staffing.planning import ANSWER_BANDS, BAND_LABELS
+    from bluelamp.staffing.planning import BAND_LABELS
 
-    answered = Q(whole_experience__isnull=False, contact__answer_seconds__isnull=False)
-    aggregates = {}
-    low: int | None = None
-    for i, high in enumerate([*ANSWER_BANDS, None]):
-        band = answered
-        if low is not None:
-            band &= Q(contact__answer_seconds__gt=low)
-        if high is not None:
-            band &= Q(contact__answer_seconds__lte=high)
-        aggregates[f"n{i}"] = Count("pk", filter=band)
-        aggregates[f"s{i}"] = Count("pk", filter=band & Q(outcome="satisfied"))
-        aggregates[f"d{i}"] = Count("pk", filter=band & Q(outcome="dissatisfied"))
-        low = high
-    row = responses.filter(channel=channel, submitted_at__gte=since).aggregate(**aggregates)
-    return [
-        Rate(label, row[f"n{i}"], row[f"s{i}"], row[f"d{i}"]) for i, label in enumerate(BAND_LABELS)
-    ]
+    keys = [f"{channel}:{i}" for i in range(len(BAND_LABELS))]
+    rows = {
+        key: (n, s, d)
+        for key, n, s, d in rollups.filter(
+            dimension="answer_band", key__in=keys, day__gte=local_day(since)
+        )
+        .values("key")
+        .annotate(
+            n=Sum("answered", default=0),
+            s=Sum("satisfied", default=0),
+            d=Sum("dissatisfied", default=0),
+        )
+        .values_list("key", "n", "s", "d")
+    }
+    bands = zip(keys, BAND_LABELS, strict=True)
+    return [Rate(label, *rows.get(key, (0, 0, 0))) for key, label in bands]

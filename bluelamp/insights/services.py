@@ -9,14 +9,15 @@ from django.utils import timezone
 from bluelamp.forces.models import StaffMember, Team
 from bluelamp.insights import alerts
 from bluelamp.insights.models import Alert, AlertState, Rollup
+from bluelamp.insights.rollups import ALL_TEAMS
 from bluelamp.surveys.models import IncidentType, Response
 
-# The unit a response belongs to in each dimension, and the rollup field that counts it.
+# The unit a response belongs to in each dimension (a team's rollups are its ``all`` rows).
 DIMENSIONS = (
-    ("team", "team_id", "team_key"),
-    ("call_handler", "call_handler_id", "handler_key"),
-    ("incident_type", "incident_type_id", "incident_type"),
-    ("channel", "channel", "channel"),
+    ("team", "team_id"),
+    ("call_handler", "call_handler_id"),
+    ("incident_type", "incident_type_id"),
+    ("channel", "channel"),
 )
 HISTORY_DAYS = 28
 BASELINE_SECONDS = 600.0
@@ -29,16 +30,17 @@ def expected_share_for(force_id: int, dimension: str, key: str, day: dt.date) ->
     cached = _baselines.get(cache_key)
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]
-    field = next(f for d, _, f in DIMENSIONS if d == dimension)
-    tz = timezone.get_current_timezone()
-    end = dt.datetime.combine(day, dt.time(), tzinfo=tz)
     window = Rollup.objects.filter(
-        force_id=force_id, hour__gte=end - dt.timedelta(days=HISTORY_DAYS), hour__lt=end
+        force_id=force_id, day__gte=day - dt.timedelta(days=HISTORY_DAYS), day__lt=day
     )
-    unit = Q(**{field: key})
-    row = window.aggregate(
-        n=Sum("answered", default=0),
-        x=Sum("dissatisfied", default=0),
+    force = Q(dimension="all", team_key=ALL_TEAMS)
+    if dimension == "team":
+        unit = Q(dimension="all", team_key=int(key))
+    else:
+        unit = Q(dimension=dimension, key=key, team_key=ALL_TEAMS)
+    row = window.filter(force | unit).aggregate(
+        n=Sum("answered", filter=force, default=0),
+        x=Sum("dissatisfied", filter=force, default=0),
         un=Sum("answered", filter=unit, default=0),
         ux=Sum("dissatisfied", filter=unit, default=0),
     )
@@ -73,7 +75,7 @@ def alerts_update(*, response: Response, now: dt.datetime) -> list[Alert]:
     dissatisfied = response.outcome == Response.Outcome.DISSATISFIED
     opened = []
     day = timezone.localtime(response.submitted_at).date()
-    for dimension, attr, _ in DIMENSIONS:
+    for dimension, attr in DIMENSIONS:
         value = getattr(response, attr)
         if not value:
             continue

@@ -18,10 +18,10 @@ from bluelamp.forces.access import (
 from bluelamp.forces.models import User
 from bluelamp.insights import drill, selectors
 from bluelamp.insights.models import Rollup
+from bluelamp.insights.rollups import ALL_TEAMS
 from bluelamp.lib.downloads import csv_download
 from bluelamp.recovery.models import RecoveryCase
 from bluelamp.staffing import planning
-from bluelamp.surveys.models import Response
 
 # Rates from fewer answers than this are greyed and never ranked.
 MIN_RESPONSES = 10
@@ -33,13 +33,13 @@ def _user(request: HttpRequest) -> User:
 
 
 def _staffing(
-    user: User, responses: QuerySet[Response], now: dt.datetime, since: dt.datetime
+    user: User, rollups: QuerySet[Rollup], now: dt.datetime, since: dt.datetime
 ) -> list[dict[str, Any]]:
     """Per queue: the plan for the next hours, and what waiting has cost in satisfaction."""
     assert user.force is not None
     queues = []
     for plan in planning.force_plans(user.force, now):
-        bands = selectors.summary_by_answer_time(responses, plan.queue.code, since)
+        bands = selectors.summary_by_answer_time(rollups, plan.queue.code, since)
         counts = [(b.responses, b.satisfied) for b in bands]
         offered, abandoned = planning.abandonment(plan.queue, since)
         queues.append(
@@ -65,14 +65,21 @@ def _staffing(
     return queues
 
 
+def _rollups(user: User) -> tuple[QuerySet[Rollup], QuerySet[Rollup]]:
+    """The user's rollups that add up to their totals (for a force-wide user, those counted
+    under all teams; for a team-scoped one, their teams'), and those of each team."""
+    rollups = rollups_for_user(user)
+    totals = rollups if user.is_team_scoped else rollups.filter(team_key=ALL_TEAMS)
+    return totals, rollups.filter(team_key__gte=0)
+
+
 def _board_context(user: User, version: str | None = None) -> dict[str, Any]:
     now = timezone.now()
-    responses = responses_for_user(user)
-    rollups = rollups_for_user(user)
+    rollups, teams = _rollups(user)
     cases = open_cases_for_live_view(user)
     since = selectors.period_starts(now)["28 days"]
     return {
-        "staffing": _staffing(user, responses, now, since),
+        "staffing": _staffing(user, rollups, now, since),
         "alerts": list(
             alerts_for_user(user)
             .filter(Q(cleared_at=None) | Q(cleared_at__gte=now - dt.timedelta(hours=24)))
@@ -81,8 +88,8 @@ def _board_context(user: User, version: str | None = None) -> dict[str, Any]:
         "now": now,
         "periods": selectors.summary_by_period(rollups, now),
         "by_type": selectors.summary_by(rollups, "incident_type", since),
-        "by_team": selectors.summary_by(rollups, "team", since),
-        "comments": selectors.latest_comments(responses),
+        "by_team": selectors.summary_by(teams, "team", since),
+        "comments": selectors.latest_comments(responses_for_user(user)),
         "cases": selectors.open_cases(cases),
         "version": version or _version(user, rollups, cases),
         "poll_seconds": settings.LIVE_POLL_SECONDS,
@@ -106,7 +113,7 @@ def live(request: HttpRequest) -> HttpResponse:
 def board(request: HttpRequest) -> HttpResponse:
     """The board alone, for polling: 204 (nothing to swap) when nothing has changed."""
     user = _user(request)
-    rollups = rollups_for_user(user)
+    rollups, _ = _rollups(user)
     cases = open_cases_for_live_view(user)
     version = _version(user, rollups, cases)
     if request.GET.get("v") == version:
@@ -119,7 +126,7 @@ def drill_down(request: HttpRequest) -> HttpResponse:
     """Satisfaction by one dimension over a period against the one before, a daily trend and
     the praise feed; ``?format=csv`` gives the table as CSV."""
     user = _user(request)
-    rollups = rollups_for_user(user)
+    rollups, teams = _rollups(user)
     by = request.GET.get("by", "team")
     if by not in drill.DIMENSIONS:
         by = "team"
@@ -130,7 +137,7 @@ def drill_down(request: HttpRequest) -> HttpResponse:
     if days not in drill.PERIODS:
         days = 28
     now = timezone.now()
-    rows = drill.drill(rollups, by, days, now)
+    rows = drill.drill(teams if by == "team" else rollups, by, days, now)
     if request.GET.get("format") == "csv":
         return csv_download(
             f"satisfaction-by-{by}-{days}d.csv",
@@ -145,15 +152,7 @@ def drill_down(request: HttpRequest) -> HttpResponse:
             ),
         )  # fmt: skip
     since, _ = drill.period_bounds(days, now)
-    praise = [
-        r
-        for r in responses_for_user(user)
-        .filter(submitted_at__gte=since, whole_experience__gte=5)
-        .exclude(comment="")
-        .select_related("incident_type", "team", "call_handler")
-        .order_by("-submitted_at")[:200]
-        if any(t.get("code") == "praise" for t in r.themes)
-    ][:20]
+    praise = selectors.praise_feed(responses_for_user(user), since)
     points = drill.trend(rollups, days, now)
     return render(
         request,

@@ -4,10 +4,9 @@ from django.db import migrations, models
 
 
 def rebuild(apps, schema_editor):
-    # Fill the new score counts from the responses already stored.
-    from bluelamp.insights.rollups import rollups_rebuild
-
-    rollups_rebuild()
+    # The score counts were filled here from the responses already stored, with the app's
+    # rollup code; that code now counts the rollups of 0005, which rebuilds them instead.
+    pass
 
 
 class Migration(migrations.Migration):
