@@ -2,7 +2,7 @@
 
 Two real ``bluelamp worker`` processes send N invitations through the real Notify client to
 the Notify fake (its own process, which writes down every message it accepts); one of them is
-killed every 1 to 4 seconds, whatever it is doing, and started again. Every invitation must
+killed every 2 to 6 seconds, whatever it is doing, and started again. Every invitation must
 reach the fake exactly once. N is 10,000 on SQLite (the README's test command) and 2,000 on
 PostgreSQL, where the claim is the same code with SKIP LOCKED (``bench/dispatch.py`` runs
 10,000 on both).
@@ -26,7 +26,7 @@ def test_kill_9_at_random_points_neither_loses_nor_duplicates():
     try:
         result = dispatch.run(
             database_url=url, invitations=n, workers=2, kill=True, rng=random.Random(n),
-            timeout=900, kill_every=(1.0, 4.0), log=lambda line: None,
+            timeout=900, kill_every=(2.0, 6.0), log=lambda line: None,
         )  # fmt: skip
     finally:
         drop()
