@@ -23,6 +23,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections import Counter
@@ -144,11 +145,22 @@ def _fake_count(url: str) -> int:
         return int(json.load(r)["distinct_references"])
 
 
-def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [str(BIN / "bluelamp"), "worker", "--no-housekeeping"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+class _Worker:
+    """A ``bluelamp worker`` process, and when it said it had started (Django loaded)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            [str(BIN / "bluelamp"), "worker", "--no-housekeeping"],
+            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        )  # fmt: skip
+        self.started = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if "started" in line:
+                self.started.set()
 
 
 def run(
@@ -175,7 +187,7 @@ def run(
             cwd=REPO, env=env, check=True,
         )  # fmt: skip
         log(f"seeded {invitations} invitations in {time.perf_counter() - started:.0f} s")
-        procs = [_worker(env) for _ in range(workers)]
+        procs = [_Worker(env) for _ in range(workers)]
         kills = 0
         started = time.perf_counter()
         next_kill = started + rng.uniform(*kill_every)
@@ -187,25 +199,27 @@ def run(
                 done_at = time.perf_counter()
                 break
             if kill and time.perf_counter() >= next_kill:
-                # A worker takes a second or two to start; each is killed at a random
-                # moment of its working life, whatever it is doing.
-                i = rng.randrange(workers)
-                procs[i].send_signal(signal.SIGKILL)
-                procs[i].wait()
-                procs[i] = _worker(env)
-                kills += 1
+                # Only a worker at work is killed (one still starting has nothing to lose),
+                # at a random moment of its working life, whatever it is doing.
+                working = [i for i, w in enumerate(procs) if w.started.is_set()]
+                if working:
+                    i = rng.choice(working)
+                    procs[i].process.send_signal(signal.SIGKILL)
+                    procs[i].process.wait()
+                    procs[i] = _Worker(env)
+                    kills += 1
                 next_kill = time.perf_counter() + rng.uniform(*kill_every)
         seconds = (done_at or time.perf_counter()) - started
         # Let the workers finish recording what they sent (and send anything more they
         # would, wrongly, send), then stop them.
         time.sleep(3.0)
-        for p in procs:
-            p.send_signal(signal.SIGTERM)
-        for p in procs:
+        for w in procs:
+            w.process.send_signal(signal.SIGTERM)
+        for w in procs:
             try:
-                p.wait(timeout=30)
+                w.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                p.kill()
+                w.process.kill()
         checked = json.loads(
             subprocess.run(
                 [sys.executable, __file__, "--child", "check"],
