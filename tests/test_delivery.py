@@ -136,3 +136,23 @@ def test_the_tasks_api_reports_a_result(force):
     result.refresh()
     assert result.status == "SUCCESSFUL"
     assert result.return_value in ("sent", "delivered")
+
+
+def test_a_reminder_written_by_a_run_that_died_is_still_sent_once(force):
+    invitation = make_contact(force, "REM-CRASH")
+    send_scheduled()
+    sent_at = Invitation.objects.get(pk=invitation.pk).sent_at
+    assert sent_at is not None
+    later = dispatch.contact_rules.next_allowed(
+        dispatch._rules(force), sent_at + dt.timedelta(hours=49)
+    )
+    with clock.frozen_at(later):
+        dispatch.send_reminder.call(invitation.pk)
+    reminder = Message.objects.get(purpose="reminder")
+    # As a run that died after writing it left it: queued, nothing at the provider.
+    OutboxMessage.objects.filter(reference=reminder.reference).delete()
+    Message.objects.filter(pk=reminder.pk).update(status="queued", attempts=0)
+    with clock.frozen_at(later):
+        assert dispatch.send_reminder.call(invitation.pk) == "sent"
+        assert dispatch.send_reminder.call(invitation.pk) == "sent"
+    assert OutboxMessage.objects.filter(reference=reminder.reference).count() == 1

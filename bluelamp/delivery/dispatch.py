@@ -211,6 +211,11 @@ WITHDRAWN = {
 def send_reminder(invitation_id: int) -> str:
     """One reminder if the link was not opened, the survey is still open and not at night."""
     now = clock.now()
+    earlier = Message.objects.filter(
+        invitation_id=invitation_id, purpose=Message.Purpose.REMINDER
+    ).first()
+    if earlier is not None:  # an earlier run wrote it: finish handing it over if it died
+        return message_deliver(earlier.pk)
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update(of=("self",))
