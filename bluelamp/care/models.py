@@ -8,6 +8,7 @@ from django.db import models
 
 from bluelamp.forces.models import Force, StaffMember, Team
 from bluelamp.intake.models import Contact
+from bluelamp.lib.versions import RulesVersion
 from bluelamp.surveys.models import IncidentType
 
 
@@ -192,18 +193,12 @@ class Duty(models.Model):
         return self.what
 
 
-class RuleSetVersion(models.Model):
+class RuleSetVersion(RulesVersion):
     """A force's referral and Enhanced Rights rules; every save is a new version."""
 
     force = models.ForeignKey(Force, null=True, blank=True, on_delete=models.CASCADE)
-    version = models.PositiveIntegerField()
-    definition = models.JSONField()
-    active = models.BooleanField(default=True)
-    created_by = models.CharField(max_length=150, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["-version"]
+    class Meta(RulesVersion.Meta):
         constraints = [
             models.UniqueConstraint(fields=["force", "version"], name="rule_set_version_unique")
         ]

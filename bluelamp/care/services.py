@@ -30,6 +30,7 @@ from bluelamp.forces.models import Force, StaffMember, Team, User
 from bluelamp.intake.models import Contact
 from bluelamp.intake.services import IntakeError, incident_type_get
 from bluelamp.lib.contact import age_on, normalise_email, person_key
+from bluelamp.lib.versions import version_save
 from bluelamp.lib.workdays import add_working_days
 
 if TYPE_CHECKING:
@@ -62,21 +63,9 @@ def rules_current(force: Force) -> CurrentRules:
 def rule_set_save(*, force: Force, definition: Any, user: User | None) -> RuleSetVersion:
     """A new version of the force's rules (checked first); the older ones stay for the record."""
     rules.parse_rule_set(definition)
-    with transaction.atomic():
-        latest = RuleSetVersion.objects.filter(force=force).order_by("-version").first()
-        RuleSetVersion.objects.filter(force=force, active=True).update(active=False)
-        saved = RuleSetVersion.objects.create(
-            force=force,
-            version=(latest.version + 1) if latest else 1,
-            definition=definition,
-            active=True,
-            created_by=user.username if user else "",
-        )
-        audit_record(
-            force=force, action="update", obj=saved, user=user,
-            summary=f"referral rules version {saved.version}",
-        )  # fmt: skip
-    return saved
+    return version_save(
+        RuleSetVersion, force=force, definition=definition, user=user, label="referral rules"
+    )
 
 
 @dataclass(frozen=True)

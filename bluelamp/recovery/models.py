@@ -8,20 +8,15 @@ from django.db import models
 from django.utils import timezone
 
 from bluelamp.forces.models import Force, Team
+from bluelamp.lib.versions import RulesVersion
 
 
-class RecoveryRuleSetVersion(models.Model):
+class RecoveryRuleSetVersion(RulesVersion):
     """A force's recovery rules (``recovery.rules``); every save is a new version."""
 
     force = models.ForeignKey(Force, null=True, blank=True, on_delete=models.CASCADE)
-    version = models.PositiveIntegerField()
-    definition = models.JSONField()
-    active = models.BooleanField(default=True)
-    created_by = models.CharField(max_length=150, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["-version"]
+    class Meta(RulesVersion.Meta):
         verbose_name = "recovery rules version"
         constraints = [
             models.UniqueConstraint(

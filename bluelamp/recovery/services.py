@@ -17,6 +17,7 @@ from bluelamp.audit.services import audit_record
 from bluelamp.care.feedback import distress_phrases
 from bluelamp.forces.access import RECOVERY_REASSIGN_ROLES, RECOVERY_ROLES
 from bluelamp.forces.models import Force, Role, User
+from bluelamp.lib.versions import version_save
 from bluelamp.recovery import rules
 from bluelamp.recovery.defaults import default_rule_set
 from bluelamp.recovery.models import CaseAction, RecoveryCase, RecoveryRuleSetVersion
@@ -73,21 +74,10 @@ def rules_save(*, force: Force, definition: Any, user: User | None) -> RecoveryR
     """A new version of the force's recovery rules (checked first); older versions stay,
     since cases name theirs."""
     rules_check(force_id=force.pk, definition=definition)
-    with transaction.atomic():
-        versions = RecoveryRuleSetVersion.objects.select_for_update().filter(force=force)
-        latest = max(versions.values_list("version", flat=True), default=0)
-        versions.filter(active=True).update(active=False)
-        saved = RecoveryRuleSetVersion.objects.create(
-            force=force,
-            version=latest + 1,
-            definition=definition,
-            created_by=user.username if user else "",
-        )
-        audit_record(
-            force=force, action="update", obj=saved, user=user,
-            summary=f"recovery rules version {saved.version}",
-        )  # fmt: skip
-    return saved
+    return version_save(
+        RecoveryRuleSetVersion, force=force, definition=definition, user=user,
+        label="recovery rules",
+    )  # fmt: skip
 
 
 def response_facts(response: Response, stage: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from bluelamp.forces.admin import RolePermissions
 from bluelamp.forces.models import Force, User
 from bluelamp.surveys import contact_rules, logic
 from bluelamp.surveys.models import ContactRuleSet, IncidentType, SurveyTemplate
-from bluelamp.surveys.services import contact_rules_cache_clear, template_cache_clear
+from bluelamp.surveys.services import template_cache_clear
 
 
 @admin.register(IncidentType)
@@ -143,6 +143,4 @@ class ContactRulesAdmin(RuleSetAdmin):
     def rules_save(self, *, force: Force, definition: Any, user: User | None) -> Any:
         from bluelamp.surveys.services import contact_rules_save
 
-        saved = contact_rules_save(force=force, definition=definition, user=user)
-        contact_rules_cache_clear()
-        return saved
+        return contact_rules_save(force=force, definition=definition, user=user)

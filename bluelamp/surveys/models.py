@@ -5,6 +5,7 @@ import secrets
 from django.db import models
 
 from bluelamp.forces.models import Force
+from bluelamp.lib.versions import RulesVersion
 
 
 class IncidentType(models.Model):
@@ -194,18 +195,12 @@ class OptOut(models.Model):
         return f"Opt-out {self.key[:8]}…"
 
 
-class ContactRuleSet(models.Model):
+class ContactRuleSet(RulesVersion):
     """A force's contact rules (``contact_rules.py``), as JSON; every save is a new version."""
 
     force = models.ForeignKey(Force, on_delete=models.CASCADE)
-    version = models.PositiveIntegerField()
-    definition = models.JSONField()
-    active = models.BooleanField(default=True)
-    created_by = models.CharField(max_length=150, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["-version"]
+    class Meta(RulesVersion.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["force", "version"], name="contact_rule_set_version_unique"

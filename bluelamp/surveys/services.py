@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from bluelamp.audit.services import audit_record
+from bluelamp.lib.versions import version_save
 from bluelamp.surveys import contact_rules, logic
 from bluelamp.surveys.models import (
     ContactRuleSet,
@@ -109,20 +110,9 @@ def contact_rules_save(
 ) -> ContactRuleSet:
     """A new version of the force's contact rules (checked first); older ones stay."""
     contact_rules.parse_contact_rules(definition)
-    with transaction.atomic():
-        latest = ContactRuleSet.objects.filter(force=force).order_by("-version").first()
-        ContactRuleSet.objects.filter(force=force, active=True).update(active=False)
-        saved = ContactRuleSet.objects.create(
-            force=force,
-            version=(latest.version + 1) if latest else 1,
-            definition=definition,
-            active=True,
-            created_by=user.username if user else "",
-        )
-        audit_record(
-            force=force, action="update", obj=saved, user=user,
-            summary=f"contact rules version {saved.version}",
-        )  # fmt: skip
+    saved = version_save(
+        ContactRuleSet, force=force, definition=definition, user=user, label="contact rules"
+    )
     contact_rules_cache_clear()
     return saved
 
