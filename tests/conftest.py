@@ -11,6 +11,15 @@ from bluelamp.forces.models import ApiToken, Force, Role, Team, User, hash_token
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django's order (db, transactional, no db)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The minutes-long tests first, so that under pytest-xdist the others run beside them.
+    They use no test database, so the order of the rest (which xdist's load scheduling
+    keeps within each process) is left as pytest-django made it: a transactional test
+    empties the tables that migrations filled, so it must come after the plain ones."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def force(db: Any) -> Force:
     """A force whose contact rules survey the same invented caller as often as a test likes;
@@ -122,6 +131,13 @@ def contact_body(reference: str = "INC-0001", **overrides: Any) -> dict[str, Any
 
 def post_contact(client: Client, body: dict[str, Any]) -> Any:
     return client.post("/api/v1/contacts", body, content_type="application/json")
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """Real password hashing takes a good fraction of a second by design; tests sign in
+    hundreds of users. (No test here is about the strength of the hash.)"""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -56,3 +56,34 @@ def test_a_repeat_victim_may_get_a_template_of_its_own(force):
     assert first.template is not None and first.template.key == "burglary"
     assert again.template is not None and again.template.key == "general"
     assert again.status == "scheduled" and again.rules_version == 2
+
+
+def test_an_invitation_sent_late_counts_from_when_it_went(force):
+    """Found by the property test: the worker was down all day, so yesterday morning's
+    invitation and this morning's (a second contact 20 hours later) fell due together. The one
+    sent first now counts against the other from the moment it went, not when it was due."""
+    import datetime as dt
+
+    from bluelamp.delivery.models import Message
+    from bluelamp.delivery.queue import run_due
+    from bluelamp.lib import clock
+    from bluelamp.surveys.services import contact_rules_save
+
+    contact_rules_save(force=force, definition={"frequency_days": 1, "stages": {
+        "first_contact": {"delay_hours": 0}}, "reminder_after_hours": None}, user=None)  # fmt: skip
+    night = dt.datetime(2026, 3, 1, 0, 0, tzinfo=dt.UTC)
+    evening = night + dt.timedelta(hours=20)
+    with clock.frozen_at(night):
+        first = make_contact(force, "LATE-1", received_at=night.isoformat())
+    with clock.frozen_at(evening):
+        second = make_contact(force, "LATE-2", received_at=evening.isoformat())
+    # Due at 08:00 on the 1st and 08:00 on the 2nd: just a day apart, so both were scheduled.
+    assert (first.status, second.status) == ("scheduled", "scheduled")
+    assert second.send_at - first.send_at == dt.timedelta(days=1)
+    run_due(now=second.send_at)  # the worker's first turn since the night before
+    sent = Message.objects.filter(force=force, purpose="invitation").exclude(status="failed")
+    assert sent.count() == 1
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert sorted([first.status, second.status]) == ["excluded", "sent"]
+    assert "frequency_cap" in (first.reason, second.reason)

@@ -26,12 +26,6 @@ from bluelamp.surveys.models import Invitation, Response
 STREET = Path(django_settings.SHARED_DATA_DIR) / "policeuk-hertfordshire" / "street"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # Real password hashing takes a good fraction of a second by design.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def row_counts(force: Force) -> dict[str, int]:
     return {
         "contacts": Contact.objects.filter(force=force).count(),

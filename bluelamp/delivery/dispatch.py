@@ -116,7 +116,7 @@ def _later(force: Force, at: dt.datetime) -> dt.datetime:
 def send_invitation(invitation_id: int) -> str:
     """Send a scheduled invitation, once: checks again that it may go, now, then sends."""
     from bluelamp.insights.rollups import sending_count
-    from bluelamp.surveys.services import person_opted_out, surveyed_within
+    from bluelamp.surveys.services import person_opted_out, persons_lock, surveyed_within
 
     now = clock.now()
     created: Message | None = None
@@ -129,6 +129,7 @@ def send_invitation(invitation_id: int) -> str:
         if invitation.status == Invitation.Status.SCHEDULED:
             rules = _rules(invitation.force)
             keys = [k for k in (invitation.phone_key, invitation.email_key) if k]
+            persons_lock(keys)
             person = invitation.contact.person
             why = ""
             if person_opted_out(person):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -117,6 +117,17 @@ def contact_rules_save(
     return saved
 
 
+def persons_lock(keys: list[str]) -> None:
+    """Within a transaction, one sender at a time per person (by fingerprint), so that two
+    workers cannot both find nobody surveyed and send to the same person at once. SQLite
+    writes one transaction at a time already; PostgreSQL takes an advisory lock per key."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted(set(keys)):  # one order, so two senders never wait on each other
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(key[:15], 16)])
+
+
 def surveyed_within(
     *,
     force_id: int,
@@ -127,10 +138,17 @@ def surveyed_within(
     sent_only: bool = False,
 ) -> bool:
     """Whether the person (by phone or email fingerprint) has a live invitation within ``days``
-    of ``around``, before or after (with ``sent_only``, one already sent)."""
+    of ``around``, before or after (with ``sent_only``, one already sent).
+
+    An invitation sent is placed at the moment it went, not the moment it was due: a worker
+    that was down, or a night in between, can send it a day late."""
     if not keys or days <= 0:
         return False
     window = dt.timedelta(days=days)
+    lo, hi = around - window, around + window
+    when = Q(sent_at__isnull=False, sent_at__gt=lo, sent_at__lt=hi) | Q(
+        sent_at__isnull=True, send_at__gt=lo, send_at__lt=hi
+    )
     # Sent counts even if withdrawn since (an opt-out by another of the person's numbers);
     # an invitation that could not be delivered does not.
     sent = (Q(sent_at__isnull=False) | Q(status=Invitation.Status.ANSWERED)) & ~Q(
@@ -139,9 +157,8 @@ def surveyed_within(
     found = Invitation.objects.filter(
         Q(phone_key__in=keys) | Q(email_key__in=keys),
         sent if sent_only else sent | Q(status=Invitation.Status.SCHEDULED),
+        when,
         force_id=force_id,
-        send_at__gt=around - window,
-        send_at__lt=around + window,
     )
     if exclude_pk is not None:
         found = found.exclude(pk=exclude_pk)
