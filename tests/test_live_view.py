@@ -211,3 +211,65 @@ def test_force_wide_totals_count_every_team_once(login, alice, dave, force, hist
     for by in ("team", "incident_type", "call_handler"):
         rows = login(dave).get(f"/live/drill/?by={by}&days=28&format=csv").content.decode()
         assert sum(int(r.split(",")[1]) for r in rows.strip().splitlines()[1:]) == direct, by
+
+
+def test_weeks_and_days_cover_any_period_exactly_once():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from bluelamp.insights.drill import days_and_weeks
+
+    @given(st.dates(dt.date(2024, 1, 1), dt.date(2027, 1, 1)), st.integers(0, 200))
+    def check(first, length):
+        last = first + dt.timedelta(days=length)
+        covered = []
+        for weekly, lo, hi in days_and_weeks(first, last):
+            if weekly:
+                assert lo.weekday() == 0 and hi.weekday() == 0
+                covered += [lo + dt.timedelta(days=i) for i in range((hi - lo).days + 7)]
+            else:
+                covered += [lo + dt.timedelta(days=i) for i in range((hi - lo).days + 1)]
+        assert sorted(covered) == [first + dt.timedelta(days=i) for i in range(length + 1)]
+        assert len(days_and_weeks(first, last)) <= 3
+
+    check()
+
+
+def test_long_periods_from_weekly_rows_equal_a_direct_count(force, team_a, team_b):
+    """Responses over 200 days; for each day of a week (so that the periods start and end on
+    every weekday) and each period, the drill-down's rows, summed from whole weeks and single
+    days, equal a count of the responses themselves, unit by unit."""
+    import random
+    from collections import Counter
+
+    from bluelamp.insights.drill import drill, period_bounds
+    from bluelamp.insights.models import Rollup
+
+    rng = random.Random(4)
+    end = timezone.now()
+    for i in range(160):
+        at = end - dt.timedelta(days=rng.uniform(0, 200))
+        answer(force, f"W-{i}", rng.randint(1, 7), team=rng.choice(["team-a", "team-b"]),
+               call_handler=rng.choice(["CH1", "CH2", "CH3"]), now=at)  # fmt: skip
+    assert Rollup.objects.filter(dimension="week:call_handler").exists()
+    force_wide = Rollup.objects.filter(force=force, team_key=-1)
+    by_team = Rollup.objects.filter(force=force, team_key__gte=0)
+    for back in range(7):
+        now = end - dt.timedelta(days=back)
+        for days in (1, 7, 28, 90):
+            start, before = period_bounds(days, now)
+            stop = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+            stop += dt.timedelta(days=1)
+            responses = Response.objects.filter(force=force, whole_experience__isnull=False)
+            for by, field in (("call_handler", "call_handler_id"), ("team", "team_id")):
+                rows = drill(by_team if by == "team" else force_wide, by, days, now)
+                for part, lo, hi in (("now", start, stop), ("before", before, start)):
+                    direct = Counter(
+                        str(k)
+                        for k in responses.filter(
+                            submitted_at__gte=lo, submitted_at__lt=hi
+                        ).values_list(field, flat=True)
+                    )
+                    found = {r.key: getattr(r, part).responses for r in rows}
+                    assert {k: n for k, n in found.items() if n} == dict(direct), (
+                        back, days, by, part)  # fmt: skip

@@ -2,14 +2,16 @@
 a daily trend; read from the rollups only, so the figures hardly grow with the data."""
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from bluelamp.forces.models import StaffMember, Team
 from bluelamp.insights.models import Rollup
-from bluelamp.insights.rollups import SHIFTS, local_day
+from bluelamp.insights.rollups import SHIFTS, WEEK, local_day
 from bluelamp.insights.selectors import Rate
 from bluelamp.lib.stats import wilson_interval
 from bluelamp.surveys.models import IncidentType
@@ -77,21 +79,51 @@ def _labels(dimension: str, keys: list[str]) -> dict[str, str]:
     return {}
 
 
+def days_and_weeks(first: dt.date, last: dt.date) -> list[tuple[bool, dt.date, dt.date]]:
+    """How to count the local days ``first`` to ``last`` (inclusive) exactly once: the weekly
+    rows of the whole weeks inside, the daily rows of the days either side. Each part is
+    (weekly, from, to), a weekly part's dates being the Mondays of its weeks."""
+    monday = first + dt.timedelta(days=-first.weekday() % 7)  # the first whole week's start
+    weeks = ((last - monday).days + 1) // 7 if last >= monday else 0
+    if weeks == 0:
+        return [(False, first, last)] if first <= last else []
+    after = monday + dt.timedelta(weeks=weeks)  # the first day after the whole weeks
+    parts = [(True, monday, after - dt.timedelta(weeks=1))]
+    if first < monday:
+        parts.append((False, first, monday - dt.timedelta(days=1)))
+    if after <= last:
+        parts.append((False, after, last))
+    return parts
+
+
+def _rows(dimension: str, first: dt.date, last: dt.date) -> Q:
+    return reduce(
+        operator.or_,
+        (
+            Q(dimension=WEEK + dimension if weekly else dimension, day__range=(lo, hi))
+            for weekly, lo, hi in days_and_weeks(first, last)
+        ),
+    )
+
+
 def drill(rollups: QuerySet[Rollup], dimension: str, days: int, now: dt.datetime) -> list[Row]:
     """One row per unit with answers in either period, most answers first (never by rate).
 
     One query: the rollups of the dimension over both periods, summed per unit with the two
-    periods side by side."""
+    periods side by side, from whole weeks and single days (``days_and_weeks``)."""
     start, before = (local_day(moment) for moment in period_bounds(days, now))
-    if dimension == "team":
-        window, field = rollups.filter(dimension="all"), "team_key"
-    else:
-        window, field = rollups.filter(dimension=dimension), "key"
+    today = timezone.localdate(now)
+    stored, field = ("all", "team_key") if dimension == "team" else (dimension, "key")
+    periods = {
+        "now_": _rows(stored, start, today),
+        "before_": _rows(stored, before, start - dt.timedelta(days=1)),
+    }
     sums = {}
-    for part, when in (("now_", Q(day__gte=start)), ("before_", Q(day__lt=start))):
+    for part, when in periods.items():
         for name in ("answered", "satisfied", "dissatisfied", "sent", "score_sum"):
             sums[f"{part}{name}"] = Sum(name, filter=when, default=0)
-    rows = list(window.filter(day__gte=before).values(field).annotate(**sums))
+    window = rollups.filter(periods["now_"] | periods["before_"])
+    rows = list(window.values(field).annotate(**sums))
     labels = _labels(dimension, [str(r[field]) for r in rows])
     found = []
     for r in rows:

@@ -23,10 +23,15 @@ class Rollup(models.Model):
     that a force-wide page reads one row per unit and day, not one per team; a team-scoped
     user's rows are those of their teams. ``team_key`` holds the team's id, or 0 for none,
     so that the unique key has no NULLs (which would never conflict, so never add up).
+
+    The drill-down's dimensions are also counted per local week, as dimension
+    ``week:<dimension>`` with ``day`` the week's Monday: a long period is summed from its whole
+    weeks and the days at either end. A page that asks for a dimension by name never sees
+    the weekly rows, so nothing is counted twice.
     """
 
     force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField(help_text="Local (Europe/London) day")
+    day = models.DateField(help_text="Local (Europe/London) day; a weekly row's Monday")
     team_key = models.BigIntegerField(default=0)
     dimension = models.CharField(max_length=20)
     key = models.CharField(max_length=60, blank=True)

@@ -29,6 +29,24 @@ Key = tuple[int, str, dt.date, int, str]
 # a force-wide page reads one row per unit and day, not one per team.
 ALL_TEAMS = -1
 DIMENSIONS = ("all", "incident_type", "call_handler", "channel", "stage", "shift", "answer_band")
+# The drill-down's dimensions are counted per week too (under ``week:<dimension>``, on the
+# week's Monday), so that 90 days by call handler sums some 13 rows a unit, not 90.
+WEEKLY = ("all", "incident_type", "call_handler", "channel", "stage", "shift")
+WEEK = "week:"
+
+
+def week_of(day: dt.date) -> dt.date:
+    """The Monday of the local week a day is in: the ``day`` of its weekly rows."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _with_weeks(day: dt.date, units: list[tuple[str, str]]) -> list[tuple[str, dt.date, str]]:
+    monday = week_of(day)
+    return [(dimension, day, key) for dimension, key in units] + [
+        (WEEK + dimension, monday, key) for dimension, key in units if dimension in WEEKLY
+    ]
+
+
 # Shifts by the local hour a response came in: early 07:00-15:00, late 15:00-23:00, night.
 SHIFTS = (
     ("early", "Early (07:00 to 15:00)", range(7, 15)),
@@ -77,9 +95,9 @@ class Unit:
         if self.answer_seconds is not None:
             units.append(("answer_band", f"{self.channel}:{answer_band(self.answer_seconds)}"))
         return [
-            (self.force_id, dimension, day, t, key)
+            (self.force_id, dimension, when, t, key)
             for t in (team, ALL_TEAMS)
-            for dimension, key in units
+            for dimension, when, key in _with_weeks(day, units)
         ]
 
 
@@ -195,8 +213,8 @@ def _grouped(
         if r["b"] is not None:
             units.append(("answer_band", f"{channel}:{r['b']}"))
         for t in (team, ALL_TEAMS):
-            for dimension, unit in units:
-                yield (r["force_id"], dimension, day, t, unit), r
+            for dimension, when, unit in _with_weeks(day, units):
+                yield (r["force_id"], dimension, when, t, unit), r
 
 
 def _from_raw(force_id: int | None = None) -> Counter[tuple[Key, str]]:
