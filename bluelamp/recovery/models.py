@@ -109,7 +109,16 @@ class RecoveryCase(models.Model):
 
     class Meta:
         ordering = ["deadline"]
-        indexes = [models.Index(fields=["force", "status", "deadline"])]
+        indexes = [
+            models.Index(fields=["force", "status", "deadline"]),
+            # The cases not closed, by deadline: the board's list and version read only
+            # these, however many closed cases pile up behind them.
+            models.Index(
+                fields=["force", "deadline"],
+                condition=~models.Q(status="closed"),
+                name="case_not_closed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Case {self.pk}"
