@@ -707,6 +707,7 @@ def time_pages(repeat: int) -> dict[str, Any]:
     from bluelamp.forces.models import ApiToken, Force, User, hash_token
     from bluelamp.insights import drill
     from bluelamp.insights.models import Rollup
+    from bluelamp.lib.warm import worker_ready
     from bluelamp.surveys.models import Response
 
     started = time.perf_counter()
@@ -754,6 +755,7 @@ def time_pages(repeat: int) -> dict[str, Any]:
         return response, (time.perf_counter() - t0) * 1000
 
     timings: dict[str, list[float]] = {name: [] for name, *_ in pages}
+    worker_ready()  # what `bluelamp serve` does in each worker before its first request
     for name, client, path, status in pages:  # warm up: caches, connections, plans
         response, _ = get(client, path)
         assert response.status_code == status, (name, response.status_code)

@@ -46,8 +46,10 @@ class BluelampServer(BaseApplication):  # type: ignore[misc]
             self.cfg.set("control_socket_disable", True)
 
     def load(self) -> Any:
+        from bluelamp.lib.warm import worker_ready
         from bluelamp.wsgi import application
 
+        worker_ready()
         return application
 
 
