@@ -23,10 +23,14 @@ class RuleSetForm(forms.ModelForm):  # type: ignore[type-arg]
             "that made them."
         }
 
+    def check(self, data: Any) -> None:
+        """Raise ValueError naming what is wrong (each kind of rules has its own parser)."""
+        rules.parse_rule_set(data)
+
     def clean_definition(self) -> Any:
         data = self.cleaned_data["definition"]
         try:
-            rules.parse_rule_set(data)
+            self.check(data)
         except ValueError as e:
             raise forms.ValidationError(f"These rules are not valid: {e}") from e
         return data

@@ -1,17 +1,16 @@
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from bluelamp.care.admin import RuleSetAdmin
+from bluelamp.care.admin import RuleSetAdmin, RuleSetForm
 from bluelamp.forces.models import Force, User
 from bluelamp.recovery import rules
 from bluelamp.recovery.models import RecoveryRuleSetVersion
 from bluelamp.recovery.services import rules_check, rules_current, rules_save
 
 
-class RecoveryRulesForm(forms.ModelForm):  # type: ignore[type-arg]
+class RecoveryRulesForm(RuleSetForm):
     force_id: int | None = None  # the administrator's force, set per request by the admin
 
     class Meta:
@@ -24,23 +23,18 @@ class RecoveryRulesForm(forms.ModelForm):  # type: ignore[type-arg]
             "the version that opened them."
         }
 
-    def clean_definition(self) -> Any:
-        data = self.cleaned_data["definition"]
-        try:
-            if self.force_id is None:
-                rules.parse_rule_set(data)
-            else:
-                rules_check(force_id=self.force_id, definition=data)
-        except ValueError as e:
-            raise forms.ValidationError(f"These rules are not valid: {e}") from e
-        return data
+    def check(self, data: Any) -> None:
+        if self.force_id is None:
+            rules.parse_rule_set(data)
+        else:
+            rules_check(force_id=self.force_id, definition=data)
 
 
 @admin.register(RecoveryRuleSetVersion)
 class RecoveryRulesAdmin(RuleSetAdmin):
     """Recovery rules: data, per force, every change a new version (as referral rules)."""
 
-    form = RecoveryRulesForm  # type: ignore[assignment]
+    form = RecoveryRulesForm
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

@@ -7,7 +7,7 @@ from django.db.models import Max, Q, QuerySet
 from django.http import HttpRequest
 from pydantic import ValidationError
 
-from bluelamp.care.admin import RuleSetAdmin
+from bluelamp.care.admin import RuleSetAdmin, RuleSetForm
 from bluelamp.delivery.preview import preview_html
 from bluelamp.forces.admin import RolePermissions
 from bluelamp.forces.models import Force, User
@@ -94,7 +94,7 @@ class SurveyTemplateAdmin(RolePermissions, admin.ModelAdmin):  # type: ignore[ty
         template_cache_clear()
 
 
-class ContactRulesForm(forms.ModelForm):  # type: ignore[type-arg]
+class ContactRulesForm(RuleSetForm):
     class Meta:
         model = ContactRuleSet
         fields = ["definition"]
@@ -105,20 +105,15 @@ class ContactRulesForm(forms.ModelForm):  # type: ignore[type-arg]
             "Saving makes a new version for your force; every decision names its version."
         }
 
-    def clean_definition(self) -> Any:
-        data = self.cleaned_data["definition"]
-        try:
-            contact_rules.parse_contact_rules(data)
-        except contact_rules.RulesInvalid as e:
-            raise forms.ValidationError(f"These rules are not valid: {e}") from e
-        return data
+    def check(self, data: Any) -> None:
+        contact_rules.parse_contact_rules(data)
 
 
 @admin.register(ContactRuleSet)
 class ContactRulesAdmin(RuleSetAdmin):
     """Contact rules: data, per force, every change a new version, audited."""
 
-    form = ContactRulesForm  # type: ignore[assignment]
+    form = ContactRulesForm
     readonly_fields = [*RuleSetAdmin.readonly_fields, "in_words"]
 
     @admin.display(description="These rules, in words")
