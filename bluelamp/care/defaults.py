@@ -4,11 +4,22 @@
   victims of residential burglary who may have been targeted because of their age, suffered a
   significant financial loss, or are vulnerable to exploitation. Attempts and distraction
   burglaries are residential burglaries (offence ``burglary_residential``).
-- Victim Support: the Victims' Code (right 4) makes referral opt-out, except for sexual
-  offences, domestic abuse and bereaved relatives, who are referred only if they agree.
-- Trading Standards: doorstep crime and rogue traders are theirs to pursue.
+  The officer is the force's own, so no consent is needed to tell them (``partner`` false).
+- Victim Support: the Victims' Code (right 4) refers every victim unless they object, except
+  for sexual offences, domestic abuse and bereaved relatives, who are referred only if they
+  agree (``consent_needed``).
+- Trading Standards: doorstep crime and rogue traders are theirs to pursue; a council
+  service, so only with the victim's agreement or another lawful basis a person records.
 - Safeguarding hub: adults who may be at risk (dementia, a learning disability or a mental
-  health condition).
+  health condition); shared with the victim's agreement, or on a safeguarding duty a person
+  records with a reason.
+
+Clock limits: the Code fixes Right 4 (2 working days), Right 6 (5, or 1 under Enhanced
+Rights) and the Right to Review (acknowledged in 10, decided in 30). It asks for Right 3's
+written confirmation, Right 7's personal statement offer and Right 9's outcome "without
+unnecessary delay"; 5 working days (1 for an outcome under Enhanced Rights) is this
+product's starting point, and 20 working days to answer a Right 12 complaint follows common
+force practice. A force changes any of them in its rule set.
 
 Phrases are written to be read to the victim.
 """
@@ -23,13 +34,13 @@ VULNERABILITY_INDICATORS = ["disability", "dementia", "learning_disability", "me
 ADULT_AT_RISK_INDICATORS = ["dementia", "learning_disability", "mental_health"]
 TARGETING_MODUS_OPERANDI = ["distraction", "bogus_caller", "doorstep"]
 TRADING_STANDARDS_MODUS_OPERANDI = ["doorstep", "rogue_trader"]
-CONSENT_NEEDED_OFFENCES = ["sexual_offence", "domestic_abuse"]
 
 DEFAULT_RULE_SET: dict[str, Any] = {
     "rules": [
         {
             "id": "older_person_liaison_burglary",
             "service": "older_person_liaison",
+            "partner": False,
             "title": "Older victims of burglary at home who were targeted, lost a lot or are "
             "vulnerable",
             "reason": "Referred to the older person liaison officer because",
@@ -84,33 +95,12 @@ DEFAULT_RULE_SET: dict[str, Any] = {
             },
         },
         {
-            "id": "victim_support_with_consent",
+            "id": "victim_support",
             "service": "victim_support",
-            "title": "Any victim who asked to be referred",
-            "reason": "Referred to Victim Support because",
-            "when": {
-                "fact": "consent.victim_support",
-                "eq": True,
-                "says": "asked to be referred",
-            },
-        },
-        {
-            "id": "victim_support_unless_declined",
-            "service": "victim_support",
-            "title": "Every other victim, unless they said no or the crime needs their consent",
-            "reason": "Referred to Victim Support because",
-            "when": {
-                "all": [
-                    {
-                        "fact": "consent.victim_support",
-                        "ne": False,
-                        "says": "every victim of crime is offered support unless they say no",
-                    },
-                    # Sexual offences, domestic abuse and bereavement: only with consent.
-                    {"fact": "offence", "not_in": CONSENT_NEEDED_OFFENCES},
-                    {"not": {"fact": "indicators", "intersects": ["bereaved"]}},
-                ]
-            },
+            "title": "Every victim, unless they object (only with their agreement where the "
+            "Code needs it)",
+            "reason": "Referred to Victim Support because every victim of crime is offered support",
+            "consent": "unless_objected",
         },
         {
             "id": "trading_standards_doorstep",
@@ -148,7 +138,6 @@ DEFAULT_RULE_SET: dict[str, Any] = {
         # Domestic abuse and sexual offences always count; these are the Code's other most
         # serious crimes, under the codes a force's taxonomy is expected to use.
         "most_serious_offences": [
-            "hate_crime",
             "terrorism",
             "human_trafficking",
             "modern_slavery",
@@ -157,9 +146,29 @@ DEFAULT_RULE_SET: dict[str, Any] = {
             "false_imprisonment",
             "arson_endangering_life",
             "wounding_with_intent",
+            "homicide",
+            # Codes from before flags, kept so older records keep their rights.
+            "hate_crime",
         ],
+        "most_serious_flags": ["hate_crime", "honour_based_abuse"],
         "most_serious_indicators": ["bereaved"],
         "vulnerable_indicators": VULNERABILITY_INDICATORS,
         "intimidated_indicators": ["intimidated"],
+    },
+    "consent_needed": {
+        "offences": ["sexual_offence", "domestic_abuse"],
+        "flags": ["domestic_abuse", "honour_based_abuse"],
+        "indicators": ["bereaved"],
+    },
+    "clocks": {
+        "written_confirmation": {"working_days": 5},
+        "referral": {"working_days": 2},
+        "suspect_decision": {"working_days": 5, "enhanced_working_days": 1},
+        "vps_offer": {"working_days": 5},
+        "outcome": {"working_days": 5, "enhanced_working_days": 1},
+        "review_acknowledge": {"working_days": 10},
+        "review_decide": {"working_days": 30},
+        "complaint": {"working_days": 20},
+        "review_request_months": 3,
     },
 }

@@ -11,12 +11,45 @@ from bluelamp.intake.models import Contact
 from bluelamp.lib.versions import RulesVersion
 from bluelamp.surveys.models import IncidentType
 
+# Flags on a crime: what it is about, beside the offence (Counting Rules: domestic abuse and
+# hate crime are flags, not offences). They decide who is never surveyed, Enhanced Rights,
+# when explicit consent is needed before sharing, and they are counted in the reports.
+CRIME_FLAGS = {
+    "domestic_abuse": "Domestic abuse",
+    "hate_crime": "Hate crime",
+    "honour_based_abuse": "Honour-based abuse",
+    "child_victim": "Child victim",
+}
+# The five strands monitored nationally; a hate crime names at least one.
+HATE_STRANDS = {
+    "race": "Race or ethnicity",
+    "religion": "Religion or belief",
+    "sexual_orientation": "Sexual orientation",
+    "disability": "Disability",
+    "transgender": "Transgender identity",
+}
+# Where a crime happened: an address counts towards repeat victimisation only for a home.
+PREMISES = ("home", "shop", "business", "public_place", "other")
+
+
+class Decision(models.TextChoices):
+    """A judgement the rules propose and a person confirms or declines."""
+
+    PROPOSED = "proposed", "Proposed by the rules, not yet confirmed"
+    CONFIRMED = "confirmed", "Confirmed by a person"
+    DECLINED = "declined", "Declined by a person"
+
 
 class Crime(models.Model):
     force = models.ForeignKey(Force, on_delete=models.CASCADE)
     reference = models.CharField(max_length=60, help_text="The force's crime reference")
     offence = models.ForeignKey(IncidentType, on_delete=models.PROTECT)
     attempt = models.BooleanField(default=False)
+    flags = models.JSONField(default=list, blank=True, help_text="Codes from CRIME_FLAGS")
+    hate_strands = models.JSONField(default=list, blank=True, help_text="Codes from HATE_STRANDS")
+    reported_at = models.DateTimeField(
+        help_text="When the victim reported it: the Victims' Code clocks start here"
+    )
     recorded_at = models.DateTimeField()
     occurred_at = models.DateTimeField(null=True, blank=True)
     latitude = models.FloatField(null=True, blank=True)
@@ -26,6 +59,9 @@ class Crime(models.Model):
         max_length=64, blank=True, help_text="UPRN, or the force's own normalised address key"
     )
     area = models.CharField(max_length=8, blank=True, help_text="Postcode district, e.g. AL1")
+    premises = models.CharField(
+        max_length=20, blank=True, help_text="home, shop, business, public_place, other"
+    )
     contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL)
     officer = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.SET_NULL)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
@@ -54,21 +90,42 @@ class Victim(models.Model):
     age = models.PositiveSmallIntegerField(null=True, blank=True, help_text="On the day recorded")
     phone = models.CharField(max_length=20, blank=True)
     email = models.EmailField(blank=True)
-    language = models.CharField(max_length=2, default="en")
+    language = models.CharField(max_length=2, blank=True, help_text="en, cy; blank: not known")
     phone_key = models.CharField(max_length=64, blank=True, db_index=True)
     email_key = models.CharField(max_length=64, blank=True, db_index=True)
-    indicators = models.JSONField(default=list, blank=True)
-    consent = models.JSONField(default=dict, blank=True)
-    repeat_victim = models.BooleanField(
-        default=False, help_text="The same person was a victim within the last 12 months"
+    name_key = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text="Keyed hash of name and birth date"
     )
-    persistently_targeted = models.BooleanField(
-        default=False, help_text="The same person or address was victimised within 12 months"
+    indicators = models.JSONField(default=list, blank=True)
+    consent = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Per purpose: {"share_with_partners": {"given": true, "asked_at": ..., '
+        '"how": ...}}; a purpose missing was not asked',
+    )
+    repeat_victim = models.BooleanField(
+        default=False,
+        help_text="The same person, or the same home, was a victim within the last 12 months",
     )
     repeat_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    enhanced_rights = models.BooleanField(default=False)
+    persistently_targeted = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=Decision.choices,
+        help_text="The Code's judgement: proposed when the same person was a victim within 12 "
+        "months, confirmed or declined by a person; blank when not proposed",
+    )
+    persistent_decided_by = models.CharField(max_length=150, blank=True)
+    persistent_decided_at = models.DateTimeField(null=True, blank=True)
+    enhanced_rights = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=Decision.choices,
+        help_text="Proposed by the rules (the shorter limits apply meanwhile), confirmed or "
+        "declined by a person; blank when not proposed",
+    )
     enhanced_reasons = models.JSONField(default=list, blank=True)
     enhanced_confirmed_by = models.CharField(max_length=150, blank=True)
     enhanced_confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -82,13 +139,25 @@ class Victim(models.Model):
         return f"Victim {self.pk}"
 
     @property
+    def enhanced(self) -> bool:
+        """Whether the Enhanced Rights limits apply: proposed or confirmed."""
+        return self.enhanced_rights in (Decision.PROPOSED, Decision.CONFIRMED)
+
+    @property
     def flags(self) -> list[str]:
         found = []
         if self.repeat_victim:
             found.append("repeat_victim")
-        if self.persistently_targeted:
+        if self.persistently_targeted in (Decision.PROPOSED, Decision.CONFIRMED):
             found.append("persistently_targeted")
         return found
+
+    def consent_given(self, purpose: str) -> bool | None:
+        """True or False as recorded for the purpose; None when the victim was not asked."""
+        found = self.consent.get(purpose)
+        if isinstance(found, dict):
+            found = found.get("given")
+        return found if isinstance(found, bool) else None
 
 
 class NeedsAssessment(models.Model):
@@ -122,10 +191,23 @@ class CrimeEvent(models.Model):
             "released_under_investigation",
             "Released under investigation",
         )
+        BAIL_CONDITIONS_CHANGED = "bail_conditions_changed", "Bail conditions changed"
+        BAIL_CANCELLED = "bail_cancelled", "Bail cancelled"
         CHARGED = "charged", "Charged"
+        CAUTION = "caution", "Cautioned"
+        CONDITIONAL_CAUTION = "conditional_caution", "Conditional caution"
+        COMMUNITY_RESOLUTION = "community_resolution", "Community resolution"
+        OUTCOME_22 = "outcome_22", "Diversionary or intervention activity (outcome 22)"
         NO_FURTHER_ACTION = "no_further_action", "No further action"
         NOT_INVESTIGATED = "decision_not_to_investigate", "Decision not to investigate"
         OUTCOME_RECORDED = "outcome_recorded", "Outcome recorded"
+        REPORT_CONFIRMED = "report_confirmed", "Written confirmation of the report given"
+        VPS_OFFERED = "vps_offered", "Victim personal statement offered"
+        REVIEW_REQUESTED = "review_requested", "Review of the decision requested (VRR)"
+        REVIEW_ACKNOWLEDGED = "review_acknowledged", "Review request acknowledged"
+        REVIEW_DECIDED = "review_decided", "Review decided"
+        COMPLAINT_RECEIVED = "complaint_received", "Complaint received (rights not met)"
+        COMPLAINT_ANSWERED = "complaint_answered", "Complaint answered"
         VICTIM_UPDATED = "victim_updated", "Victim updated"
 
     force = models.ForeignKey(Force, on_delete=models.CASCADE)
@@ -137,6 +219,15 @@ class CrimeEvent(models.Model):
     )
     outcome_code = models.CharField(max_length=4, blank=True, help_text="Home Office outcome")
     how = models.CharField(max_length=20, blank=True, help_text="How the victim was updated")
+    reports = models.ManyToManyField(
+        "self", blank=True, symmetrical=False, related_name="reported_by",
+        help_text="For victim_updated: the events the victim was told of",
+    )  # fmt: skip
+    review_eligible = models.BooleanField(
+        default=False,
+        help_text="No further action after an interview under caution: the victim may ask for "
+        "a review (Victims' Right to Review)",
+    )
     said = models.TextField(blank=True)
     actor = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -148,17 +239,25 @@ class CrimeEvent(models.Model):
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
 
 
+K = CrimeEvent.Kind
+# Out-of-court disposals: told under Right 6; never open to the Victims' Right to Review.
+OUT_OF_COURT_DISPOSALS = frozenset(
+    {K.CAUTION, K.CONDITIONAL_CAUTION, K.COMMUNITY_RESOLUTION, K.OUTCOME_22}
+)
 # Right 6: the victim is told of these within 5 working days (1 under Enhanced Rights).
 SUSPECT_DECISIONS = frozenset(
     {
-        CrimeEvent.Kind.SUSPECT_ARRESTED,
-        CrimeEvent.Kind.SUSPECT_INTERVIEWED,
-        CrimeEvent.Kind.RELEASED_WITHOUT_CHARGE,
-        CrimeEvent.Kind.BAILED,
-        CrimeEvent.Kind.RELEASED_UNDER_INVESTIGATION,
-        CrimeEvent.Kind.CHARGED,
-        CrimeEvent.Kind.NO_FURTHER_ACTION,
-        CrimeEvent.Kind.NOT_INVESTIGATED,
+        K.SUSPECT_ARRESTED,
+        K.SUSPECT_INTERVIEWED,
+        K.RELEASED_WITHOUT_CHARGE,
+        K.BAILED,
+        K.RELEASED_UNDER_INVESTIGATION,
+        K.BAIL_CONDITIONS_CHANGED,
+        K.BAIL_CANCELLED,
+        K.CHARGED,
+        K.NO_FURTHER_ACTION,
+        K.NOT_INVESTIGATED,
+        *OUT_OF_COURT_DISPOSALS,
     }
 )
 
@@ -167,9 +266,15 @@ class Duty(models.Model):
     """A Victims' Code timer: something owed to a victim by a deadline."""
 
     class Right(models.TextChoices):
-        REFERRAL = "referral", "Right 4: referral to support within 2 working days"
+        WRITTEN_CONFIRMATION = "written_confirmation", "Right 3: written confirmation of the report"
+        REFERRAL = "referral", "Right 4: referral to support"
         SUSPECT_DECISION = "suspect_decision", "Right 6: told of a suspect decision"
         UPDATE = "update", "Right 6: updated as often as agreed"
+        VPS_OFFER = "vps_offer", "Right 7: offered a victim personal statement"
+        OUTCOME = "outcome", "Right 9: told the outcome"
+        REVIEW_ACKNOWLEDGE = "review_acknowledge", "Right to Review: request acknowledged"
+        REVIEW_DECIDE = "review_decide", "Right to Review: request decided"
+        COMPLAINT = "complaint", "Right 12: complaint answered"
 
     force = models.ForeignKey(Force, on_delete=models.CASCADE)
     victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="duties")
@@ -183,6 +288,12 @@ class Duty(models.Model):
     referral = models.OneToOneField(
         "Referral", null=True, blank=True, on_delete=models.CASCADE, related_name="duty"
     )
+    met_by = models.ForeignKey(
+        CrimeEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="duties_met",
+        help_text="The event that met it",
+    )  # fmt: skip
+    missed_reason = models.TextField(blank=True, help_text="Why it was not met in time")
+    missed_reason_by = models.CharField(max_length=150, blank=True)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
     officer = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.SET_NULL)
 
@@ -209,10 +320,22 @@ class RuleSetVersion(RulesVersion):
 
 class Referral(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
+        AWAITING_CONSENT = "awaiting_consent", "Awaiting the victim's consent or a lawful basis"
+        OPEN = "open", "Open: to be sent"
+        SENT = "sent", "Sent"
         ACCEPTED = "accepted", "Accepted"
         DECLINED = "declined", "Declined"
         CLOSED = "closed", "Closed"
+
+    class Basis(models.TextChoices):
+        """Why a victim's details may go to this service."""
+
+        INTERNAL = "internal", "Within the force"
+        CONSENT = "consent", "The victim consented"
+        UNLESS_OBJECTED = "unless_objected", "The Code refers unless the victim objects"
+        SAFEGUARDING = "safeguarding", "A safeguarding duty"
+        LEGAL_OBLIGATION = "legal_obligation", "A legal obligation"
+        VITAL_INTERESTS = "vital_interests", "To protect someone's life"
 
     force = models.ForeignKey(Force, on_delete=models.CASCADE)
     victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="referrals")
@@ -220,14 +343,19 @@ class Referral(models.Model):
     rule_id = models.CharField(max_length=80)
     rule_version = models.PositiveIntegerField()
     reason = models.TextField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    partner = models.BooleanField(default=True, help_text="The service is outside the force")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    basis = models.CharField(max_length=20, blank=True, choices=Basis.choices)
+    basis_reason = models.TextField(blank=True)
+    basis_by = models.CharField(max_length=150, blank=True)
     due_at = models.DateTimeField()
     created_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     declined_reason = models.TextField(blank=True)
     outcome = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    exported_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.CharField(max_length=150, blank=True)
 
     class Meta:
         constraints = [

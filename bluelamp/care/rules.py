@@ -37,11 +37,14 @@ is treated like a missing one. Dotted names read nested objects: ``consent.victi
 
 Facts the caller passes (any may be missing):
 
-- ``offence``: taxonomy code: ``burglary_residential`` (attempts and distraction burglaries
-  included; see ``attempt`` and ``modus_operandi``), ``burglary_other``, ``robbery_personal``,
-  ``theft_from_person``, ``theft_other``, ``vehicle_crime``, ``criminal_damage``,
-  ``antisocial_behaviour``, ``violence``, ``domestic_abuse``, ``sexual_offence``,
-  ``hate_crime``, ...
+- ``offence``: taxonomy code (``GET /api/v1/incident-types``): ``burglary_residential`` (a
+  home; attempts and distraction burglaries included, see ``attempt`` and
+  ``modus_operandi``), ``burglary_unconnected_building``, ``burglary_other``,
+  ``robbery_personal``, ``wounding_with_intent``, ``sexual_offence``, ``stalking``, ...
+  A rule naming an offence the taxonomy does not know is refused when saved.
+- ``flags``: list of ``domestic_abuse``, ``hate_crime``, ``honour_based_abuse``,
+  ``child_victim``; ``hate_strands``: list of ``race``, ``religion``,
+  ``sexual_orientation``, ``disability``, ``transgender``.
 - ``age``: whole years, int.
 - ``indicators``: list of ``lives_alone``, ``disability``, ``dementia``,
   ``learning_disability``, ``mental_health``, ``language_barrier``, ``previously_targeted``,
@@ -49,9 +52,17 @@ Facts the caller passes (any may be missing):
 - ``modus_operandi``: list of ``distraction``, ``bogus_caller``, ``doorstep``,
   ``rogue_trader``, ``artifice``, ...
 - ``financial_loss``: pounds, float.
-- ``consent``: object with ``victim_support`` (true: asked for a referral; false: declined;
-  missing: not asked) and ``share_with_partners`` (same meanings).
-- ``persistently_targeted``, ``repeat_victim``, ``attempt``: true or false.
+- ``consent``: object with ``share_with_partners`` and ``contact_by_force`` (true: agreed;
+  false: said no; missing: not asked).
+- ``persistently_targeted``: true once a person confirmed it; ``repeat_victim``,
+  ``attempt``: true or false.
+
+Each rule also says whether its service is outside the force (``partner``, true unless
+false is given) and, for a partner, whether the Code lets the referral go unless the victim
+objects (``"consent": "unless_objected"``) or only with the victim's agreement
+(``"explicit"``, the default). ``consent_needed`` lists the crimes for which explicit consent
+is always needed whatever the rule says (the Code: sexual offences, domestic abuse, bereaved
+relatives). ``clocks`` holds the working-day limits of each duty, so a new Code is an edit.
 """
 
 import json
@@ -82,6 +93,7 @@ PLACEHOLDERS = frozenset({"value", "value_pounds"})
 
 # The Code names these as the most serious crime; a rule set may add to them, never remove.
 ALWAYS_MOST_SERIOUS = ("domestic_abuse", "sexual_offence")
+ALWAYS_MOST_SERIOUS_FLAGS = ("domestic_abuse",)
 ADULT_AGE = 18
 
 _MISSING = object()
@@ -204,15 +216,57 @@ class Condition(BaseModel):
 
 
 class Rule(BaseModel):
-    """Refer to ``service`` when ``when`` holds, explaining why with ``reason`` and phrases."""
+    """Refer to ``service`` when ``when`` holds (always, when it is left out), explaining why
+    with ``reason`` and phrases."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=CODE)
     service: str = Field(pattern=CODE)
     title: str = Field(min_length=1)
-    when: Condition
+    when: Condition | None = None
     reason: str = Field(min_length=1)
+    partner: bool = True
+    consent: Literal["explicit", "unless_objected"] = "explicit"
+
+
+class ConsentNeeded(BaseModel):
+    """Crimes whose victims are referred to a partner only if they agree, whatever a rule
+    says (the Code: sexual offences, domestic abuse and bereaved relatives)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    offences: tuple[str, ...] = ("sexual_offence", "domestic_abuse")
+    flags: tuple[str, ...] = ("domestic_abuse", "honour_based_abuse")
+    indicators: tuple[str, ...] = ("bereaved",)
+
+
+class Clock(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    working_days: int = Field(ge=0, le=250)
+    enhanced_working_days: int | None = Field(default=None, ge=0, le=250)
+
+    def limit(self, enhanced: bool) -> int:
+        if enhanced and self.enhanced_working_days is not None:
+            return self.enhanced_working_days
+        return self.working_days
+
+
+class Clocks(BaseModel):
+    """Working-day limits of the Victims' Code duties; each starts at its event."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    written_confirmation: Clock = Clock(working_days=5)
+    referral: Clock = Clock(working_days=2)
+    suspect_decision: Clock = Clock(working_days=5, enhanced_working_days=1)
+    vps_offer: Clock = Clock(working_days=5)
+    outcome: Clock = Clock(working_days=5, enhanced_working_days=1)
+    review_acknowledge: Clock = Clock(working_days=10)
+    review_decide: Clock = Clock(working_days=30)
+    complaint: Clock = Clock(working_days=20)
+    review_request_months: int = Field(default=3, ge=1, le=24)
 
 
 class EnhancedRightsConfig(BaseModel):
@@ -225,6 +279,8 @@ class EnhancedRightsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     most_serious_offences: tuple[str, ...] = ()
+    # Flags that make a crime the most serious crime; domestic abuse always does.
+    most_serious_flags: tuple[str, ...] = ("hate_crime", "honour_based_abuse")
     # Close relatives bereaved by crime are treated as victims of the most serious crime.
     most_serious_indicators: tuple[str, ...] = ("bereaved",)
     vulnerable_indicators: tuple[str, ...] = (
@@ -243,6 +299,8 @@ class RuleSet(BaseModel):
 
     rules: tuple[Rule, ...] = ()
     enhanced_rights: EnhancedRightsConfig = EnhancedRightsConfig()
+    consent_needed: ConsentNeeded = ConsentNeeded()
+    clocks: Clocks = Clocks()
 
     @model_validator(mode="after")
     def _ids_unique(self) -> "RuleSet":
@@ -261,6 +319,8 @@ class Decision:
     rule_id: str
     service: str
     reason: str
+    partner: bool = True
+    consent: str = "explicit"
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
@@ -402,12 +462,63 @@ def evaluate(rule_set: RuleSet, facts: Mapping[str, Any]) -> list[Decision]:
     for rule in rule_set.rules:
         if rule.service in services:
             continue
-        phrases = _match(rule.when, facts)
+        phrases = [] if rule.when is None else _match(rule.when, facts)
         if phrases is None:
             continue
         services.add(rule.service)
-        decisions.append(Decision(rule.id, rule.service, _sentence(rule.reason, phrases)))
+        decisions.append(
+            Decision(
+                rule.id, rule.service, _sentence(rule.reason, phrases), rule.partner, rule.consent
+            )
+        )
     return decisions
+
+
+def explicit_consent_needed(rule_set: RuleSet, facts: Mapping[str, Any]) -> str | None:
+    """Why sharing with a partner needs the victim's explicit agreement whatever the rule
+    says, in words, or None."""
+    needed = rule_set.consent_needed
+    offence = _read(facts, "offence")
+    if isinstance(offence, str) and offence in needed.offences:
+        return f"a {_words(offence)} is shared only with the victim's agreement"
+    for name, wanted in (("flags", needed.flags), ("indicators", needed.indicators)):
+        found = _read(facts, name)
+        shared = [f for f in found if f in wanted] if _is_list(found) else []
+        if shared:
+            return f"{_words(shared)}: shared only with the victim's agreement"
+    return None
+
+
+def _conditions(condition: Condition | None) -> list[Condition]:
+    if condition is None:
+        return []
+    found = [condition]
+    for child in (*(condition.all_ or ()), *(condition.any_ or ())):
+        found += _conditions(child)
+    if condition.not_ is not None:
+        found += _conditions(condition.not_)
+    return found
+
+
+def named_codes(rule_set: RuleSet, fact: str) -> list[tuple[str, str]]:
+    """Every code the set names for a fact (``offence``, ``flags``), as (where, code)."""
+    found: list[tuple[str, str]] = []
+    for index, rule in enumerate(rule_set.rules):
+        for condition in _conditions(rule.when):
+            if condition.fact != fact:
+                continue
+            values = condition.value if isinstance(condition.value, tuple) else (condition.value,)
+            found += [(f"rules[{index}] ({rule.id})", v) for v in values if isinstance(v, str)]
+    config = rule_set.enhanced_rights
+    if fact == "offence":
+        found += [
+            ("enhanced_rights.most_serious_offences", c) for c in config.most_serious_offences
+        ]
+        found += [("consent_needed.offences", c) for c in rule_set.consent_needed.offences]
+    if fact == "flags":
+        found += [("enhanced_rights.most_serious_flags", c) for c in config.most_serious_flags]
+        found += [("consent_needed.flags", c) for c in rule_set.consent_needed.flags]
+    return found
 
 
 def enhanced_rights(rule_set: RuleSet, facts: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -429,12 +540,22 @@ def enhanced_rights(rule_set: RuleSet, facts: Mapping[str, Any]) -> list[tuple[s
     def flagged(wanted: tuple[str, ...]) -> list[str]:
         return [item for item in indicators if item in wanted]
 
+    flags = _read(facts, "flags")
+    serious_flags = (
+        [f for f in flags if f in (*ALWAYS_MOST_SERIOUS_FLAGS, *config.most_serious_flags)]
+        if _is_list(flags)
+        else []
+    )
     if isinstance(offence, str) and offence in (
         *ALWAYS_MOST_SERIOUS,
         *config.most_serious_offences,
     ):
         grounds.append(
             ("most_serious_crime", f"a victim of the most serious crime ({_words(offence)})")
+        )
+    elif serious_flags:
+        grounds.append(
+            ("most_serious_crime", f"a victim of the most serious crime ({_words(serious_flags)})")
         )
     elif flagged(config.most_serious_indicators):
         grounds.append(
@@ -452,6 +573,8 @@ def enhanced_rights(rule_set: RuleSet, facts: Mapping[str, Any]) -> list[tuple[s
         grounds.append(("intimidated", "intimidated"))
     if _is_number(age) and age < ADULT_AGE:
         grounds.append(("under_18", f"under 18 (aged {_words(age)})"))
+    elif _is_list(flags) and "child_victim" in flags:
+        grounds.append(("under_18", "under 18 (the crime is flagged child victim)"))
     return grounds
 
 

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
+from bluelamp.care.models import CRIME_FLAGS, HATE_STRANDS
 from bluelamp.intake.schemas import LONDON, Slug
 from bluelamp.lib.contact import normalise_phone
 
@@ -26,6 +27,11 @@ class LocationIn(BaseModel):
     latitude: float | None = Field(default=None, ge=49.0, le=61.5)
     longitude: float | None = Field(default=None, ge=-8.7, le=2.0)
     postcode: str = Field(default="", max_length=10)
+    premises: Literal["", "home", "shop", "business", "public_place", "other"] = Field(
+        default="",
+        description="home, shop, business, public_place or other; a residential burglary is "
+        "at a home. Only a home's address counts towards repeat victimisation",
+    )
     address_key: str = Field(
         default="", max_length=64, description="A UPRN, or the force's own address key"
     )
@@ -36,13 +42,59 @@ class LocationIn(BaseModel):
         return " ".join(value.upper().split())
 
 
+def _known(value: str, known: object, what: str) -> str:
+    if value not in known:  # type: ignore[operator]
+        raise ValueError(f"unknown {what} {value!r}")
+    return value
+
+
+class ConsentGiven(BaseModel):
+    """A consent as it was asked: the answer, when and how."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    given: bool
+    asked_at: dt.datetime | None = None
+    how: Literal["", "in_person", "phone", "letter", "email", "sms", "online", "visit"] = ""
+
+    @field_validator("asked_at")
+    @classmethod
+    def _asked(cls, value: dt.datetime | None) -> dt.datetime | None:
+        return _aware(value)
+
+
+CONSENT_PURPOSES = {
+    "share_with_partners": "Share details with support services outside the force",
+    "contact_by_force": "Be contacted by the force (surveys, updates by text or email)",
+}
+
+
 class ConsentIn(BaseModel):
+    """Consent per purpose: true, false or an object with ``given``, ``asked_at`` and
+    ``how``; a purpose left out was not asked. Any other purpose is refused by name."""
+
     model_config = ConfigDict(extra="forbid")
 
-    victim_support: bool | None = Field(
-        default=None, description="Referral to the support service: yes, no, or not asked"
+    share_with_partners: bool | ConsentGiven | None = Field(
+        default=None, description=CONSENT_PURPOSES["share_with_partners"]
     )
-    share_with_partners: bool | None = None
+    contact_by_force: bool | ConsentGiven | None = Field(
+        default=None, description=CONSENT_PURPOSES["contact_by_force"]
+    )
+
+    def stored(self) -> dict[str, dict[str, object]]:
+        """The JSON kept on the victim: each asked purpose as an object."""
+        found: dict[str, dict[str, object]] = {}
+        for purpose in CONSENT_PURPOSES:
+            value = getattr(self, purpose)
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                value = ConsentGiven(given=value)
+            found[purpose] = value.model_dump(mode="json", exclude_defaults=True) | {
+                "given": value.given
+            }
+        return found
 
 
 class AssessmentIn(BaseModel):
@@ -74,7 +126,7 @@ class VictimIn(BaseModel):
     age: int | None = Field(default=None, ge=0, le=130)
     phone: str = Field(default="", max_length=30)
     email: EmailStr | Literal[""] = ""
-    language: Literal["en", "cy"] = "en"
+    language: Literal["", "en", "cy"] = Field(default="", description="Blank: not known")
     indicators: list[Slug] = Field(default_factory=list, max_length=30)
     consent: ConsentIn = Field(default_factory=ConsentIn)
     needs_assessment: AssessmentIn | None = None
@@ -92,6 +144,22 @@ class VictimIn(BaseModel):
         return value
 
 
+def _offence_known(code: str) -> str:
+    # The taxonomy is data (a table); looked up through the cached intake service.
+    from bluelamp.intake.services import IntakeError, incident_type_get
+    from bluelamp.surveys.defaults import FLAG_TYPES
+
+    if code in FLAG_TYPES:
+        raise ValueError(
+            f"{code} is a flag, not an offence: send the offence, with flags [{FLAG_TYPES[code]}]"
+        )
+    try:
+        incident_type_get(code)
+    except IntakeError:
+        raise ValueError(f"unknown offence {code!r} (see GET /api/v1/incident-types)") from None
+    return code
+
+
 class CrimeIn(BaseModel):
     """A crime as the records system holds it, with its victims."""
 
@@ -100,6 +168,19 @@ class CrimeIn(BaseModel):
     reference: str = Field(min_length=1, max_length=60, description="Unique per force")
     offence: Slug = Field(description="A code from GET /api/v1/incident-types")
     attempt: bool = False
+    flags: list[str] = Field(
+        default_factory=list, max_length=10, description=", ".join(sorted(CRIME_FLAGS))
+    )
+    hate_strands: list[str] = Field(
+        default_factory=list,
+        max_length=5,
+        description="With flag hate_crime: " + ", ".join(sorted(HATE_STRANDS)),
+    )
+    reported_at: dt.datetime | None = Field(
+        default=None,
+        description="When the victim reported it; blank: the linked contact's received_at, "
+        "else recorded_at",
+    )
     recorded_at: dt.datetime = Field(description="ISO 8601; without an offset, UK local time")
     occurred_at: dt.datetime | None = None
     location: LocationIn = Field(default_factory=LocationIn)
@@ -110,15 +191,40 @@ class CrimeIn(BaseModel):
     financial_loss: Decimal | None = Field(default=None, ge=0, le=100_000_000, decimal_places=2)
     victims: list[VictimIn] = Field(min_length=1, max_length=50)
 
-    @field_validator("recorded_at", "occurred_at")
+    @field_validator("recorded_at", "occurred_at", "reported_at")
     @classmethod
     def _times(cls, value: dt.datetime | None) -> dt.datetime | None:
         return _aware(value)
+
+    @field_validator("offence")
+    @classmethod
+    def _offence(cls, value: str) -> str:
+        return _offence_known(value)
+
+    @field_validator("flags")
+    @classmethod
+    def _flags(cls, value: list[str]) -> list[str]:
+        return sorted({_known(f, CRIME_FLAGS, "flag") for f in value})
+
+    @field_validator("hate_strands")
+    @classmethod
+    def _strands(cls, value: list[str]) -> list[str]:
+        return sorted({_known(f, HATE_STRANDS, "hate crime strand") for f in value})
 
     @model_validator(mode="after")
     def _order(self) -> "CrimeIn":
         if self.occurred_at and self.occurred_at > self.recorded_at:
             raise ValueError("occurred_at: after recorded_at")
+        if self.reported_at and self.reported_at > self.recorded_at:
+            raise ValueError("reported_at: after recorded_at")
+        if self.occurred_at and self.reported_at and self.reported_at < self.occurred_at:
+            raise ValueError("reported_at: before occurred_at")
+        if "hate_crime" in self.flags and not self.hate_strands:
+            raise ValueError(
+                "hate_strands: a hate crime names its strand: " + ", ".join(sorted(HATE_STRANDS))
+            )
+        if self.hate_strands and "hate_crime" not in self.flags:
+            raise ValueError("hate_strands: only with the flag hate_crime")
         self.modus_operandi = sorted(set(self.modus_operandi))
         return self
 
@@ -130,12 +236,27 @@ EventKind = Literal[
     "released_without_charge",
     "bailed",
     "released_under_investigation",
+    "bail_conditions_changed",
+    "bail_cancelled",
     "charged",
+    "caution",
+    "conditional_caution",
+    "community_resolution",
+    "outcome_22",
     "no_further_action",
     "decision_not_to_investigate",
     "outcome_recorded",
+    "report_confirmed",
+    "vps_offered",
+    "review_requested",
+    "review_acknowledged",
+    "review_decided",
+    "complaint_received",
+    "complaint_answered",
     "victim_updated",
 ]
+# Ways of telling a victim; "safe_contact" is the number or address the victim gave as safe.
+How = Literal["", "phone", "letter", "email", "sms", "visit", "in_person", "safe_contact", "portal"]
 
 
 class EventIn(BaseModel):
@@ -145,7 +266,13 @@ class EventIn(BaseModel):
     at: dt.datetime
     victim_id: int | None = Field(default=None, description="Blank: every victim of the crime")
     outcome_code: str = Field(default="", pattern=r"^$|^[0-9]{1,2}[A-Z]?$")
-    how: Literal["", "phone", "letter", "email", "sms", "visit", "in_person"] = ""
+    how: How = ""
+    reports: list[int] = Field(
+        default_factory=list,
+        max_length=50,
+        description="For victim_updated: ids of the events the victim was told of; only "
+        "their clocks are met (and the regular update)",
+    )
     said: str = Field(default="", max_length=4000)
 
     @field_validator("at")
@@ -159,6 +286,8 @@ class EventIn(BaseModel):
     def _consistent(self) -> "EventIn":
         if self.kind == "outcome_recorded" and not self.outcome_code:
             raise ValueError("outcome_code: required for outcome_recorded")
-        if self.kind == "victim_updated" and not self.how:
-            raise ValueError("how: required for victim_updated")
+        if self.kind in ("victim_updated", "report_confirmed", "vps_offered") and not self.how:
+            raise ValueError(f"how: required for {self.kind}")
+        if self.reports and self.kind != "victim_updated":
+            raise ValueError("reports: only for victim_updated")
         return self

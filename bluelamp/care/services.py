@@ -1,5 +1,6 @@
 """Crimes in, Victims' Code duties and referrals out, and the referral workflow."""
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -14,9 +15,11 @@ from bluelamp.care import rules
 from bluelamp.care.defaults import DEFAULT_RULE_SET
 from bluelamp.care.feedback import distress_phrases
 from bluelamp.care.models import (
+    CRIME_FLAGS,
     SUSPECT_DECISIONS,
     Crime,
     CrimeEvent,
+    Decision,
     Duty,
     NeedsAssessment,
     NeedsReview,
@@ -25,21 +28,25 @@ from bluelamp.care.models import (
     RuleSetVersion,
     Victim,
 )
-from bluelamp.care.schemas import AssessmentIn, CrimeIn, EventIn, VictimIn
+from bluelamp.care.schemas import CONSENT_PURPOSES, AssessmentIn, CrimeIn, EventIn, VictimIn
 from bluelamp.forces.models import Force, StaffMember, Team, User
 from bluelamp.intake.models import Contact
-from bluelamp.intake.services import IntakeError, incident_type_get
+from bluelamp.intake.services import IntakeError
 from bluelamp.lib.contact import age_on, normalise_email, person_key
 from bluelamp.lib.versions import version_save
 from bluelamp.lib.workdays import add_working_days
+from bluelamp.surveys.services import contact_flags_add
 
 if TYPE_CHECKING:
     from bluelamp.surveys.models import Response
 
-REFERRAL_WORKING_DAYS = 2
-DECISION_WORKING_DAYS = 5
-DECISION_WORKING_DAYS_ENHANCED = 1
 REPEAT_WINDOW = dt.timedelta(days=365)
+HOME_OFFENCES = frozenset({"burglary_residential"})
+# A victim at risk from someone who may see their post, texts or email: Right 3's written
+# confirmation goes by one of these, or not at all.
+RISK_FLAGS = frozenset({"domestic_abuse", "honour_based_abuse"})
+SAFE_CHANNELS = ("in_person", "visit", "safe_contact")
+PARTNERS = "share_with_partners"
 
 
 @dataclass(frozen=True)
@@ -60,9 +67,30 @@ def rules_current(force: Force) -> CurrentRules:
     return CurrentRules(rules.parse_rule_set(found.definition), found.version)
 
 
+def rule_set_check(definition: Any) -> rules.RuleSet:
+    """Parse a rule set and refuse any offence or flag it names that is not known, naming
+    each; ValueError with one problem per line."""
+    from bluelamp.surveys.models import IncidentType
+
+    rule_set = rules.parse_rule_set(definition)
+    offences = set(IncidentType.objects.values_list("code", flat=True))
+    problems = [
+        f'{where}: unknown offence "{code}"'
+        for where, code in rules.named_codes(rule_set, "offence")
+        if code not in offences
+    ] + [
+        f'{where}: unknown flag "{code}" (known: {", ".join(sorted(CRIME_FLAGS))})'
+        for where, code in rules.named_codes(rule_set, "flags")
+        if code not in CRIME_FLAGS
+    ]
+    if problems:
+        raise ValueError("\n".join(problems))
+    return rule_set
+
+
 def rule_set_save(*, force: Force, definition: Any, user: User | None) -> RuleSetVersion:
     """A new version of the force's rules (checked first); the older ones stay for the record."""
-    rules.parse_rule_set(definition)
+    rule_set_check(definition)
     return version_save(
         RuleSetVersion, force=force, definition=definition, user=user, label="referral rules"
     )
@@ -80,55 +108,72 @@ def _age(victim: VictimIn, day: dt.date) -> int | None:
     return victim.age
 
 
+def _at_home(crime: Crime) -> bool:
+    return crime.premises == "home" or crime.offence_id in HOME_OFFENCES
+
+
 def _earlier(force: Force, crime: Crime, victim: Victim) -> tuple[Victim | None, bool]:
-    """An earlier victim record of the same person, and whether the address was hit before,
-    both within 12 months before this crime."""
+    """An earlier victim record of the same person (matched by keyed hashes only), and whether
+    the same home was hit before, both within 12 months before this crime. Shops and other
+    shared addresses never count: the next victim there is someone else."""
     window = Victim.objects.filter(
         force=force,
         crime__recorded_at__gte=crime.recorded_at - REPEAT_WINDOW,
         crime__recorded_at__lt=crime.recorded_at,
     ).exclude(crime=crime)
     same_person = Q(pk__in=[])
-    if victim.phone_key:
-        same_person |= Q(phone_key=victim.phone_key)
-    if victim.email_key:
-        same_person |= Q(email_key=victim.email_key)
-    if victim.name and victim.date_of_birth:
-        same_person |= Q(name__iexact=victim.name, date_of_birth=victim.date_of_birth)
+    for key in ("phone_key", "email_key", "name_key"):
+        if getattr(victim, key):
+            same_person |= Q(**{key: getattr(victim, key)})
     person = window.filter(same_person).order_by("-crime__recorded_at").first()
-    address = (
-        bool(crime.address_key) and window.filter(crime__address_key=crime.address_key).exists()
+    home = (
+        bool(crime.address_key)
+        and _at_home(crime)
+        and window.filter(crime__address_key=crime.address_key)
+        .filter(Q(crime__premises="home") | Q(crime__offence_id__in=HOME_OFFENCES))
+        .exists()
     )
-    return person, address
+    return person, home
 
 
 def _facts(crime: Crime, victim: Victim) -> dict[str, Any]:
     return {
         "offence": crime.offence_id,
         "attempt": crime.attempt,
+        "flags": list(crime.flags),
+        "hate_strands": list(crime.hate_strands),
+        "premises": crime.premises or None,
         "age": victim.age,
         "indicators": list(victim.indicators),
         "modus_operandi": list(crime.modus_operandi),
         "financial_loss": float(crime.financial_loss) if crime.financial_loss is not None else None,
-        "consent": dict(victim.consent),
-        "persistently_targeted": victim.persistently_targeted,
+        "consent": {p: victim.consent_given(p) for p in CONSENT_PURPOSES},
+        # Rules act on the Code's judgement only once a person made it.
+        "persistently_targeted": victim.persistently_targeted == Decision.CONFIRMED,
         "repeat_victim": victim.repeat_victim,
     }
 
 
+def _enhanced_grounds(current: CurrentRules, crime: Crime, victim: Victim) -> list[list[str]]:
+    facts = _facts(crime, victim)
+    # A proposed "persistently targeted" proposes Enhanced Rights too, until a person decides.
+    facts["persistently_targeted"] = victim.persistently_targeted in (
+        Decision.PROPOSED,
+        Decision.CONFIRMED,
+    )
+    return [list(r) for r in rules.enhanced_rights(current.rule_set, facts)]
+
+
 def crime_ingest(*, force: Force, data: CrimeIn, actor: str) -> CrimeIngested:
-    """Record a crime and its victims; flag repeats, derive Enhanced Rights, refer and start
-    the Victims' Code clocks, all in one transaction. Idempotent on the force's reference."""
-    try:
-        offence = incident_type_get(data.offence)
-    except IntakeError as e:
-        raise IntakeError("offence", e.message) from None
+    """Record a crime and its victims; flag repeats, propose Enhanced Rights, refer (holding
+    partner referrals for consent) and start the Victims' Code clocks, all in one transaction.
+    Idempotent on the force's reference."""
     existing = Crime.objects.filter(force=force, reference=data.reference).first()
     if existing is not None:
         return CrimeIngested(existing, created=False)
     try:
         with transaction.atomic():
-            crime = _crime_create(force=force, data=data, offence_code=offence.code, actor=actor)
+            crime = _crime_create(force=force, data=data, actor=actor)
     except IntegrityError:
         existing = Crime.objects.filter(force=force, reference=data.reference).first()
         if existing is None:
@@ -137,7 +182,7 @@ def crime_ingest(*, force: Force, data: CrimeIn, actor: str) -> CrimeIngested:
     return CrimeIngested(crime, created=True)
 
 
-def _crime_create(*, force: Force, data: CrimeIn, offence_code: str, actor: str) -> Crime:
+def _crime_create(*, force: Force, data: CrimeIn, actor: str) -> Crime:
     officer = None
     if data.officer_in_charge:
         officer, _ = StaffMember.objects.get_or_create(
@@ -157,12 +202,18 @@ def _crime_create(*, force: Force, data: CrimeIn, offence_code: str, actor: str)
         contact = Contact.objects.filter(force=force, reference=data.contact_reference).first()
         if contact is None:
             raise IntakeError("contact_reference", "no contact with this reference")
+    reported_at = data.reported_at or (contact.received_at if contact else data.recorded_at)
+    reported_at = min(reported_at, data.recorded_at)
     postcode = data.location.postcode
+    premises = data.location.premises or ("home" if data.offence in HOME_OFFENCES else "")
     crime = Crime.objects.create(
         force=force,
         reference=data.reference,
-        offence_id=offence_code,
+        offence_id=data.offence,
         attempt=data.attempt,
+        flags=data.flags,
+        hate_strands=data.hate_strands,
+        reported_at=reported_at,
         recorded_at=data.recorded_at,
         occurred_at=data.occurred_at,
         latitude=data.location.latitude,
@@ -170,6 +221,7 @@ def _crime_create(*, force: Force, data: CrimeIn, offence_code: str, actor: str)
         postcode=postcode,
         address_key=data.location.address_key,
         area=postcode.split(" ")[0] if " " in postcode else "",
+        premises=premises,
         contact=contact,
         officer=officer,
         team=team,
@@ -178,9 +230,23 @@ def _crime_create(*, force: Force, data: CrimeIn, offence_code: str, actor: str)
     )
     current = rules_current(force)
     day = timezone.localtime(crime.recorded_at).date()
-    for v in data.victims:
+    victims = [
         _victim_create(crime=crime, data=v, age=_age(v, day), current=current, actor=actor)
+        for v in data.victims
+    ]
+    if contact is not None:
+        _contact_flags(crime, contact, victims, actor)
     return crime
+
+
+def _contact_flags(crime: Crime, contact: Contact, victims: list[Victim], actor: str) -> None:
+    """The crime's flags (and a victim's "do not contact") reach the contact, so the contact
+    rules never survey it."""
+    flags = list(crime.flags)
+    if any(v.consent_given("contact_by_force") is False for v in victims):
+        flags.append("do_not_contact")
+    if flags:
+        contact_flags_add(contact=contact, flags=flags, now=timezone.now(), actor=actor)
 
 
 def _victim_create(
@@ -188,6 +254,10 @@ def _victim_create(
 ) -> Victim:
     force = crime.force
     email = normalise_email(data.email) if data.email else ""
+    name_key = ""
+    if data.name and data.date_of_birth:
+        name = " ".join(data.name.lower().split())
+        name_key = person_key(settings.PERSON_KEY_SECRET, f"{name}|{data.date_of_birth}")
     victim = Victim(
         force=force,
         crime=crime,
@@ -199,20 +269,21 @@ def _victim_create(
         language=data.language,
         phone_key=person_key(settings.PERSON_KEY_SECRET, data.phone),
         email_key=person_key(settings.PERSON_KEY_SECRET, email),
+        name_key=name_key,
         indicators=sorted(set(data.indicators)),
-        consent=data.consent.model_dump(exclude_none=True),
+        consent=data.consent.stored(),
     )
-    earlier, address_hit = _earlier(force, crime, victim)
-    victim.repeat_victim = earlier is not None
+    earlier, home_hit = _earlier(force, crime, victim)
+    victim.repeat_victim = earlier is not None or home_hit
     victim.repeat_of = earlier
-    victim.persistently_targeted = earlier is not None or address_hit
-    facts = _facts(crime, victim)
-    derived = rules.enhanced_rights(current.rule_set, facts)
-    victim.enhanced_reasons = [list(r) for r in derived]
-    victim.enhanced_rights = bool(derived)
+    victim.persistently_targeted = Decision.PROPOSED if earlier is not None else ""
+    victim.enhanced_reasons = _enhanced_grounds(current, crime, victim)
+    victim.enhanced_rights = Decision.PROPOSED if victim.enhanced_reasons else ""
     assessment = data.needs_assessment
     if assessment is not None:
-        victim.enhanced_rights = assessment.enhanced_rights
+        victim.enhanced_rights = (
+            Decision.CONFIRMED if assessment.enhanced_rights else Decision.DECLINED
+        )
         victim.enhanced_confirmed_by = assessment.asked_by
         victim.enhanced_confirmed_at = assessment.asked_at
         victim.update_every_days = assessment.update_every_days
@@ -221,13 +292,42 @@ def _victim_create(
         force=force, action="create", obj=victim, actor=actor,
         summary=f"victim of crime {crime.pk} taken in",
     )  # fmt: skip
-    start = crime.recorded_at
+    update_from = crime.recorded_at
     if assessment is not None:
         _assessment_store(victim, assessment)
-        start = assessment.asked_at
-    _refer(victim, facts, current, start)
-    _update_duty(victim, start)
+        update_from = assessment.asked_at
+    clocks = current.rule_set.clocks
+    _duty(
+        victim, Duty.Right.WRITTEN_CONFIRMATION, "Confirm the report in writing (safe channel)",
+        crime.reported_at, clocks.written_confirmation,
+    )  # fmt: skip
+    _refer(victim, _facts(crime, victim), current)
+    _update_duty(victim, update_from)
     return victim
+
+
+def _duty(
+    victim: Victim,
+    right: str,
+    what: str,
+    start: dt.datetime,
+    clock: rules.Clock,
+    event: CrimeEvent | None = None,
+    referral: Referral | None = None,
+) -> Duty:
+    return Duty.objects.create(
+        force=victim.force,
+        victim=victim,
+        right=right,
+        what=what[:200],
+        starts_at=start,
+        due_at=add_working_days(start, clock.limit(victim.enhanced)),
+        enhanced=victim.enhanced,
+        event=event,
+        referral=referral,
+        team=victim.crime.team,
+        officer=victim.crime.officer,
+    )
 
 
 def _assessment_store(victim: Victim, data: AssessmentIn) -> NeedsAssessment:
@@ -243,17 +343,45 @@ def _assessment_store(victim: Victim, data: AssessmentIn) -> NeedsAssessment:
     )
 
 
-def _refer(
-    victim: Victim, facts: dict[str, Any], current: CurrentRules, start: dt.datetime
-) -> list[Referral]:
-    """A referral for each service whose rule matches and that has none yet for the victim."""
+NOT_SHARED = "Not shared: the victim said no to sharing their details with partners"
+
+
+def _gate(
+    victim: Victim, facts: dict[str, Any], decision: rules.Decision, rule_set: rules.RuleSet
+) -> tuple[str, str, str]:
+    """Whether a referral may go: (status, lawful basis, words). A partner outside the force
+    gets a victim's details only with their agreement, or unless they object where the Code
+    allows it; otherwise it waits for consent or for a person to record another basis."""
+    if not decision.partner:
+        return Referral.Status.OPEN, Referral.Basis.INTERNAL, ""
+    given = victim.consent_given(PARTNERS)
+    if given is True:
+        return Referral.Status.OPEN, Referral.Basis.CONSENT, ""
+    if given is False:
+        return Referral.Status.CLOSED, "", NOT_SHARED
+    explicit = rules.explicit_consent_needed(rule_set, facts)
+    if decision.consent == "unless_objected" and explicit is None:
+        return Referral.Status.OPEN, Referral.Basis.UNLESS_OBJECTED, ""
+    return (
+        Referral.Status.AWAITING_CONSENT,
+        "",
+        f"Waiting for the victim's agreement: {explicit or 'this service is outside the force'}",
+    )
+
+
+def _refer(victim: Victim, facts: dict[str, Any], current: CurrentRules) -> list[Referral]:
+    """A referral for each service whose rule matches and that has none yet for the victim,
+    due 2 working days (the force's Right 4 limit) from the report."""
     made = []
     already = set(victim.referrals.values_list("service", flat=True))
     now = timezone.now()
+    clock = current.rule_set.clocks.referral
+    start = victim.crime.reported_at
     for decision in rules.evaluate(current.rule_set, facts):
         if decision.service in already:
             continue
-        due = add_working_days(start, REFERRAL_WORKING_DAYS)
+        status, basis, words = _gate(victim, facts, decision, current.rule_set)
+        closed = status == Referral.Status.CLOSED
         referral = Referral.objects.create(
             force=victim.force,
             victim=victim,
@@ -261,24 +389,27 @@ def _refer(
             rule_id=decision.rule_id,
             rule_version=current.version,
             reason=decision.reason,
-            due_at=due,
+            partner=decision.partner,
+            status=status,
+            basis=basis,
+            basis_reason=words if not closed else "",
+            outcome=words if closed else "",
+            closed_at=now if closed else None,
+            due_at=add_working_days(start, clock.limit(False)),
             created_at=now,
         )
         audit_record(
             force=victim.force, action="create", obj=referral, actor="system:referral-rules",
-            summary=f"victim {victim.pk} referred to {decision.service} ({decision.rule_id})",
+            summary=f"victim {victim.pk} referred to {decision.service} ({decision.rule_id}), "
+            f"{status}",
         )  # fmt: skip
-        Duty.objects.create(
-            force=victim.force,
-            victim=victim,
-            right=Duty.Right.REFERRAL,
-            what=f"Referral to {decision.service.replace('_', ' ')}",
-            starts_at=start,
-            due_at=due,
-            referral=referral,
-            team=victim.crime.team,
-            officer=victim.crime.officer,
-        )
+        duty = _duty(
+            victim, Duty.Right.REFERRAL, f"Referral to {decision.service.replace('_', ' ')}",
+            start, clock, referral=referral,
+        )  # fmt: skip
+        if closed:
+            # Offered and refused: the victim's choice meets the duty.
+            Duty.objects.filter(pk=duty.pk).update(met_at=now)
         made.append(referral)
     return made
 
@@ -291,76 +422,163 @@ def _update_duty(victim: Victim, after: dt.datetime) -> Duty:
         what=f"Update the victim (agreed: every {victim.update_every_days} days)",
         starts_at=after,
         due_at=after + dt.timedelta(days=victim.update_every_days),
-        enhanced=victim.enhanced_rights,
+        enhanced=victim.enhanced,
         team=victim.crime.team,
         officer=victim.crime.officer,
     )
 
 
+def _relimit(victim: Victim, current: CurrentRules) -> None:
+    """Open event clocks follow the victim's Enhanced Rights as they now stand."""
+    clocks = current.rule_set.clocks
+    for duty in Duty.objects.filter(victim=victim, met_at=None).exclude(
+        right__in=[Duty.Right.UPDATE, Duty.Right.REFERRAL]
+    ):
+        clock = getattr(clocks, duty.right)
+        due = add_working_days(duty.starts_at, clock.limit(victim.enhanced))
+        if (due, victim.enhanced) != (duty.due_at, duty.enhanced):
+            Duty.objects.filter(pk=duty.pk).update(due_at=due, enhanced=victim.enhanced)
+
+
+# What each kind of event starts: the duty's right and what the officer must do.
+_TELL = "Tell the victim: {}"
+
+
 def crime_event_add(*, crime: Crime, data: EventIn, actor: str) -> CrimeEvent:
-    """Record what happened on a crime; a suspect decision starts a Right 6 clock for each
-    victim, and telling a victim meets the clocks running for them."""
+    """Record what happened on a crime and run the Code's clocks: a suspect decision starts
+    a Right 6 clock for each victim, a charge a Right 7 offer, an outcome a Right 9 clock, a
+    review request its 10 and 30 working-day clocks, a complaint its answer; telling a victim
+    meets only the clocks of the events the update names (and the regular update)."""
     victims = list(crime.victims.all())
     if data.victim_id is not None:
         victims = [v for v in victims if v.pk == data.victim_id]
         if not victims:
             raise IntakeError("victim_id", "not a victim of this crime")
+    reported = list(crime.events.filter(pk__in=data.reports))
+    if len(reported) != len(set(data.reports)):
+        missing = sorted(set(data.reports) - {e.pk for e in reported})
+        raise IntakeError("reports", f"not events of this crime: {missing}")
+    kind: str = data.kind
+    K = CrimeEvent.Kind
+    risky = bool(RISK_FLAGS & set(crime.flags))
+    if kind == K.REPORT_CONFIRMED and data.how not in SAFE_CHANNELS:
+        unsafe = [v for v in victims if risky or "suspect_may_share_phone" in v.indicators]
+        if unsafe:
+            raise IntakeError(
+                "how",
+                "the victim may be at risk from someone who sees their post, texts or email: "
+                "confirm in person, on a visit or by the safe contact they gave (in_person, "
+                "visit, safe_contact)",
+            )
+    current = rules_current(crime.force)
+    clocks = current.rule_set.clocks
+    earlier = list(crime.events.filter(at__lte=data.at))
+    review_of: CrimeEvent | None = None
+    if kind == K.REVIEW_REQUESTED:
+        review_of = next((e for e in reversed(earlier) if e.review_eligible), None)
+        if review_of is None:
+            raise IntakeError(
+                "kind",
+                "no decision on this crime is open to review: the Victims' Right to Review "
+                "follows no further action after a suspect was interviewed under caution (not "
+                "an out-of-court disposal)",
+            )
     with transaction.atomic():
         event = CrimeEvent.objects.create(
             force=crime.force,
             crime=crime,
-            kind=data.kind,
+            kind=kind,
             at=data.at,
             victim=victims[0] if data.victim_id is not None else None,
             outcome_code=data.outcome_code,
             how=data.how,
             said=data.said,
             actor=actor,
+            review_eligible=kind == K.NO_FURTHER_ACTION
+            and any(e.kind == K.SUSPECT_INTERVIEWED for e in earlier),
         )
-        if data.kind in SUSPECT_DECISIONS:
+        if reported:
+            event.reports.set(reported)
+        label = event.get_kind_display().lower()
+        for victim in victims:
+            if kind in SUSPECT_DECISIONS:
+                what = _TELL.format(label)
+                if event.review_eligible:
+                    what += ", and of their right to ask for a review"
+                _duty(victim, Duty.Right.SUSPECT_DECISION, what, data.at, clocks.suspect_decision,
+                      event=event)  # fmt: skip
+            if (
+                kind == K.CHARGED
+                and not crime.events.filter(
+                    Q(victim=victim) | Q(victim=None), kind=K.VPS_OFFERED
+                ).exists()
+            ):
+                _duty(victim, Duty.Right.VPS_OFFER, "Offer a victim personal statement",
+                      data.at, clocks.vps_offer, event=event)  # fmt: skip
+            if kind == K.OUTCOME_RECORDED:
+                _duty(victim, Duty.Right.OUTCOME,
+                      _TELL.format(f"the outcome (Home Office outcome {data.outcome_code})"),
+                      data.at, clocks.outcome, event=event)  # fmt: skip
+            if kind == K.REVIEW_REQUESTED:
+                assert review_of is not None
+                late = ""
+                window = _months_after(review_of.at, clocks.review_request_months)
+                if data.at > window:
+                    late = f" (asked after {clocks.review_request_months} months)"
+                _duty(victim, Duty.Right.REVIEW_ACKNOWLEDGE,
+                      f"Acknowledge the review request{late}", data.at,
+                      clocks.review_acknowledge, event=event)  # fmt: skip
+                _duty(victim, Duty.Right.REVIEW_DECIDE, f"Decide the review{late}",
+                      data.at, clocks.review_decide, event=event)  # fmt: skip
+            if kind == K.COMPLAINT_RECEIVED:
+                _duty(victim, Duty.Right.COMPLAINT, "Answer the complaint about rights not met",
+                      data.at, clocks.complaint, event=event)  # fmt: skip
+        meets = {
+            K.REPORT_CONFIRMED: [Duty.Right.WRITTEN_CONFIRMATION],
+            K.VPS_OFFERED: [Duty.Right.VPS_OFFER],
+            K.REVIEW_ACKNOWLEDGED: [Duty.Right.REVIEW_ACKNOWLEDGE],
+            K.REVIEW_DECIDED: [Duty.Right.REVIEW_ACKNOWLEDGE, Duty.Right.REVIEW_DECIDE],
+            K.COMPLAINT_ANSWERED: [Duty.Right.COMPLAINT],
+        }.get(kind)
+        if meets:
+            Duty.objects.filter(
+                victim__in=victims, met_at=None, right__in=meets, starts_at__lte=data.at
+            ).update(met_at=data.at, met_by=event)
+        if kind == K.VICTIM_UPDATED:
+            closed = crime.events.filter(kind=K.OUTCOME_RECORDED, at__lte=data.at).exists()
             for victim in victims:
-                days = (
-                    DECISION_WORKING_DAYS_ENHANCED if victim.enhanced_rights
-                    else DECISION_WORKING_DAYS
-                )  # fmt: skip
-                Duty.objects.create(
-                    force=crime.force,
-                    victim=victim,
-                    right=Duty.Right.SUSPECT_DECISION,
-                    what=f"Tell the victim: {event.get_kind_display().lower()}",
-                    starts_at=data.at,
-                    due_at=add_working_days(data.at, days),
-                    enhanced=victim.enhanced_rights,
-                    event=event,
-                    team=crime.team,
-                    officer=crime.officer,
-                )
-        if data.kind == "victim_updated":
-            closed = crime.events.filter(kind=CrimeEvent.Kind.OUTCOME_RECORDED).exists()
-            for victim in victims:
+                Duty.objects.filter(
+                    victim=victim, met_at=None, event__in=reported,
+                    right__in=[Duty.Right.SUSPECT_DECISION, Duty.Right.OUTCOME],
+                ).update(met_at=data.at, met_by=event)  # fmt: skip
                 met = Duty.objects.filter(
-                    victim=victim,
-                    met_at=None,
-                    right__in=[Duty.Right.SUSPECT_DECISION, Duty.Right.UPDATE],
-                    starts_at__lte=data.at,
-                ).update(met_at=data.at)
+                    victim=victim, met_at=None, right=Duty.Right.UPDATE, starts_at__lte=data.at
+                ).update(met_at=data.at, met_by=event)
                 if met and not closed:
                     _update_duty(victim, data.at)
         audit_record(
             force=crime.force, action="update", obj=crime, actor=actor,
-            summary=f"event {data.kind}",
+            summary=f"event {kind}",
         )  # fmt: skip
     return event
+
+
+def _months_after(at: dt.datetime, months: int) -> dt.datetime:
+    local = timezone.localtime(at)
+    month = local.month - 1 + months
+    year, month = local.year + month // 12, month % 12 + 1
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    return local.replace(year=year, month=month, day=day)
 
 
 def needs_assessment_record(
     *, victim: Victim, data: AssessmentIn, user: User | None, actor: str = ""
 ) -> NeedsAssessment:
-    """A (re-)assessment: Enhanced Rights confirmed by a person, and any new referrals due
-    two working days from it."""
+    """A (re-)assessment: Enhanced Rights confirmed or declined by a person, and any new
+    referrals due two working days from the report."""
     with transaction.atomic():
         assessment = _assessment_store(victim, data)
-        victim.enhanced_rights = data.enhanced_rights
+        victim.enhanced_rights = Decision.CONFIRMED if data.enhanced_rights else Decision.DECLINED
         victim.enhanced_confirmed_by = data.asked_by
         victim.enhanced_confirmed_at = data.asked_at
         victim.update_every_days = data.update_every_days
@@ -372,12 +590,157 @@ def needs_assessment_record(
                 "update_every_days",
             ]
         )
-        _refer(victim, _facts(victim.crime, victim), rules_current(victim.force), data.asked_at)
+        current = rules_current(victim.force)
+        _relimit(victim, current)
+        _refer(victim, _facts(victim.crime, victim), current)
         audit_record(
             force=victim.force, action="update", obj=victim, user=user, actor=actor,
             summary="needs assessment recorded",
         )  # fmt: skip
     return assessment
+
+
+def victim_enhanced_decide(
+    *, victim: Victim, confirmed: bool, user: User | None, actor: str = "", now: dt.datetime
+) -> None:
+    """A person confirms or declines the Enhanced Rights the rules proposed; open clocks
+    follow (1 working day while proposed or confirmed, the standard limit once declined)."""
+    with transaction.atomic():
+        victim.enhanced_rights = Decision.CONFIRMED if confirmed else Decision.DECLINED
+        victim.enhanced_confirmed_by = user.username if user else actor
+        victim.enhanced_confirmed_at = now
+        victim.save(
+            update_fields=["enhanced_rights", "enhanced_confirmed_by", "enhanced_confirmed_at"]
+        )
+        _relimit(victim, rules_current(victim.force))
+        audit_record(
+            force=victim.force, action="update", obj=victim, user=user, actor=actor,
+            summary=f"Enhanced Rights {victim.enhanced_rights}",
+        )  # fmt: skip
+
+
+def victim_persistent_decide(
+    *, victim: Victim, confirmed: bool, user: User | None, actor: str = "", now: dt.datetime
+) -> None:
+    """A person makes the Code's "persistently targeted" judgement. Until then it only
+    proposes Enhanced Rights; confirmed, referral rules may act on it."""
+    with transaction.atomic():
+        victim.persistently_targeted = Decision.CONFIRMED if confirmed else Decision.DECLINED
+        victim.persistent_decided_by = user.username if user else actor
+        victim.persistent_decided_at = now
+        current = rules_current(victim.force)
+        victim.enhanced_reasons = _enhanced_grounds(current, victim.crime, victim)
+        if victim.enhanced_rights in ("", Decision.PROPOSED):
+            victim.enhanced_rights = Decision.PROPOSED if victim.enhanced_reasons else ""
+        victim.save(
+            update_fields=[
+                "persistently_targeted", "persistent_decided_by", "persistent_decided_at",
+                "enhanced_reasons", "enhanced_rights",
+            ]
+        )  # fmt: skip
+        _relimit(victim, current)
+        _refer(victim, _facts(victim.crime, victim), current)
+        audit_record(
+            force=victim.force, action="update", obj=victim, user=user, actor=actor,
+            summary=f"persistently targeted {victim.persistently_targeted}",
+        )  # fmt: skip
+
+
+def victim_consent_record(
+    *,
+    victim: Victim,
+    purpose: str,
+    given: bool,
+    how: str,
+    user: User | None,
+    actor: str = "",
+    now: dt.datetime,
+) -> list[Referral]:
+    """Record the victim's answer for a purpose. For sharing with partners, referrals held
+    for consent open (yes) or close with the reason (no), and a "no" stops any referral not
+    yet sent; for contact by the force, a "no" stops surveys. Returns the referrals changed."""
+    if purpose not in CONSENT_PURPOSES:
+        raise IntakeError("purpose", f"unknown consent purpose {purpose!r}")
+    changed: list[Referral] = []
+    with transaction.atomic():
+        victim.consent = {
+            **victim.consent,
+            purpose: {"given": given, "asked_at": now.isoformat(), "how": how,
+                      "by": user.username if user else actor},
+        }  # fmt: skip
+        victim.save(update_fields=["consent"])
+        if purpose == PARTNERS:
+            waiting = victim.referrals.filter(partner=True, sent_at=None).filter(
+                Q(status=Referral.Status.AWAITING_CONSENT)
+                | Q(status=Referral.Status.OPEN, basis=Referral.Basis.UNLESS_OBJECTED)
+            )
+            changed = list(waiting)
+            for referral in changed:
+                if given:
+                    referral.status, referral.basis = Referral.Status.OPEN, Referral.Basis.CONSENT
+                    referral.basis_reason = ""
+                else:
+                    referral.status, referral.outcome = Referral.Status.CLOSED, NOT_SHARED
+                    referral.closed_at = now
+                    referral.basis = ""
+                    Duty.objects.filter(referral=referral, met_at=None).update(met_at=now)
+                referral.save(
+                    update_fields=["status", "basis", "basis_reason", "outcome", "closed_at"]
+                )
+        elif purpose == "contact_by_force" and not given and victim.crime.contact_id:
+            contact = victim.crime.contact
+            assert contact is not None
+            contact_flags_add(contact=contact, flags=["do_not_contact"], now=now,
+                              actor=user.username if user else actor)  # fmt: skip
+        audit_record(
+            force=victim.force, action="update", obj=victim, user=user, actor=actor,
+            summary=f"consent {purpose}: {'yes' if given else 'no'}; "
+            f"{len(changed)} referral(s) changed",
+        )  # fmt: skip
+    return changed
+
+
+LAWFUL_BASES = (
+    Referral.Basis.SAFEGUARDING,
+    Referral.Basis.LEGAL_OBLIGATION,
+    Referral.Basis.VITAL_INTERESTS,
+)
+
+
+def referral_basis_record(
+    *, referral: Referral, basis: str, reason: str, user: User, now: dt.datetime
+) -> None:
+    """A person records a lawful basis other than consent (a safeguarding duty, say), with
+    the reason, for a referral waiting for consent; it may then be sent."""
+    if basis not in LAWFUL_BASES:
+        raise IntakeError("basis", "choose safeguarding, legal_obligation or vital_interests")
+    if not reason.strip():
+        raise IntakeError("reason", "say why this basis applies")
+    if referral.status != Referral.Status.AWAITING_CONSENT:
+        raise IntakeError("referral", "only a referral waiting for consent takes another basis")
+    with transaction.atomic():
+        Referral.objects.filter(pk=referral.pk).update(
+            status=Referral.Status.OPEN, basis=basis, basis_reason=reason.strip()[:2000],
+            basis_by=user.username,
+        )  # fmt: skip
+        audit_record(
+            force=referral.force, action="update", obj=referral, user=user,
+            summary=f"lawful basis recorded: {basis}",
+        )  # fmt: skip
+
+
+def duty_missed_reason_record(*, duty: Duty, reason: str, user: User) -> None:
+    """Why a duty was not met in time, for the commissioner's return."""
+    if not reason.strip():
+        raise IntakeError("reason", "say why the duty was missed")
+    with transaction.atomic():
+        Duty.objects.filter(pk=duty.pk).update(
+            missed_reason=reason.strip()[:2000], missed_reason_by=user.username
+        )
+        audit_record(
+            force=duty.force, action="update", obj=duty.victim, user=user,
+            summary=f"reason recorded for missed duty {duty.pk}",
+        )  # fmt: skip
 
 
 # --- The referral workflow -------------------------------------------------------------------
@@ -479,6 +842,15 @@ def needs_review_done(*, review: NeedsReview, user: User, note: str, now: dt.dat
         audit_record(force=review.force, action="update", obj=review, user=user, summary="reviewed")
 
 
+# Referrals still being worked keep their victim's details.
+WORKED = [
+    Referral.Status.AWAITING_CONSENT,
+    Referral.Status.OPEN,
+    Referral.Status.SENT,
+    Referral.Status.ACCEPTED,
+]
+
+
 def victim_data_purge(*, now: dt.datetime, days: int) -> int:
     """Erase the personal details of victims of crimes recorded longer ago than the retention
     period, unless a referral for them is still being worked. Crimes, referrals, clocks and
@@ -490,7 +862,7 @@ def victim_data_purge(*, now: dt.datetime, days: int) -> int:
         with transaction.atomic():
             victims = Victim.objects.filter(
                 force=force, purged_at=None, crime__recorded_at__lt=cutoff
-            ).exclude(referrals__status__in=[Referral.Status.OPEN, Referral.Status.ACCEPTED])
+            ).exclude(referrals__status__in=WORKED)
             ids = list(victims.values_list("pk", flat=True))
             if not ids:
                 continue

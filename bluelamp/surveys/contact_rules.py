@@ -36,6 +36,9 @@ DEFAULT_CONTACT_RULES: dict[str, Any] = {
     "minimum_age": 16,
     "excluded_flags": {
         "domestic_abuse": "Domestic abuse: contact could put the victim at risk",
+        "honour_based_abuse": "Honour-based abuse: contact could put the victim at risk",
+        "hate_crime": "Hate crime: followed up by the force's hate crime officers, not surveyed",
+        "child_victim": "A child victim: not surveyed",
         "sexual_offence": "Sexual offence: surveyed only with explicit consent",
         "suspect_may_share_phone": "The suspect may share or see the victim's phone",
         "deceased": "The person has died",

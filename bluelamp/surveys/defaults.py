@@ -7,6 +7,15 @@ experience), one question each, kept short enough to finish in two minutes.
 
 from typing import Any
 
+# The taxonomy's version: 2 added the offences the Victims' Code names (December 2026) and
+# the Counting Rules' burglary of an unconnected building (April 2023). Types are never
+# removed; each records the version it came in (``IncidentType.added_in``).
+TAXONOMY_VERSION = 2
+
+# Old types that are really flags on a crime: still readable on older records and on
+# contacts, refused as a crime's offence (send the offence with the flag instead).
+FLAG_TYPES = {"domestic_abuse": "domestic_abuse", "hate_crime": "hate_crime"}
+
 # code, name, Welsh name, group, sensitive, template key
 INCIDENT_TYPES: list[tuple[str, str, str, str, bool, str]] = [
     (
@@ -76,6 +85,43 @@ INCIDENT_TYPES: list[tuple[str, str, str, str, bool, str]] = [
         "general",
     ),
     ("other", "Other", "Arall", "incident", False, "general"),
+]
+
+# Added in taxonomy version 2.
+INCIDENT_TYPES_V2: list[tuple[str, str, str, str, bool, str]] = [
+    (
+        "burglary_unconnected_building",
+        "Burglary of an unconnected building at a home (shed, garage)",
+        "Byrgleriaeth adeilad ar wahân i gartref (sied, garej)",
+        "crime",
+        False,
+        "burglary",
+    ),
+    ("homicide", "Homicide", "Dynladdiad", "crime", True, "general"),
+    ("attempted_murder", "Attempted murder", "Ceisio llofruddio", "crime", True, "general"),
+    (
+        "wounding_with_intent",
+        "Wounding or grievous bodily harm with intent",
+        "Clwyfo neu niwed corfforol difrifol gyda bwriad",
+        "crime",
+        False,
+        "general",
+    ),
+    ("terrorism", "Terrorism", "Terfysgaeth", "crime", True, "general"),
+    ("kidnap", "Kidnapping", "Herwgipio", "crime", True, "general"),
+    ("false_imprisonment", "False imprisonment", "Carcharu ar gam", "crime", True, "general"),
+    ("human_trafficking", "Human trafficking", "Masnachu pobl", "safeguarding", True, "general"),
+    ("modern_slavery", "Modern slavery", "Caethwasiaeth fodern", "safeguarding", True, "general"),
+    (
+        "arson_endangering_life",
+        "Arson endangering life",
+        "Llosgi bwriadol sy'n peryglu bywyd",
+        "crime",
+        False,
+        "general",
+    ),
+    ("stalking", "Stalking", "Stelcian", "safeguarding", True, "general"),
+    ("harassment", "Harassment", "Aflonyddu", "safeguarding", True, "general"),
 ]
 
 
@@ -376,18 +422,20 @@ def seed_defaults(incident_type_model: Any, template_model: Any) -> None:
 
     A shipped template whose text changed becomes a new version; answered versions stay.
     """
-    for order, (code, name, name_cy, group, sensitive, key) in enumerate(INCIDENT_TYPES):
-        incident_type_model.objects.update_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "name_cy": name_cy,
-                "group": group,
-                "sensitive": sensitive,
-                "template_key": key,
-                "sort_order": order,
-            },
-        )
+    versions = [(1, row) for row in INCIDENT_TYPES] + [(2, row) for row in INCIDENT_TYPES_V2]
+    has_version = any(f.name == "added_in" for f in incident_type_model._meta.get_fields())
+    for order, (version, (code, name, name_cy, group, sensitive, key)) in enumerate(versions):
+        defaults = {
+            "name": name,
+            "name_cy": name_cy,
+            "group": group,
+            "sensitive": sensitive,
+            "template_key": key,
+            "sort_order": order,
+        }
+        if has_version:
+            defaults["added_in"] = version
+        incident_type_model.objects.update_or_create(code=code, defaults=defaults)
     for key, definition in TEMPLATES.items():
         _seed_template(template_model, key, "first_contact", definition)
     for stage, definition in STAGE_TEMPLATES.items():

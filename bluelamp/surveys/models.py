@@ -22,6 +22,9 @@ class IncidentType(models.Model):
     sensitive = models.BooleanField(default=False)
     template_key = models.SlugField(max_length=40, help_text="Which survey template it uses")
     sort_order = models.PositiveSmallIntegerField(default=100)
+    added_in = models.PositiveSmallIntegerField(
+        default=1, help_text="The taxonomy version it came in (surveys.defaults)"
+    )
 
     class Meta:
         ordering = ["sort_order", "code"]

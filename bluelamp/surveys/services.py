@@ -451,3 +451,32 @@ def invitations_close_expired(*, now: dt.datetime) -> int:
     return Invitation.objects.filter(
         status=Invitation.Status.SENT, closed_at=None, expires_at__lte=now
     ).update(closed_at=F("expires_at"))
+
+
+def contact_flags_add(*, contact: "Contact", flags: list[str], now: dt.datetime, actor: str) -> int:
+    """Flags learnt later (a crime recorded as domestic abuse, a victim who asked not to be
+    contacted) join the contact's, and any invitation not yet sent that the contact rules
+    now exclude is withdrawn with the rule's reason. Returns how many were withdrawn."""
+    new = sorted(set(flags) - set(contact.flags))
+    if not new:
+        return 0
+    rules = contact_rules_current(contact.force).rules
+    excluding = [f for f in rules.excluded_flags if f in new]
+    with transaction.atomic():
+        contact.flags = sorted({*contact.flags, *new})
+        type(contact).objects.filter(pk=contact.pk).update(flags=contact.flags)
+        withdrawn = 0
+        if excluding:
+            withdrawn = Invitation.objects.filter(
+                contact=contact, status=Invitation.Status.SCHEDULED
+            ).update(
+                status=Invitation.Status.EXCLUDED,
+                reason=f"flag_{excluding[0]}",
+                reason_text=rules.excluded_flags[excluding[0]],
+                closed_at=now,
+            )
+        audit_record(
+            force=contact.force, action="update", obj=contact, actor=actor,
+            summary=f"flags added: {', '.join(new)}; {withdrawn} invitation(s) withdrawn",
+        )  # fmt: skip
+    return withdrawn
