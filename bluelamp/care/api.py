@@ -21,20 +21,35 @@ class ReferralOut(Schema):
     rule: str
     rule_version: int
     reason: str
-    status: str
+    partner: bool = Field(description="The service is outside the force")
+    status: str = Field(description="awaiting_consent, open, sent, accepted, declined, closed")
+    basis: str = Field(description="Why the victim's details may go there; blank while waiting")
+    outcome: str
     due_at: dt.datetime
+    sent_at: dt.datetime | None
 
 
 class EnhancedOut(Schema):
-    eligible: bool
-    reasons: list[str] = Field(description="Derived from the data; confirmed by a person later")
+    eligible: bool = Field(description="True while proposed or confirmed")
+    status: Literal["proposed", "confirmed", "declined"] | None = Field(
+        description="Proposed by the rules until a person confirms or declines; null: the "
+        "rules found no grounds and no one decided"
+    )
+    reasons: list[str] = Field(description="The grounds the rules found")
     confirmed_by: str | None
+
+
+class ConsentOut(Schema):
+    share_with_partners: bool | None
+    contact_by_force: bool | None
 
 
 class VictimOut(Schema):
     id: int
     flags: list[str]
+    persistently_targeted: Literal["proposed", "confirmed", "declined"] | None
     enhanced_rights: EnhancedOut
+    consent: ConsentOut
     referrals: list[ReferralOut]
 
 
@@ -42,6 +57,9 @@ class CrimeOut(Schema):
     id: int
     reference: str
     offence: str
+    flags: list[str]
+    hate_strands: list[str]
+    reported_at: dt.datetime
     recorded_at: dt.datetime
     victims: list[VictimOut]
 
@@ -53,8 +71,12 @@ def _referral_out(r: Referral) -> ReferralOut:
         rule=r.rule_id,
         rule_version=r.rule_version,
         reason=r.reason,
+        partner=r.partner,
         status=r.status,
+        basis=r.basis,
+        outcome=r.outcome or r.basis_reason,
         due_at=r.due_at,
+        sent_at=r.sent_at,
     )
 
 
@@ -62,10 +84,16 @@ def _victim_out(v: Victim) -> VictimOut:
     return VictimOut(
         id=v.pk,
         flags=v.flags,
+        persistently_targeted=v.persistently_targeted or None,  # type: ignore[arg-type]
         enhanced_rights=EnhancedOut(
-            eligible=v.enhanced_rights,
+            eligible=v.enhanced,
+            status=v.enhanced_rights or None,  # type: ignore[arg-type]
             reasons=[str(words) for _, words in v.enhanced_reasons],
             confirmed_by=v.enhanced_confirmed_by or None,
+        ),
+        consent=ConsentOut(
+            share_with_partners=v.consent_given("share_with_partners"),
+            contact_by_force=v.consent_given("contact_by_force"),
         ),
         referrals=[_referral_out(r) for r in v.referrals.order_by("pk")],
     )
@@ -76,6 +104,9 @@ def crime_out(crime: Crime) -> CrimeOut:
         id=crime.pk,
         reference=crime.reference,
         offence=crime.offence_id,
+        flags=crime.flags,
+        hate_strands=crime.hate_strands,
+        reported_at=crime.reported_at,
         recorded_at=crime.recorded_at,
         victims=[_victim_out(v) for v in crime.victims.order_by("pk")],
     )
@@ -141,7 +172,9 @@ class ReferralListOut(ReferralOut):
 
 class ReferralQuery(Schema):
     service: str | None = None
-    status: Literal["open", "accepted", "declined", "closed"] | None = None
+    status: Literal["awaiting_consent", "open", "sent", "accepted", "declined", "closed"] | None = (
+        None
+    )
 
 
 @router.get("/referrals", response=list[ReferralListOut], summary="Referrals to a service")

@@ -440,8 +440,15 @@ def _relimit(victim: Victim, current: CurrentRules) -> None:
             Duty.objects.filter(pk=duty.pk).update(due_at=due, enhanced=victim.enhanced)
 
 
-# What each kind of event starts: the duty's right and what the officer must do.
 _TELL = "Tell the victim: {}"
+# Events that meet duties by themselves (a victim update meets those of the events it names).
+MEETS: dict[str, list[str]] = {
+    CrimeEvent.Kind.REPORT_CONFIRMED: [Duty.Right.WRITTEN_CONFIRMATION],
+    CrimeEvent.Kind.VPS_OFFERED: [Duty.Right.VPS_OFFER],
+    CrimeEvent.Kind.REVIEW_ACKNOWLEDGED: [Duty.Right.REVIEW_ACKNOWLEDGE],
+    CrimeEvent.Kind.REVIEW_DECIDED: [Duty.Right.REVIEW_ACKNOWLEDGE, Duty.Right.REVIEW_DECIDE],
+    CrimeEvent.Kind.COMPLAINT_ANSWERED: [Duty.Right.COMPLAINT],
+}
 
 
 def crime_event_add(*, crime: Crime, data: EventIn, actor: str) -> CrimeEvent:
@@ -533,13 +540,7 @@ def crime_event_add(*, crime: Crime, data: EventIn, actor: str) -> CrimeEvent:
             if kind == K.COMPLAINT_RECEIVED:
                 _duty(victim, Duty.Right.COMPLAINT, "Answer the complaint about rights not met",
                       data.at, clocks.complaint, event=event)  # fmt: skip
-        meets = {
-            K.REPORT_CONFIRMED: [Duty.Right.WRITTEN_CONFIRMATION],
-            K.VPS_OFFERED: [Duty.Right.VPS_OFFER],
-            K.REVIEW_ACKNOWLEDGED: [Duty.Right.REVIEW_ACKNOWLEDGE],
-            K.REVIEW_DECIDED: [Duty.Right.REVIEW_ACKNOWLEDGE, Duty.Right.REVIEW_DECIDE],
-            K.COMPLAINT_ANSWERED: [Duty.Right.COMPLAINT],
-        }.get(kind)
+        meets = MEETS.get(kind)
         if meets:
             Duty.objects.filter(
                 victim__in=victims, met_at=None, right__in=meets, starts_at__lte=data.at

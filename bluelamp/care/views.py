@@ -245,8 +245,6 @@ def referral_export(request: HttpRequest) -> HttpResponse:
                  v.name, v.phone, v.email, v.language, r.reason, f"{r.due_at:%Y-%m-%d %H:%M}"]
             )  # fmt: skip
             done.append(r.pk)
-        Referral.objects.filter(pk__in=done).update(exported_at=now)
-        Duty.objects.filter(referral_id__in=done, met_at=None).update(met_at=now)
         assert user.force is not None
         audit_record(
             force=user.force, action="export", obj=user.force, user=user,

@@ -13,7 +13,7 @@ import random
 
 from django.db import transaction
 
-from bluelamp.care.models import Crime, Referral
+from bluelamp.care.models import Crime, CrimeEvent, Referral
 from bluelamp.care.schemas import AssessmentIn, CrimeIn, EventIn
 from bluelamp.care.services import (
     crime_event_add,
@@ -92,6 +92,16 @@ def _crime(
     officers: list[str],
 ) -> Crime:
     code = contact.incident_type_id
+    flags: list[str] = list({"domestic_abuse", "hate_crime"} & set(contact.flags))
+    strands: list[str] = []
+    if code == "hate_crime":
+        # The old type is a flag now: the offence behind it, and its strand.
+        code = rng.choice(["violence", "criminal_damage"])
+        flags.append("hate_crime")
+    if "hate_crime" in flags:
+        strands = [rng.choice(["race", "religion", "sexual_orientation", "disability"])]
+    elif code == "violence" and rng.random() < 0.3:
+        flags.append("domestic_abuse")
     person = contact.person
     age = person.age
     modus: list[str] = []
@@ -109,6 +119,8 @@ def _crime(
     body = {
         "reference": f"CR-{contact.reference}",
         "offence": code,
+        "flags": sorted(set(flags)),
+        "hate_strands": strands,
         "recorded_at": recorded,
         "occurred_at": recorded - dt.timedelta(hours=rng.randint(1, 30)),
         "location": {
@@ -130,7 +142,7 @@ def _crime(
                 "email": person.email,
                 "language": person.language,
                 "indicators": indicators,
-                "consent": {"victim_support": None if rng.random() < 0.9 else False},
+                "consent": _consent(rng, recorded),
             }
         ],
     }
@@ -152,7 +164,8 @@ def _work(crime: Crime, now: dt.datetime, rng: random.Random, staff: dict[str, U
                     asked_by=crime.officer.number if crime.officer else "PC0000",
                     needs=rng.sample(["information", "security_advice", "emotional_support"], 1),
                     support_wanted=[],
-                    enhanced_rights=victim.enhanced_rights,
+                    # The officer agrees with what the rules proposed, mostly.
+                    enhanced_rights=victim.enhanced != (rng.random() < 0.1),
                 ),
                 user=None,
                 actor=ACTOR,
@@ -160,14 +173,18 @@ def _work(crime: Crime, now: dt.datetime, rng: random.Random, staff: dict[str, U
     if rng.random() < 0.45:
         decided = recorded + dt.timedelta(days=rng.uniform(0.5, 12))
         if decided < now:
-            _event(crime, rng.choice(SUSPECT_DECISIONS), decided)
+            decision = _event(crime, rng.choice(SUSPECT_DECISIONS), decided)
             roll = rng.random()
             told = decided + dt.timedelta(
                 days=rng.uniform(0.2, 3) if roll < 0.7 else rng.uniform(5, 10)
             )
             if roll < 0.88 and told < now:
-                _event(crime, "victim_updated", told, how=rng.choice(["phone", "sms", "visit"]))
-    for referral in Referral.objects.filter(victim__crime=crime):
+                _event(
+                    crime, "victim_updated", told, how=rng.choice(["phone", "visit"]),
+                    reports=[decision.pk],
+                )  # fmt: skip
+    sendable = [Referral.Status.OPEN, Referral.Status.SENT]
+    for referral in Referral.objects.filter(victim__crime=crime, status__in=sendable):
         who = staff.get(
             "specialist" if referral.service == "older_person_liaison" else "victim_care"
         )
@@ -183,9 +200,21 @@ def _work(crime: Crime, now: dt.datetime, rng: random.Random, staff: dict[str, U
                     )  # fmt: skip
 
 
-def _event(crime: Crime, kind: str, at: dt.datetime, how: str = "") -> None:
-    crime_event_add(
+def _event(
+    crime: Crime, kind: str, at: dt.datetime, how: str = "", reports: list[int] | None = None
+) -> CrimeEvent:
+    return crime_event_add(
         crime=crime,
-        data=EventIn.model_validate({"kind": kind, "at": at, "how": how}),
+        data=EventIn.model_validate({"kind": kind, "at": at, "how": how, "reports": reports or []}),
         actor=ACTOR,
     )
+
+
+def _consent(rng: random.Random, at: dt.datetime) -> dict[str, object]:
+    """Most victims were asked about sharing with partners; most agreed."""
+    roll = rng.random()
+    if roll < 0.15:
+        return {}
+    return {
+        "share_with_partners": {"given": roll < 0.85, "asked_at": at.isoformat(), "how": "phone"}
+    }
