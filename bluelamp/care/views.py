@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from bluelamp.audit.services import audit_record
 from bluelamp.care import reports
-from bluelamp.care.models import Duty, NeedsReview, Referral, ReferralActivity
+from bluelamp.care.models import NeedsReview, Referral, ReferralActivity
 from bluelamp.care.schemas import AssessmentIn
 from bluelamp.care.services import (
     needs_assessment_record,
