@@ -15,6 +15,7 @@ from bluelamp.care.rules import (
     dump_rule_set,
     enhanced_rights,
     evaluate,
+    explicit_consent_needed,
     parse_rule_set,
 )
 
@@ -61,6 +62,7 @@ def test_older_distraction_burglary_victim_is_referred_to_the_liaison_officer():
         reason="Referred to the older person liaison officer because: aged 84, 65 or over; "
         "a burglary at home; a distraction approach, often used to target older people; "
         "a financial loss of £2,500 (£1,000 or more); living alone.",
+        partner=False,
     )
 
 
@@ -123,31 +125,36 @@ def test_trading_standards_only_for_doorstep_crime_or_rogue_traders():
     assert "trading_standards" in services(offence="theft_other", modus_operandi=["rogue_trader"])
 
 
-def test_victim_support_is_opt_out():
-    assert "victim_support" in services(offence="vehicle_crime")
-    assert "victim_support" in services(offence="vehicle_crime", consent={"victim_support": None})
-    assert "victim_support" not in services(
-        offence="vehicle_crime", consent={"victim_support": False}
-    )
-    assert "victim_support" not in decide(consent={"victim_support": False})
+def test_victim_support_is_for_every_victim_unless_they_object():
+    (support,) = [d for d in evaluate(RULES, {"offence": "vehicle_crime"})]
+    assert (support.service, support.partner, support.consent) == (
+        "victim_support", True, "unless_objected"
+    )  # fmt: skip
+    assert explicit_consent_needed(RULES, {"offence": "vehicle_crime"}) is None
 
 
 @pytest.mark.parametrize(
-    "facts",
+    "facts, words",
     [
-        {"offence": "sexual_offence"},
-        {"offence": "domestic_abuse"},
-        {"offence": "violence", "indicators": ["bereaved"]},
+        ({"offence": "sexual_offence"}, "a sexual offence is shared only with"),
+        ({"offence": "burglary_residential", "flags": ["domestic_abuse"]}, "domestic abuse:"),
+        ({"offence": "violence", "flags": ["honour_based_abuse"]}, "honour based abuse:"),
+        ({"offence": "violence", "indicators": ["bereaved"]}, "bereaved:"),
     ],
 )
-def test_victim_support_needs_explicit_consent_for_the_sensitive_cases(facts):
-    assert "victim_support" not in services(**facts)
-    assert "victim_support" not in services(**facts, consent={"victim_support": False})
-    asked = {d.service: d for d in evaluate(RULES, {**facts, "consent": {"victim_support": True}})}
-    assert (
-        asked["victim_support"].reason
-        == "Referred to Victim Support because: asked to be referred."
-    )
+def test_the_code_needs_explicit_consent_for_the_sensitive_cases(facts, words):
+    why = explicit_consent_needed(RULES, facts)
+    assert why is not None and words in why
+
+
+def test_the_partners_are_outside_the_force_and_the_liaison_officer_inside():
+    partner = {d.service: d.partner for d in evaluate(
+        RULES, {**DISTRACTION_BURGLARY, "modus_operandi": ["doorstep"], "indicators": ["dementia"]}
+    )}  # fmt: skip
+    assert partner == {
+        "older_person_liaison": False, "victim_support": True, "trading_standards": True,
+        "safeguarding_hub": True,
+    }  # fmt: skip
 
 
 def test_safeguarding_hub_for_adults_who_may_be_at_risk():
@@ -161,14 +168,17 @@ def test_safeguarding_hub_for_adults_who_may_be_at_risk():
 
 
 def test_a_missing_or_odd_fact_never_raises():
-    odd = {"age": "eighty", "indicators": "dementia", "consent": "yes", "financial_loss": "lots"}
+    odd = {"age": "eighty", "indicators": "dementia", "consent": "yes", "financial_loss": "lots",
+           "flags": "domestic_abuse"}  # fmt: skip
     assert services(**odd) == {"victim_support"}
+    assert explicit_consent_needed(RULES, odd) is None
     assert evaluate(RULES, {}) == [
         Decision(
-            "victim_support_unless_declined",
             "victim_support",
-            "Referred to Victim Support because: "
-            "every victim of crime is offered support unless they say no.",
+            "victim_support",
+            "Referred to Victim Support because every victim of crime is offered support.",
+            partner=True,
+            consent="unless_objected",
         )
     ]
 
@@ -372,14 +382,14 @@ def test_rule_level_errors_are_named():
         parse_rule_set(data)
     data = copy.deepcopy(DEFAULT_RULE_SET)
     del data["rules"][1]["service"]
-    data["rules"][4]["reasons"] = "typo"
+    data["rules"][3]["reasons"] = "typo"
     data["enhanced_rights"]["vulnerable"] = ["x"]
     with pytest.raises(ValueError) as caught:
         parse_rule_set(data)
     lines = str(caught.value).splitlines()
     assert [line.split(":")[0] for line in lines] == [
         "rules[1].service",
-        "rules[4].reasons",
+        "rules[3].reasons",
         "enhanced_rights.vulnerable",
     ]
 
@@ -420,8 +430,12 @@ facts_strategy = st.fixed_dictionaries(
             st.sampled_from(["distraction", "doorstep", "rogue_trader", "artifice"]), max_size=3
         ),
         "financial_loss": st.none() | st.floats(0, 1e6, allow_nan=False),
+        "flags": st.lists(
+            st.sampled_from(["domestic_abuse", "hate_crime", "honour_based_abuse", "child_victim"]),
+            max_size=3,
+        ),
         "consent": st.fixed_dictionaries(
-            {}, optional={"victim_support": st.none() | st.booleans()}
+            {}, optional={"share_with_partners": st.none() | st.booleans()}
         ),
         "persistently_targeted": st.booleans(),
     },
@@ -438,11 +452,14 @@ def test_rules_hold_for_any_facts(facts):
         assert decision.reason.endswith(".")
         assert "_" not in decision.reason
         assert "{" not in decision.reason
-    consent = facts.get("consent", {}).get("victim_support")
-    if consent is False:
-        assert "victim_support" not in by_service
-    if consent is True:
-        assert "victim_support" in by_service
+    # Every victim is offered support; whether it may go is the consent gate's to say.
+    assert "victim_support" in by_service
+    sensitive = (
+        facts.get("offence") in ("sexual_offence", "domestic_abuse")
+        or {"domestic_abuse", "honour_based_abuse"} & set(facts.get("flags", []))
+        or "bereaved" in facts.get("indicators", [])
+    )
+    assert (explicit_consent_needed(RULES, facts) is not None) == bool(sensitive)
     age = facts.get("age")
     if age is None or age < MINIMUM_AGE_OLDER_PERSON:
         assert "older_person_liaison" not in by_service
@@ -454,3 +471,7 @@ def test_rules_hold_for_any_facts(facts):
         assert "under_18" in codes_found
     if facts.get("offence") in ("domestic_abuse", "sexual_offence"):
         assert "most_serious_crime" in codes_found
+    if {"domestic_abuse", "hate_crime", "honour_based_abuse"} & set(facts.get("flags", [])):
+        assert "most_serious_crime" in codes_found
+    if "child_victim" in facts.get("flags", []):
+        assert "under_18" in codes_found

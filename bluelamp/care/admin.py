@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from bluelamp.care import rules
 from bluelamp.care.defaults import DEFAULT_RULE_SET
 from bluelamp.care.models import RuleSetVersion
-from bluelamp.care.services import rule_set_save, rules_current
+from bluelamp.care.services import rule_set_check, rule_set_save, rules_current
 from bluelamp.forces.admin import RolePermissions
 from bluelamp.forces.models import Force, User
 
@@ -24,8 +24,9 @@ class RuleSetForm(forms.ModelForm):  # type: ignore[type-arg]
         }
 
     def check(self, data: Any) -> None:
-        """Raise ValueError naming what is wrong (each kind of rules has its own parser)."""
-        rules.parse_rule_set(data)
+        """Raise ValueError naming what is wrong (each kind of rules has its own parser), and
+        every offence or flag the rules name that is not known."""
+        rule_set_check(data)
 
     def clean_definition(self) -> Any:
         data = self.cleaned_data["definition"]

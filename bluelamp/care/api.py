@@ -2,11 +2,19 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from bluelamp.care.models import Crime, Referral, Victim
-from bluelamp.care.schemas import AssessmentIn, CrimeIn, EventIn
-from bluelamp.care.services import crime_event_add, crime_ingest, needs_assessment_record
+from bluelamp.care.schemas import AssessmentIn, ConsentIn, CrimeIn, EventIn
+from bluelamp.care.services import (
+    crime_event_add,
+    crime_ingest,
+    needs_assessment_record,
+    victim_consent_record,
+    victim_enhanced_decide,
+    victim_persistent_decide,
+)
 from bluelamp.forces.access import access_crime_for_force, access_victim_for_force
 from bluelamp.forces.api_auth import request_actor, request_force
 from bluelamp.intake.api import ErrorOut
@@ -208,3 +216,56 @@ def needs_assessment(request: HttpRequest, victim_id: int, payload: AssessmentIn
     needs_assessment_record(victim=victim, data=payload, user=None, actor=request_actor(request))
     victim.refresh_from_db()
     return Status(201, _victim_out(victim))
+
+
+class DecisionsIn(Schema):
+    """A person's judgement on what the rules proposed; leave out what was not decided."""
+
+    enhanced_rights: Literal["confirmed", "declined"] | None = None
+    persistently_targeted: Literal["confirmed", "declined"] | None = None
+    decided_by: str = Field(min_length=1, max_length=150, description="Who decided")
+
+
+@router.post(
+    "/victims/{victim_id}/consent",
+    response={200: VictimOut, 400: ErrorOut},
+    summary="Record a victim's consent",
+)
+def victim_consent(request: HttpRequest, victim_id: int, payload: ConsentIn) -> Status[object]:
+    """Consent per purpose (`share_with_partners`, `contact_by_force`), each true, false or
+    `{given, asked_at, how}`. A yes opens the referrals held for it; a no closes those not
+    yet sent, with the reason, and for `contact_by_force` stops surveys."""
+    victim = access_victim_for_force(request_force(request), victim_id)
+    for purpose, record in payload.stored().items():
+        victim_consent_record(
+            victim=victim, purpose=purpose, given=bool(record["given"]),
+            how=str(record.get("how", "")), user=None, actor=request_actor(request),
+            now=timezone.now(),
+        )  # fmt: skip
+    victim.refresh_from_db()
+    return Status(200, _victim_out(victim))
+
+
+@router.post(
+    "/victims/{victim_id}/decisions",
+    response={200: VictimOut, 400: ErrorOut},
+    summary="Confirm or decline Enhanced Rights and persistently targeted",
+)
+def victim_decisions(request: HttpRequest, victim_id: int, payload: DecisionsIn) -> Status[object]:
+    """Until a person decides, a proposed Enhanced Rights runs the shorter limits."""
+    victim = access_victim_for_force(request_force(request), victim_id)
+    actor = f"{request_actor(request)}:{payload.decided_by}"
+    now = timezone.now()
+    if payload.persistently_targeted:
+        victim_persistent_decide(
+            victim=victim, confirmed=payload.persistently_targeted == "confirmed", user=None,
+            actor=actor, now=now,
+        )  # fmt: skip
+        victim.refresh_from_db()
+    if payload.enhanced_rights:
+        victim_enhanced_decide(
+            victim=victim, confirmed=payload.enhanced_rights == "confirmed", user=None,
+            actor=actor, now=now,
+        )  # fmt: skip
+        victim.refresh_from_db()
+    return Status(200, _victim_out(victim))

@@ -41,6 +41,7 @@ DEFAULT_RULE_SET: dict[str, Any] = {
             "id": "older_person_liaison_burglary",
             "service": "older_person_liaison",
             "partner": False,
+            "consent": "explicit",
             "title": "Older victims of burglary at home who were targeted, lost a lot or are "
             "vulnerable",
             "reason": "Referred to the older person liaison officer because",
@@ -97,6 +98,7 @@ DEFAULT_RULE_SET: dict[str, Any] = {
         {
             "id": "victim_support",
             "service": "victim_support",
+            "partner": True,
             "title": "Every victim, unless they object (only with their agreement where the "
             "Code needs it)",
             "reason": "Referred to Victim Support because every victim of crime is offered support",
@@ -105,6 +107,8 @@ DEFAULT_RULE_SET: dict[str, Any] = {
         {
             "id": "trading_standards_doorstep",
             "service": "trading_standards",
+            "partner": True,
+            "consent": "explicit",
             "title": "Doorstep crime and rogue traders",
             "reason": "Referred to Trading Standards because",
             "when": {
@@ -116,6 +120,8 @@ DEFAULT_RULE_SET: dict[str, Any] = {
         {
             "id": "safeguarding_adult_at_risk",
             "service": "safeguarding_hub",
+            "partner": True,
+            "consent": "explicit",
             "title": "Adults who may be at risk",
             "reason": "Referred to the safeguarding hub as an adult who may be at risk because",
             "when": {

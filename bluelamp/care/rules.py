@@ -580,4 +580,4 @@ def enhanced_rights(rule_set: RuleSet, facts: Mapping[str, Any]) -> list[tuple[s
 
 def dump_rule_set(rule_set: RuleSet) -> dict[str, Any]:
     """The rule set as JSON-able data, in the shape ``parse_rule_set`` reads."""
-    return rule_set.model_dump(mode="json")
+    return rule_set.model_dump(mode="json", exclude_none=True)

@@ -13,14 +13,19 @@ from pydantic import ValidationError
 from bluelamp.audit.services import audit_record
 from bluelamp.care import reports
 from bluelamp.care.models import NeedsReview, Referral, ReferralActivity
-from bluelamp.care.schemas import AssessmentIn
+from bluelamp.care.schemas import CONSENT_PURPOSES, AssessmentIn
 from bluelamp.care.services import (
+    LAWFUL_BASES,
     needs_assessment_record,
     needs_review_done,
     referral_accept,
     referral_activity_add,
+    referral_basis_record,
     referral_close,
     referral_decline,
+    victim_consent_record,
+    victim_enhanced_decide,
+    victim_persistent_decide,
 )
 from bluelamp.forces.access import (
     access_referral,
@@ -30,9 +35,20 @@ from bluelamp.forces.access import (
     victims_for_user,
 )
 from bluelamp.forces.models import Role, User
+from bluelamp.intake.services import IntakeError
 from bluelamp.lib.downloads import csv_download
 
 EXPORT_ROLES = frozenset({Role.VICTIM_CARE, Role.ADMINISTRATOR})
+# A referral the receiving team may accept or decline: one within the force once made, one to
+# a partner once sent.
+RECEIVED = (Referral.Status.OPEN, Referral.Status.SENT)
+CONSENT_HOW = [
+    ("in_person", "In person"),
+    ("phone", "By phone"),
+    ("visit", "On a visit"),
+    ("letter", "By letter"),
+    ("email", "By email"),
+]
 
 
 def _user(request: HttpRequest) -> User:
@@ -81,9 +97,9 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
         action = request.POST.get("action", "")
         text = request.POST.get("text", "").strip()[:5000]
         now = timezone.now()
-        if action == "accept" and referral.status == Referral.Status.OPEN:
+        if action == "accept" and referral.status in RECEIVED:
             referral_accept(referral=referral, user=user, now=now)
-        elif action == "decline" and referral.status == Referral.Status.OPEN:
+        elif action == "decline" and referral.status in RECEIVED:
             if not text:
                 error = "text: say why the referral is declined"
             else:
@@ -96,6 +112,18 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
                 referral_activity_add(referral=referral, user=user, kind=kind, text=text, at=now)
         elif action == "assess":
             error = _assess(request, referral, user, now)
+        elif action in ("enhanced", "persistent"):
+            error = _decide(request, referral, user, action, now)
+        elif action == "consent":
+            error = _consent(request, referral, user, now)
+        elif action == "basis":
+            try:
+                referral_basis_record(
+                    referral=referral, basis=request.POST.get("basis", ""), reason=text,
+                    user=user, now=now,
+                )  # fmt: skip
+            except IntakeError as e:
+                error = f"{e.field}: {e.message}"
         elif action == "close" and referral.status == Referral.Status.ACCEPTED:
             if not text:
                 error = "text: record the outcome"
@@ -124,6 +152,13 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
             "needs": NEEDS,
             "assessments": victim.assessments.all(),
             "duties": victim.duties.order_by("due_at"),
+            "purposes": CONSENT_PURPOSES.items(),
+            "consent": [
+                (words, victim.consent_given(purpose), victim.consent.get(purpose) or {})
+                for purpose, words in CONSENT_PURPOSES.items()
+            ],
+            "consent_how": CONSENT_HOW,
+            "bases": [(b.value, b.label) for b in LAWFUL_BASES],
             "now": timezone.now(),
             "error": error,
         },
@@ -161,6 +196,34 @@ def _assess(request: HttpRequest, referral: Referral, user: User, now: dt.dateti
     except (ValidationError, ValueError):
         return "update_every_days: a number of days from 1 to 365"
     needs_assessment_record(victim=referral.victim, data=data, user=user)
+    return ""
+
+
+def _decide(request: HttpRequest, referral: Referral, user: User, action: str,
+            now: dt.datetime) -> str:  # fmt: skip
+    """A person confirms or declines what the rules proposed; there is no default answer."""
+    decision = request.POST.get("decision", "")
+    if decision not in ("confirmed", "declined"):
+        return "decision: choose confirm or decline"
+    decide = victim_enhanced_decide if action == "enhanced" else victim_persistent_decide
+    decide(victim=referral.victim, confirmed=decision == "confirmed", user=user, now=now)
+    return ""
+
+
+def _consent(request: HttpRequest, referral: Referral, user: User, now: dt.datetime) -> str:
+    purpose = request.POST.get("purpose", "")
+    given = request.POST.get("given", "")
+    how = request.POST.get("how", "")
+    if purpose not in CONSENT_PURPOSES:
+        return "purpose: choose what the victim was asked"
+    if given not in ("yes", "no"):
+        return "given: record the victim's answer, yes or no"
+    if how not in dict(CONSENT_HOW):
+        return "how: say how the victim was asked"
+    victim_consent_record(
+        victim=referral.victim, purpose=purpose, given=given == "yes", how=how, user=user,
+        now=now,
+    )  # fmt: skip
     return ""
 
 
