@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from bluelamp.care.models import Duty, Victim
+from bluelamp.care.models import CRIME_FLAGS, Duty, Victim
 
 
 @dataclass(frozen=True)
@@ -81,11 +81,11 @@ class RepeatRow:
 
 def repeat_rates(
     victims: QuerySet[Victim], since: dt.datetime
-) -> tuple[list[RepeatRow], list[RepeatRow]]:
+) -> tuple[list[RepeatRow], list[RepeatRow], list[RepeatRow]]:
     """Victims recorded since a moment, and how many were victimised again within 12 months
-    (same person or address), by month and by area (postcode district)."""
+    (the same person, or the same home), by month and by area (postcode district)."""
     base = victims.filter(crime__recorded_at__gte=since)
-    repeated = Q(persistently_targeted=True)
+    repeated = Q(repeat_victim=True)
     months = (
         base.annotate(month=TruncMonth("crime__recorded_at"))
         .values("month")
@@ -99,7 +99,16 @@ def repeat_rates(
         .order_by("-n", "crime__area")
         .values_list("crime__area", "n", "r")[:30]
     )
+    # Flags are a list on the crime: counted here rather than in SQL, which would differ
+    # between SQLite and PostgreSQL; a year of victims is thousands of rows of two columns.
+    by_flag: dict[str, list[int]] = {code: [0, 0] for code in CRIME_FLAGS}
+    for flags, repeat in base.values_list("crime__flags", "repeat_victim").iterator():
+        for flag in flags or []:
+            if flag in by_flag:
+                by_flag[flag][0] += 1
+                by_flag[flag][1] += bool(repeat)
     return (
         [RepeatRow(f"{month:%B %Y}", n, r) for month, n, r in months],
         [RepeatRow(area or "(unknown)", n, r) for area, n, r in areas],
+        [RepeatRow(CRIME_FLAGS[code], n, r) for code, (n, r) in by_flag.items() if n],
     )

@@ -326,8 +326,10 @@ def repeats(request: HttpRequest) -> HttpResponse:
     """Repeat victimisation by month and area: does the force's support reduce it?"""
     user = _user(request)
     since = timezone.now() - dt.timedelta(days=365)
-    months, areas = reports.repeat_rates(victims_for_user(user), since)
-    return render(request, "care/repeats.html", {"months": months, "areas": areas})
+    months, areas, flags = reports.repeat_rates(victims_for_user(user), since)
+    return render(
+        request, "care/repeats.html", {"months": months, "areas": areas, "flags": flags}
+    )
 
 
 @login_required
