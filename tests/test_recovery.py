@@ -414,7 +414,7 @@ def test_the_case_page_shows_the_contact_and_crime_references(force, team_a, ali
     assert "none recorded against this contact" in page
     Crime.objects.create(
         force=force, reference="CR-2026-0042", offence_id="burglary_residential",
-        recorded_at=T0, contact=case.contact,
+        reported_at=T0, recorded_at=T0, contact=case.contact,
     )  # fmt: skip
     page = login(alice).get(f"/cases/{case.pk}/").content.decode()
     assert 'data-testid="crime-reference">CR-2026-0042<' in page
