@@ -228,6 +228,7 @@ class ReferralSendIn(Schema):
     referrals: list[int] = Field(
         min_length=1, max_length=MAX_SEND, description="The open referrals a person chose to send"
     )
+    sent_by: str = Field(default="", max_length=100, description="Who chose them")
 
 
 class PartnerReferralOut(Schema):
@@ -282,7 +283,7 @@ def referrals_send(request: HttpRequest, payload: ReferralSendIn) -> Status[obje
     service go; if any id is not one (waiting for consent, closed, sent already, another
     service or force, unknown), nothing is sent and `400` names each. Listing referrals
     (`GET /referrals`) sends nothing."""
-    actor = request_actor(request)
+    actor = request_actor(request) + (f":{payload.sent_by}" if payload.sent_by else "")
     try:
         sent = referral_send(
             referrals=referrals_for_force(request_force(request)), ids=payload.referrals,
