@@ -909,8 +909,8 @@ def referral_send(
         Duty.objects.filter(referral_id__in=wanted, met_at=None).update(met_at=now)
         audit_record(
             force=force, action="export", obj=force, user=user, actor=actor,
-            summary=f"{len(chosen)} referrals sent to {service}: "
-            + ", ".join(str(r.pk) for r in chosen),
+            summary=f"{len(chosen)} referral{'s' if len(chosen) != 1 else ''} sent to "
+            f"{service}: " + ", ".join(str(r.pk) for r in chosen),
         )  # fmt: skip
     for r in chosen:
         r.status, r.sent_at, r.sent_by = Referral.Status.SENT, now, by[:150]
