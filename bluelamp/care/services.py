@@ -846,8 +846,8 @@ def referral_send_problem(referral: Referral | None, service: str) -> str:
     if not referral.partner:
         return "the service is within the force; nothing is sent as a file"
     if referral.status == Referral.Status.SENT:
-        at = f"{timezone.localtime(referral.sent_at):%Y-%m-%d %H:%M}" if referral.sent_at else ""
-        return f"already sent {at} by {referral.sent_by}".replace("  ", " ")
+        at = f" {timezone.localtime(referral.sent_at):%Y-%m-%d %H:%M}" if referral.sent_at else ""
+        return f"already sent{at} by {referral.sent_by or 'someone'}"
     if referral.status == Referral.Status.AWAITING_CONSENT:
         return "waiting for the victim's agreement or another lawful basis"
     if referral.status != Referral.Status.OPEN:
@@ -888,7 +888,7 @@ def referral_send(
     with transaction.atomic():
         found = {
             r.pk: r
-            for r in referrals.select_for_update()
+            for r in referrals.select_for_update(of=("self",))
             .filter(pk__in=wanted)
             .select_related("victim__crime__offence", "force")
         }
