@@ -221,7 +221,7 @@ def test_specialist_works_their_queue_and_every_view_is_audited(api, force, liai
     assert client.get("/care/referrals/export.csv?service=victim_support").status_code == 403
 
 
-def test_partner_file_is_audited_and_makes_the_referral(api, force, login):
+def test_partner_file_download_is_audited_and_makes_no_referral(api, force, login):
     post(api, "/api/v1/crimes", crime_body())
     carer = make_user(force, "vera", Role.VICTIM_CARE)
     r = login(carer).get("/care/referrals/export.csv?service=victim_support")
@@ -229,7 +229,10 @@ def test_partner_file_is_audited_and_makes_the_referral(api, force, login):
     text = r.content.decode()
     assert "Edna Example" in text and "Sam Example" in text
     assert AuditEvent.objects.filter(force=force, action="export").count() == 1
-    assert not Duty.objects.filter(referral__service="victim_support", met_at=None).exists()
+    # Sending is a person's act on the review page (tests/test_referral_send.py), not this.
+    waiting = Duty.objects.filter(referral__service="victim_support", met_at=None)
+    assert waiting.count() == 2
+    assert not Referral.objects.filter(status="sent").exists()
 
 
 @pytest.mark.parametrize("path", ["/care/", "/care/duties/", "/care/compliance/", "/care/repeats/"])

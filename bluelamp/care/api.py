@@ -8,17 +8,25 @@ from ninja import Field, Query, Router, Schema, Status
 from bluelamp.care.models import Crime, Referral, Victim
 from bluelamp.care.schemas import AssessmentIn, ConsentIn, CrimeIn, EventIn
 from bluelamp.care.services import (
+    MAX_SEND,
+    ReferralSendRefused,
     crime_event_add,
     crime_ingest,
     needs_assessment_record,
+    referral_send,
     victim_consent_record,
     victim_enhanced_decide,
     victim_persistent_decide,
 )
-from bluelamp.forces.access import access_crime_for_force, access_victim_for_force
+from bluelamp.forces.access import (
+    access_crime_for_force,
+    access_victim_for_force,
+    referrals_for_force,
+)
 from bluelamp.forces.api_auth import request_actor, request_force
 from bluelamp.intake.api import ErrorOut
 from bluelamp.intake.services import IntakeError
+from bluelamp.lib.downloads import csv_text
 
 router = Router(tags=["victim care"])
 
@@ -269,3 +277,88 @@ def victim_decisions(request: HttpRequest, victim_id: int, payload: DecisionsIn)
         )  # fmt: skip
         victim.refresh_from_db()
     return Status(200, _victim_out(victim))
+
+
+class ReferralSendIn(Schema):
+    service: str = Field(min_length=1, max_length=40, description="The partner service's code")
+    referrals: list[int] = Field(
+        min_length=1, max_length=MAX_SEND, description="The open referrals a person chose to send"
+    )
+    sent_by: str = Field(default="", max_length=100, description="Who chose them")
+
+
+class PartnerReferralOut(Schema):
+    """A referral as the partner receives it."""
+
+    referral: int
+    crime_reference: str
+    offence: str
+    recorded_at: dt.datetime
+    name: str
+    phone: str
+    email: str
+    language: str
+    reason: str
+    basis: str
+    due_at: dt.datetime
+
+
+def _partner_out(r: Referral) -> PartnerReferralOut:
+    crime, victim = r.victim.crime, r.victim
+    return PartnerReferralOut(
+        referral=r.pk,
+        crime_reference=crime.reference,
+        offence=crime.offence.name,
+        recorded_at=crime.recorded_at,
+        name=victim.name,
+        phone=victim.phone,
+        email=victim.email,
+        language=victim.language,
+        reason=r.reason,
+        basis=r.basis,
+        due_at=r.due_at,
+    )
+
+
+class ReferralsSentOut(Schema):
+    service: str
+    sent_at: dt.datetime
+    sent_by: str
+    referrals: list[PartnerReferralOut]
+    csv: str = Field(description="The same referrals as the CSV file the partner receives")
+
+
+@router.post(
+    "/referrals/send",
+    response={200: ReferralsSentOut, 400: ErrorOut},
+    summary="Send chosen referrals to a partner",
+)
+def referrals_send(request: HttpRequest, payload: ReferralSendIn) -> Status[object]:
+    """Send the referrals a person chose to a service outside the force: each is marked sent
+    and its Right 4 duty met, and the export is audited. Only open referrals to that partner
+    service go; if any id is not one (waiting for consent, closed, sent already, another
+    service or force, unknown), nothing is sent and `400` names each. Listing referrals
+    (`GET /referrals`) sends nothing."""
+    actor = request_actor(request) + (f":{payload.sent_by}" if payload.sent_by else "")
+    try:
+        sent = referral_send(
+            referrals=referrals_for_force(request_force(request)), ids=payload.referrals,
+            service=payload.service, user=None, actor=actor, now=timezone.now(),
+        )  # fmt: skip
+    except ReferralSendRefused as e:
+        position = {pk: i for i, pk in reversed(list(enumerate(payload.referrals)))}
+        errors = [
+            {"field": f"referrals[{position[pk]}]", "message": f"referral {pk}: {why}"}
+            for pk, why in e.problems.items()
+        ] or [{"field": "referrals", "message": e.message}]
+        return Status(400, {"detail": "Nothing was sent", "errors": errors})
+    return Status(
+        200,
+        ReferralsSentOut(
+            service=sent.service,
+            sent_at=sent.sent_at,
+            sent_by=sent.sent_by,
+            referrals=[_partner_out(r) for r in sent.referrals],
+            csv=csv_text(sent.header, sent.rows),
+        ),
+    )

@@ -2,6 +2,7 @@
 
 import calendar
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,8 @@ from bluelamp.lib.workdays import add_working_days
 from bluelamp.surveys.services import contact_flags_add
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from bluelamp.surveys.models import Response
 
 REPEAT_WINDOW = dt.timedelta(days=365)
@@ -799,6 +802,126 @@ def referral_close(*, referral: Referral, user: User, outcome: str, now: dt.date
         audit_record(
             force=referral.force, action="update", obj=referral, user=user, summary="closed"
         )
+
+
+# --- Sending referrals to a partner ----------------------------------------------------------
+
+PARTNER_FILE_HEADER = [
+    "referral", "crime_reference", "offence", "recorded", "name", "phone", "email", "language",
+    "reason", "basis", "due",
+]  # fmt: skip
+MAX_SEND = 5000
+
+
+def partner_file_row(referral: Referral) -> list[object]:
+    """One line of the file a partner receives (load ``victim__crime__offence`` with it)."""
+    victim = referral.victim
+    crime = victim.crime
+    return [
+        referral.pk, crime.reference, crime.offence.name,
+        f"{timezone.localtime(crime.recorded_at):%Y-%m-%d}", victim.name, victim.phone,
+        victim.email, victim.language, referral.reason, referral.basis,
+        f"{timezone.localtime(referral.due_at):%Y-%m-%d %H:%M}",
+    ]  # fmt: skip
+
+
+class ReferralSendRefused(Exception):
+    """Referrals that may not be sent, each with why; none of those asked for was sent."""
+
+    def __init__(self, message: str, problems: dict[int, str] | None = None) -> None:
+        self.message = message
+        self.problems = problems or {}
+        words = "; ".join(f"referral {pk}: {why}" for pk, why in self.problems.items())
+        super().__init__(f"{message}: {words}" if words else message)
+
+
+def referral_send_problem(referral: Referral | None, service: str) -> str:
+    """Why a referral may not go to partner ``service`` now; "" when it may. Only an open
+    referral to a service outside the force goes: one awaiting consent must not (the victim
+    has not agreed), nor a closed one (the victim may have said no), nor one sent already."""
+    if referral is None:
+        return "no such referral"
+    if referral.service != service:
+        return f"it is to {referral.service}, not {service}"
+    if not referral.partner:
+        return "the service is within the force; nothing is sent as a file"
+    if referral.status == Referral.Status.SENT:
+        at = f" {timezone.localtime(referral.sent_at):%Y-%m-%d %H:%M}" if referral.sent_at else ""
+        return f"already sent{at} by {referral.sent_by or 'someone'}"
+    if referral.status == Referral.Status.AWAITING_CONSENT:
+        return "waiting for the victim's agreement or another lawful basis"
+    if referral.status != Referral.Status.OPEN:
+        return f"it is {referral.get_status_display().lower()}, not open"
+    return ""
+
+
+@dataclass(frozen=True)
+class ReferralsSent:
+    service: str
+    sent_at: dt.datetime
+    sent_by: str
+    referrals: list[Referral]
+    header: list[str]
+    rows: list[list[object]]
+
+
+def referral_send(
+    *,
+    referrals: "QuerySet[Referral]",
+    ids: Sequence[int],
+    service: str,
+    user: User | None,
+    actor: str = "",
+    now: dt.datetime,
+) -> ReferralsSent:
+    """Send the referrals a person chose to partner ``service``: the file the partner
+    receives, each referral marked sent (when, by whom), its Right 4 duty met, and one audit
+    record of the export. ``referrals`` are those the caller may see. If any id chosen is not
+    among them, or may not be sent (``referral_send_problem``), nothing is sent and each is
+    named. Downloading a list sends nothing: only this marks a referral sent."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        raise ReferralSendRefused("choose at least one referral to send")
+    if len(wanted) > MAX_SEND:
+        raise ReferralSendRefused(f"at most {MAX_SEND} referrals at a time")
+    by = user.username if user is not None else actor
+    with transaction.atomic():
+        found = {
+            r.pk: r
+            for r in referrals.select_for_update(of=("self",))
+            .filter(pk__in=wanted)
+            .select_related("victim__crime__offence", "force")
+        }
+        problems = {
+            pk: why for pk in wanted if (why := referral_send_problem(found.get(pk), service))
+        }
+        if problems:
+            raise ReferralSendRefused("these referrals cannot be sent", problems)
+        chosen = sorted(found.values(), key=lambda r: (r.due_at, r.pk))
+        force = chosen[0].force
+        assert all(r.force_id == force.pk for r in chosen)
+        marked = Referral.objects.filter(pk__in=wanted, status=Referral.Status.OPEN).update(
+            status=Referral.Status.SENT, sent_at=now, sent_by=by[:150]
+        )
+        if marked != len(wanted):
+            # Sent by someone else between the check and now: refuse the lot.
+            raise ReferralSendRefused("some of these referrals were sent meanwhile; look again")
+        Duty.objects.filter(referral_id__in=wanted, met_at=None).update(met_at=now)
+        audit_record(
+            force=force, action="export", obj=force, user=user, actor=actor,
+            summary=f"{len(chosen)} referral{'s' if len(chosen) != 1 else ''} sent to "
+            f"{service}: " + ", ".join(str(r.pk) for r in chosen),
+        )  # fmt: skip
+    for r in chosen:
+        r.status, r.sent_at, r.sent_by = Referral.Status.SENT, now, by[:150]
+    return ReferralsSent(
+        service=service,
+        sent_at=now,
+        sent_by=by[:150],
+        referrals=chosen,
+        header=PARTNER_FILE_HEADER,
+        rows=[partner_file_row(r) for r in chosen],
+    )
 
 
 # --- Feedback feeds care ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.referral_queue, name="referral_queue"),
     path("referrals/<int:referral_id>/", views.referral_detail, name="referral_detail"),
     path("referrals/export.csv", views.referral_export, name="referral_export"),
+    path("referrals/send/", views.referral_send_review, name="referral_send"),
     path("duties/", views.duties, name="care_duties"),
     path("compliance/", views.compliance, name="care_compliance"),
     path("repeats/", views.repeats, name="care_repeats"),

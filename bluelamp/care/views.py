@@ -16,13 +16,18 @@ from bluelamp.care.models import NeedsReview, Referral, ReferralActivity
 from bluelamp.care.schemas import CONSENT_PURPOSES, AssessmentIn
 from bluelamp.care.services import (
     LAWFUL_BASES,
+    MAX_SEND,
+    PARTNER_FILE_HEADER,
+    ReferralSendRefused,
     needs_assessment_record,
     needs_review_done,
+    partner_file_row,
     referral_accept,
     referral_activity_add,
     referral_basis_record,
     referral_close,
     referral_decline,
+    referral_send,
     victim_consent_record,
     victim_enhanced_decide,
     victim_persistent_decide,
@@ -289,8 +294,9 @@ def compliance(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def referral_export(request: HttpRequest) -> HttpResponse:
-    """Open referrals to a partner service, as the CSV file the partner receives. Sending
-    the file makes the referral: each one exported is marked, and the export is audited."""
+    """Open referrals to a service, as a file to read or keep. A download sends nothing and
+    changes nothing (no referral marked, no duty met); only the export itself is audited.
+    Sending to a partner is a person's act on the review page (``referral_send_review``)."""
     user = _user(request)
     if user.role not in EXPORT_ROLES:
         raise PermissionDenied
@@ -298,27 +304,69 @@ def referral_export(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     chosen = referrals_for_user(user).filter(service=service, status=Referral.Status.OPEN)
     chosen = chosen.select_related("victim__crime__offence")
-    lines: list[list[object]] = []
-    done: list[int] = []
+    lines = [partner_file_row(r) for r in chosen.order_by("due_at", "pk")[:MAX_SEND]]
+    assert user.force is not None
     with transaction.atomic():
-        for r in chosen.order_by("due_at")[:5000]:
-            v = r.victim
-            lines.append(
-                [r.pk, v.crime.reference, v.crime.offence.name, f"{v.crime.recorded_at:%Y-%m-%d}",
-                 v.name, v.phone, v.email, v.language, r.reason, f"{r.due_at:%Y-%m-%d %H:%M}"]
-            )  # fmt: skip
-            done.append(r.pk)
-        assert user.force is not None
         audit_record(
             force=user.force, action="export", obj=user.force, user=user,
-            summary=f"{len(done)} referrals to {service}",
+            summary=f"{len(lines)} referrals to {service} downloaded (not sent)",
         )  # fmt: skip
-    return csv_download(
-        f"referrals-{service}-{now:%Y%m%d}.csv",
-        ["referral", "crime_reference", "offence", "recorded", "name", "phone", "email",
-         "language", "reason", "due"],
-        lines,
-    )  # fmt: skip
+    return csv_download(f"referrals-{service}-{now:%Y%m%d}.csv", PARTNER_FILE_HEADER, lines)
+
+
+@login_required
+def referral_send_review(request: HttpRequest) -> HttpResponse:
+    """Sending to a partner is an act, not a download: the open referrals to a partner
+    service, each with why and on what basis, none ticked (no decision has a default answer).
+    The ones a person ticks go out as the partner's file, marked sent, their duties met."""
+    user = _user(request)
+    if user.role not in EXPORT_ROLES:
+        raise PermissionDenied
+    visible = referrals_for_user(user)
+    data = request.POST if request.method == "POST" else request.GET
+    service = data.get("service", "")
+    error = ""
+    problems: dict[int, str] = {}
+    ticked: set[str] = set()
+    if request.method == "POST":
+        ticked = set(request.POST.getlist("referral"))
+        now = timezone.now()
+        try:
+            ids = [int(x) for x in ticked]
+        except ValueError:
+            ids, error = [], "referral: not a referral number"
+        if not error:
+            try:
+                sent = referral_send(
+                    referrals=visible, ids=ids, service=service, user=user, now=now
+                )
+            except ReferralSendRefused as e:
+                error, problems = e.message, e.problems
+            else:
+                return csv_download(
+                    f"referrals-{service}-sent-{timezone.localtime(now):%Y%m%d-%H%M}.csv",
+                    sent.header, sent.rows,
+                )  # fmt: skip
+    partner = visible.filter(partner=True, status=Referral.Status.OPEN)
+    shown = (
+        partner.filter(service=service)
+        .select_related("victim__crime__offence")
+        .order_by("due_at", "pk")[:500]
+    )
+    return render(
+        request,
+        "care/send.html",
+        {
+            "service": service,
+            "services": sorted(set(partner.values_list("service", flat=True))),
+            "referrals": shown,
+            "ticked": ticked,
+            "error": error,
+            "problems": sorted(problems.items()),
+            "now": timezone.now(),
+        },
+        status=400 if error else 200,
+    )
 
 
 @login_required
@@ -327,9 +375,7 @@ def repeats(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     since = timezone.now() - dt.timedelta(days=365)
     months, areas, flags = reports.repeat_rates(victims_for_user(user), since)
-    return render(
-        request, "care/repeats.html", {"months": months, "areas": areas, "flags": flags}
-    )
+    return render(request, "care/repeats.html", {"months": months, "areas": areas, "flags": flags})
 
 
 @login_required

@@ -215,6 +215,10 @@ def access_crime_for_force(force: Force, reference: str) -> Crime:
         raise Http404("No such crime") from None
 
 
+def referrals_for_force(force: Force) -> QuerySet[Referral]:
+    return Referral.objects.filter(force=force)
+
+
 def access_victim_for_force(force: Force, victim_id: int) -> Victim:
     try:
         return Victim.objects.select_related("crime").get(force=force, pk=victim_id)

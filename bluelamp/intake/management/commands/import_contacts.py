@@ -1,4 +1,3 @@
-import csv
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +17,7 @@ from bluelamp.intake.imports import (
     file_check,
     rows_parse,
 )
+from bluelamp.lib.downloads import SafeCsvWriter
 
 
 class Command(BaseCommand):
@@ -122,7 +122,7 @@ def _rejections_file(path: Path | None) -> Iterator[Callable[[RowError], None]]:
     except OSError as e:
         raise CommandError(f"--report: {path} cannot be written: {e.strerror}") from None
     with f:
-        writer = csv.writer(f)
+        writer = SafeCsvWriter(f)
         writer.writerow(["line", "field", "message"])
 
         def record(error: RowError) -> None:
