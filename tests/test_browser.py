@@ -347,6 +347,26 @@ def test_welsh_page(
     assert group(page, WHOLE_CY).get_by_label("1: Hollol anfodlon").is_visible()
 
 
+def test_bilingual_page_of_a_welsh_first_force(
+    site: str, force: Force, new_context: Callable[..., BrowserContext], invite: Callable[..., str]
+) -> None:
+    """Language not known, Welsh-first force: Welsh then English, each marked, axe clean."""
+    force.bilingual_welsh_first = True
+    force.save()
+    page = new_context().new_page()
+    page.goto(invite("INC-BI-1"))
+    assert page.locator("html").get_attribute("lang") == "cy"
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text() == "Eich adroddiad am fyrgleriaeth\nYour report of a burglary"
+    assert heading.locator("[lang=en]").inner_text() == "Your report of a burglary"
+    assert group(page, WHOLE_CY).is_visible()
+    assert group(page, WHOLE_CY).get_by_label(re.compile("^1: Hollol anfodlon")).is_visible()
+    axe_clean(page)
+    page.get_by_role("link", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", level=1).inner_text() == "Your report of a burglary"
+
+
 def test_live_view_staffing_panel_passes_axe_and_moves_with_new_figures(
     site: str,
     new_context: Callable[..., BrowserContext],

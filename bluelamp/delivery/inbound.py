@@ -159,7 +159,7 @@ def _any_force(provider: str) -> Force:
 def _confirm_opt_out(force: Force, number: str, invitation: Invitation | None) -> None:
     from bluelamp.delivery.dispatch import message_create
 
-    language = invitation.language if invitation else "en"
+    language = invitation.language if invitation else ""  # not known: the force's languages
     message_create(
         force=force,
         purpose=Message.Purpose.OPT_OUT_CONFIRMATION,

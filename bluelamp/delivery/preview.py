@@ -15,7 +15,10 @@ def previews(template: SurveyTemplate, force: Force) -> list[tuple[str, texts.Te
     url = f"{(force.site_url or settings.SITE_URL).rstrip('/')}/s/{SAMPLE_LINK_ID}"
     asks = bool(template.definition.get("sms_question"))
     out: list[tuple[str, texts.Text]] = []
-    for language, name in (("en", "English"), ("cy", "Welsh")):
+    languages = [("en", "English"), ("cy", "Welsh")]
+    if force.bilingual_welsh_first:
+        languages.append(("", "Welsh then English (language not known)"))
+    for language, name in languages:
         kind = "invitation_question" if asks else "invitation"
         out.append((f"SMS, {name}", texts.sms(kind, force=force, language=language, url=url)))
         out.append(

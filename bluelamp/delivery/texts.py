@@ -3,12 +3,18 @@
 Each names the force, carries the link in full on the force's own address (never a link
 shortener), and is kept to one SMS segment where the language allows: GSM-7 English fits in
 160 characters; Welsh letters such as â and ŵ need UCS-2, where a segment is 70.
+
+A message is in the language the person asked for. When that is not known, a bilingual
+Welsh-first force writes the whole message in Welsh, then in English (``Force.languages_for``):
+such a text is several segments, counted as it is sent (one UCS-2 letter makes all of it
+UCS-2). The score question names the scale's ends in the words of the survey page.
 """
 
 from dataclasses import dataclass
 
 from bluelamp.forces.models import Force
 from bluelamp.lib import gsm
+from bluelamp.surveys.logic import scale_ends
 
 SMS = {
     "invitation": {
@@ -17,10 +23,10 @@ SMS = {
         "cy": "{force}: fe wnaethoch gysylltu â ni. Dywedwch wrthym sut wnaethon ni: {url}",
     },
     "invitation_question": {
-        "en": "{force}: how satisfied are you with how we dealt with you? Reply 1 (not at "
-        "all) to 7 (completely), or answer online: {url} Reply STOP to opt out",
-        "cy": "{force}: pa mor fodlon ydych chi? Atebwch 1 (dim o gwbl) i 7 (yn llwyr), neu "
-        "ar-lein: {url} Atebwch STOP i optio allan",
+        "en": "{force}: how satisfied are you with how we dealt with you? Reply 1 ({low}) to "
+        "7 ({high}), or answer online: {url} Reply STOP to opt out",
+        "cy": "{force}: pa mor fodlon ydych chi? Atebwch 1 ({low}) i 7 ({high}), neu ar-lein: "
+        "{url} Atebwch STOP i optio allan",
     },
     "reminder": {
         "en": "{force}: a reminder, we would value your views on your recent contact with us: "
@@ -70,12 +76,29 @@ class Text:
         return gsm.is_gsm7(self.body)
 
 
+# Between the Welsh and the English of one message.
+SMS_BETWEEN = "\n"
+EMAIL_BETWEEN = "\n\n----------\n\n"
+SUBJECT_BETWEEN = " / "
+
+
 def sms(kind: str, *, force: Force, language: str, url: str = "") -> Text:
+    """A text, for a person whose language is ``language`` ('en', 'cy', or '': not known)."""
     words = SMS[kind]
-    return Text("", words.get(language, words["en"]).format(force=force_name(force), url=url))
+    said = []
+    for lang in force.languages_for(language):
+        low, high = scale_ends(lang)
+        said.append(words[lang].format(force=force_name(force), url=url, low=low, high=high))
+    return Text("", SMS_BETWEEN.join(said))
 
 
 def email(kind: str, *, force: Force, language: str, url: str, expires: str) -> Text:
-    language = language if language in EMAIL_BODY else "en"
-    subject = EMAIL_SUBJECT[kind][language].format(force=force.name)
-    return Text(subject, EMAIL_BODY[language].format(force=force.name, url=url, expires=expires))
+    """An email, for a person whose language is ``language`` ('en', 'cy', or '': not known)."""
+    langs = force.languages_for(language)
+    subject = SUBJECT_BETWEEN.join(
+        EMAIL_SUBJECT[kind][lang].format(force=force.name) for lang in langs
+    )
+    body = EMAIL_BETWEEN.join(
+        EMAIL_BODY[lang].format(force=force.name, url=url, expires=expires) for lang in langs
+    )
+    return Text(subject, body)

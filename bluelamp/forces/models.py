@@ -10,6 +10,9 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+# The languages a person may ask to be written to in; '' stores "not known".
+LANGUAGES = ("en", "cy")
+
 
 class Force(models.Model):
     class SmsProvider(models.TextChoices):
@@ -44,6 +47,11 @@ class Force(models.Model):
     contact_details_retention_days = models.PositiveSmallIntegerField(
         default=90, help_text="Days phone numbers and emails are kept after the survey closes"
     )
+    bilingual_welsh_first = models.BooleanField(
+        default=False,
+        help_text="A Welsh force: when a person's language is not known, texts, emails and "
+        "survey pages are in Welsh and English, Welsh first",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -51,6 +59,16 @@ class Force(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def languages_for(self, preference: str) -> tuple[str, ...]:
+        """The languages to write to a person in, first first: the one they asked for ('en'
+        or 'cy'); when it is not known (''), Welsh then English in a bilingual Welsh-first
+        force, and English elsewhere."""
+        if preference in LANGUAGES:
+            return (preference,)
+        if self.bilingual_welsh_first:
+            return ("cy", "en")
+        return ("en",)
 
 
 class Team(models.Model):

@@ -21,7 +21,12 @@ class Person(models.Model):
     email = models.EmailField(blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     age = models.PositiveSmallIntegerField(null=True, blank=True)
-    language = models.CharField(max_length=2, default="en")
+    language = models.CharField(
+        max_length=2,
+        blank=True,
+        default="",
+        help_text="'en' or 'cy' as the person asked; blank when not known (the force decides)",
+    )
     postcode = models.CharField(max_length=10, blank=True)
     phone_key = models.CharField(max_length=64, blank=True, db_index=True)
     email_key = models.CharField(max_length=64, blank=True, db_index=True)

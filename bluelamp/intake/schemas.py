@@ -22,7 +22,11 @@ class PersonIn(BaseModel):
     email: EmailStr | Literal[""] = ""
     date_of_birth: dt.date | None = None
     age: int | None = Field(default=None, ge=0, le=130)
-    language: Literal["en", "cy"] = "en"
+    language: Literal["en", "cy", ""] = Field(
+        default="",
+        description="The language the person asked for; omitted or empty when not known, and "
+        "then a Welsh force writes in Welsh and English, others in English",
+    )
     postcode: str = Field(default="", max_length=10)
 
     @field_validator("phone")

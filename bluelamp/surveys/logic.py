@@ -33,6 +33,15 @@ SCALE_LABELS: dict[str, list[str]] = {
         "Hollol fodlon",
     ],
 }
+
+
+def scale_ends(language: str) -> tuple[str, str]:
+    """The words of the scale's two ends (1 and 7) as they run on in a sentence: the same
+    labels the page shows, for its hint and for the SMS that asks for a score by reply."""
+    labels = SCALE_LABELS.get(language, SCALE_LABELS["en"])
+    return labels[0].lower(), labels[-1].lower()
+
+
 YES_NO_LABELS = {"en": {"yes": "Yes", "no": "No"}, "cy": {"yes": "Ydw", "no": "Nac ydw"}}
 MAX_TEXT = 2000
 

@@ -111,6 +111,8 @@ class Invitation(models.Model):
     token = models.CharField(max_length=32, unique=True, null=True, blank=True)
     template = models.ForeignKey(SurveyTemplate, null=True, blank=True, on_delete=models.PROTECT)
     via = models.CharField(max_length=8, choices=Via.choices, blank=True)
+    # The person's language when scheduled: 'en', 'cy', or '' when not known, and then
+    # ``Force.languages_for`` decides (Welsh and English for a bilingual Welsh-first force).
     language = models.CharField(max_length=2, default="en")
     created_at = models.DateTimeField(auto_now_add=True)
     send_at = models.DateTimeField(null=True, blank=True)

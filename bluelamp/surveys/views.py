@@ -1,12 +1,19 @@
 """The respondent pages: no login, no JavaScript needed, English and Welsh.
 
+A page is in the language the person asked for; when that is not known, a bilingual
+Welsh-first force's pages are in both, Welsh first (``Force.languages_for``). A language
+chosen on the page then holds for the rest of the visit.
+
 The token in the link is the only key. Pages for an unknown, expired or used link say nothing
 about the case behind it.
 """
 
+from collections.abc import Mapping, Sequence
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -22,8 +29,6 @@ from bluelamp.surveys.services import (
 
 COPY = {
     "en": {
-        "lang_name": "English",
-        "other": ("cy", "Cymraeg"),
         "submit": "Send my answers",
         "optional": "(optional)",
         "problem": "There is a problem",
@@ -47,11 +52,9 @@ COPY = {
         "answered_text": "We have your answers. Thank you for taking the time.",
         "emergency": "This survey is not monitored. In an emergency call 999. Otherwise call 101.",
         "skip": "Skip to the survey",
-        "scale_hint": "1 is completely dissatisfied and 7 is completely satisfied.",
+        "scale_hint": "1 is {low} and 7 is {high}.",
     },
     "cy": {
-        "lang_name": "Cymraeg",
-        "other": ("en", "English"),
         "submit": "Anfon fy atebion",
         "optional": "(dewisol)",
         "problem": "Mae problem",
@@ -77,26 +80,69 @@ COPY = {
         "emergency": "Nid yw'r arolwg hwn yn cael ei fonitro. Mewn argyfwng ffoniwch 999. Fel "
         "arall ffoniwch 101.",
         "skip": "Neidio i'r arolwg",
-        "scale_hint": "Mae 1 yn golygu hollol anfodlon a 7 yn golygu hollol fodlon.",
+        "scale_hint": "Mae 1 yn golygu {low} a 7 yn golygu {high}.",
     },
 }
 
 
-def _language(request: HttpRequest, invitation: Invitation | None) -> str:
+NAMES = {"en": "English", "cy": "Cymraeg"}
+
+
+def _languages(request: HttpRequest, invitation: Invitation | None) -> tuple[str, ...]:
+    """The page's languages, first first: the one chosen on the page; else the one the person
+    asked for; else, not known, the force's (Welsh then English for a Welsh-first force)."""
     chosen = request.GET.get("lang") or request.POST.get("lang")
     if chosen in COPY:
-        return chosen
-    if invitation is not None and invitation.language in COPY:
-        return invitation.language
-    return "en"
+        return (chosen,)
+    if invitation is None:
+        return ("en",)
+    return invitation.force.languages_for(invitation.language)
 
 
-def _notice(request: HttpRequest, lang: str, kind: str, status: int) -> HttpResponse:
-    copy = COPY[lang]
+def _say(words: Mapping[str, str]) -> str:
+    """Words by language, in the page's order of languages, each marked with its language so
+    a screen reader speaks it right (the same words twice, as a template without its Welsh
+    gives, once)."""
+    if len(set(words.values())) == 1:
+        return next(iter(words.values()))
+    return format_html_join("", '<span class="bi" lang="{}">{}</span>', words.items())
+
+
+def _plain(words: Mapping[str, str]) -> str:
+    """The same, as plain text (the page's title)."""
+    return " / ".join(dict.fromkeys(words.values()))
+
+
+def _copy_words(lang: str, key: str) -> str:
+    text = COPY[lang][key]
+    if key == "scale_hint":
+        low, high = logic.scale_ends(lang)
+        return text.format(low=low, high=high)
+    return text
+
+
+def _page(langs: Sequence[str], title: Mapping[str, str]) -> dict[str, object]:
+    """What every respondent page needs to speak the page's languages."""
+    return {
+        "lang": langs[0],
+        # Posted back: a language chosen stays chosen; none, and the person's rule applies.
+        "lang_field": langs[0] if len(langs) == 1 else "",
+        "switch": [(lang, NAMES[lang]) for lang in NAMES if (lang,) != tuple(langs)],
+        "copy": {key: _say({lang: _copy_words(lang, key) for lang in langs}) for key in COPY["en"]},
+        "page_title": _plain(title),
+    }
+
+
+def _notice(request: HttpRequest, langs: Sequence[str], kind: str, status: int) -> HttpResponse:
+    heading = {lang: COPY[lang][kind] for lang in langs}
     return render(
         request,
         "surveys/notice.html",
-        {"lang": lang, "copy": copy, "heading": copy[kind], "text": copy[f"{kind}_text"]},
+        {
+            **_page(langs, heading),
+            "heading": _say(heading),
+            "text": _say({lang: COPY[lang][f"{kind}_text"] for lang in langs}),
+        },
         status=status,
     )
 
@@ -112,27 +158,49 @@ def _find(token: str) -> Invitation | None:
     )
 
 
-def _questions(definition: logic.Definition, lang: str, answers: dict[str, str]) -> list[dict]:  # type: ignore[type-arg]
+def _choices(q: logic.Question, lang: str) -> list[tuple[str, str]]:
+    if q.kind == "scale7":
+        return [(str(i + 1), label) for i, label in enumerate(logic.SCALE_LABELS[lang])]
+    if q.kind == "yes_no":
+        return list(logic.YES_NO_LABELS[lang].items())
+    if q.kind == "choice":
+        return [(o.value, o.label.get(lang)) for o in q.options]
+    return []
+
+
+def _label(q: logic.Question, lang: str) -> str:
+    if q.required:
+        return q.text.get(lang)
+    return format_html('{} <span class="hint">{}</span>', q.text.get(lang), COPY[lang]["optional"])
+
+
+def _questions(
+    definition: logic.Definition,
+    langs: Sequence[str],
+    answers: dict[str, str],
+    errors: Mapping[str, Mapping[str, str]],
+) -> list[dict]:  # type: ignore[type-arg]
+    """The questions in the page's languages; ``errors`` are by language, then question."""
     out = []
     for q in definition.questions:
-        if q.kind == "scale7":
-            choices = [(str(i + 1), label) for i, label in enumerate(logic.SCALE_LABELS[lang])]
-        elif q.kind == "yes_no":
-            choices = list(logic.YES_NO_LABELS[lang].items())
-        elif q.kind == "choice":
-            choices = [(o.value, o.label.get(lang)) for o in q.options]
-        else:
-            choices = []
+        labels = {lang: dict(_choices(q, lang)) for lang in langs}
+        error = {lang: errors.get(lang, {}).get(q.id, "") for lang in langs}
+        hint = q.hint
         out.append(
             {
                 "id": q.id,
                 "kind": q.kind,
-                "text": q.text.get(lang),
-                "hint": q.hint.get(lang) if q.hint else "",
+                "label": _say({lang: _label(q, lang) for lang in langs}),
+                "hint": _say({lang: hint.get(lang) for lang in langs}) if hint else "",
                 "required": q.required,
-                "choices": choices,
+                "choices": [
+                    (value, _say({lang: labels[lang][value] for lang in langs}))
+                    for value in labels[langs[0]]
+                ],
                 "value": answers.get(q.id, ""),
                 "show_if": q.show_if,
+                "error": _say(error) if error[langs[0]] else "",
+                "summary": _say({lang: f"{error[lang]}: {q.text.get(lang)}" for lang in langs}),
             }
         )
     return out
@@ -162,17 +230,17 @@ def _branch_css(definition: logic.Definition) -> str:
 @require_http_methods(["GET", "POST"])
 def respond(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _find(token)
-    lang = _language(request, invitation)
+    langs = _languages(request, invitation)
     if invitation is None or invitation.template is None:
-        return _notice(request, lang, "unknown", 404)
+        return _notice(request, langs, "unknown", 404)
     now = timezone.now()
     state = invitation_state(invitation, now)
     if state == "answered":
-        return _notice(request, lang, "answered", 200)
+        return _notice(request, langs, "answered", 200)
     if state == "expired":
-        return _notice(request, lang, "expired", 410)
+        return _notice(request, langs, "expired", 410)
     definition = logic.parse_definition(invitation.template.definition)
-    errors: dict[str, str] = {}
+    errors: dict[str, dict[str, str]] = {}
     values: dict[str, str] = {}
     callback = False
     if request.method == "POST":
@@ -183,39 +251,39 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
                 invitation_id=invitation.pk,
                 form=values,
                 callback_requested=callback,
-                language=lang,
+                language=langs[0],
                 now=now,
             )
         except InvitationClosed as closed:
-            return _notice(request, lang, str(closed), 410 if str(closed) == "expired" else 200)
+            return _notice(request, langs, str(closed), 410 if str(closed) == "expired" else 200)
         if not submitted.errors:
             return render(
                 request,
                 "surveys/thanks.html",
                 {
-                    "lang": lang,
-                    "copy": COPY[lang],
+                    **_page(langs, {lang: COPY[lang]["thanks"] for lang in langs}),
                     "callback": callback,
                     "force_name": invitation.force.name,
                 },
             )
-        errors = submitted.errors
+        errors[langs[0]] = submitted.errors
+        for lang in langs[1:]:  # the same (pure) check gives the words in the other language
+            errors[lang] = logic.check_answers(definition, values, lang).errors
     else:
         invitation_open(invitation=invitation, now=now)
-    questions = _questions(definition, lang, values)
-    for q in questions:
-        q["error"] = errors.get(q["id"], "")
+    questions = _questions(definition, langs, values, errors)
+    title = {lang: definition.title.get(lang) for lang in langs}
+    page_title = {lang: f"{COPY[lang]['problem']}: {title[lang]}" for lang in langs}
     return render(
         request,
         "surveys/respond.html",
         {
-            "lang": lang,
-            "copy": COPY[lang],
+            **_page(langs, page_title if errors else title),
             "force_name": invitation.force.name,
-            "title": definition.title.get(lang),
-            "intro": definition.intro.get(lang),
+            "title": _say(title),
+            "intro": _say({lang: definition.intro.get(lang) for lang in langs}),
             "questions": questions,
-            "errors": [(q["id"], q["text"], q["error"]) for q in questions if q["error"]],
+            "errors": [(q["id"], q["summary"]) for q in questions if q["error"]],
             "callback": callback,
             "branch_css": _branch_css(definition),
             "token": token,
@@ -228,8 +296,8 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def opt_out(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _find(token)
-    lang = _language(request, invitation)
+    langs = _languages(request, invitation)
     if invitation is None:
-        return _notice(request, lang, "unknown", 404)
+        return _notice(request, langs, "unknown", 404)
     person_opt_out(invitation_id=invitation.pk, now=timezone.now())
-    return _notice(request, lang, "stopped", 200)
+    return _notice(request, langs, "stopped", 200)
