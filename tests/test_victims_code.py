@@ -404,3 +404,11 @@ def test_clock_limits_are_the_forces_data(api, force):
     rule_set_save(force=force, definition=rules, user=None)
     (victim,) = post(api, "/api/v1/crimes", body()).json()["victims"]
     assert {x["due_at"] for x in victim["referrals"]} == {"2026-09-01T23:00:00Z"}  # Tue 1 Sep
+
+
+def test_the_taxonomy_says_its_version_and_which_old_types_are_flags(api):
+    types = {t["code"]: t for t in api.get("/api/v1/incident-types").json()}
+    assert types["wounding_with_intent"]["added_in"] == 2
+    assert types["burglary_residential"]["added_in"] == 1
+    assert types["domestic_abuse"]["offence"] is False
+    assert types["burglary_unconnected_building"]["offence"] is True

@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from bluelamp.delivery.models import Message
 from bluelamp.forces.access import access_contact_for_force
@@ -20,6 +20,11 @@ class IncidentTypeOut(Schema):
     group: str
     sensitive: bool
     template: str
+    added_in: int = Field(description="The taxonomy version it came in")
+    offence: bool = Field(
+        description="May be a crime's offence; false for old types that are flags now "
+        "(send the offence with the flag, e.g. flags: [domestic_abuse])"
+    )
 
 
 class ErrorOut(Schema):
@@ -29,7 +34,10 @@ class ErrorOut(Schema):
 
 @router.get("/incident-types", response=list[IncidentTypeOut], tags=["reference"])
 def incident_types(request: HttpRequest) -> list[IncidentTypeOut]:
-    """The taxonomy of incident types: codes to send as `incident_type`."""
+    """The taxonomy of incident types: codes to send as a contact's `incident_type` and a
+    crime's `offence`. Types are never removed; `added_in` says which version brought one."""
+    from bluelamp.surveys.defaults import FLAG_TYPES
+
     return [
         IncidentTypeOut(
             code=t.code,
@@ -38,6 +46,8 @@ def incident_types(request: HttpRequest) -> list[IncidentTypeOut]:
             group=t.group,
             sensitive=t.sensitive,
             template=t.template_key,
+            added_in=t.added_in,
+            offence=t.code not in FLAG_TYPES,
         )
         for t in IncidentType.objects.all()
     ]
