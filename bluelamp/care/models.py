@@ -4,6 +4,8 @@ A victim's name, date of birth, phone and email are personal data: loaded only t
 ``forces/access.py``, audited when viewed or changed, erased on the retention schedule.
 """
 
+import datetime as dt
+
 from django.db import models
 
 from bluelamp.forces.models import Force, StaffMember, Team
@@ -302,6 +304,12 @@ class Duty(models.Model):
 
     def __str__(self) -> str:
         return self.what
+
+    def is_missed(self, now: dt.datetime) -> bool:
+        """Missed: met after its deadline, or not met and the deadline has passed."""
+        if self.met_at is None:
+            return self.due_at < now
+        return self.met_at > self.due_at
 
 
 class RuleSetVersion(RulesVersion):

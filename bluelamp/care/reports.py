@@ -1,18 +1,37 @@
 """What victim-care pages read: Victims' Code compliance and repeat victimisation."""
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, F, Q, QuerySet, TextField, Value, When
+from django.db.models.functions import Cast, TruncMonth
 
 from bluelamp.care.models import CRIME_FLAGS, Duty, Victim
+
+# The Code's right each duty is owed under, for the commissioner's return. The Victims' Right
+# to Review is a scheme of its own in the statutory guidance, so it is named, not numbered.
+CODE_RIGHT = {
+    Duty.Right.WRITTEN_CONFIRMATION: "3",
+    Duty.Right.REFERRAL: "4",
+    Duty.Right.SUSPECT_DECISION: "6",
+    Duty.Right.UPDATE: "6",
+    Duty.Right.VPS_OFFER: "7",
+    Duty.Right.OUTCOME: "9",
+    Duty.Right.REVIEW_ACKNOWLEDGE: "VRR",
+    Duty.Right.REVIEW_DECIDE: "VRR",
+    Duty.Right.COMPLAINT: "12",
+}
+NO_REASON = "no reason recorded"
 
 
 @dataclass(frozen=True)
 class ComplianceRow:
+    """Duties of one right (and one group: a team, Enhanced Rights or standard, under 18s)."""
+
     right: str
-    team: str
+    group: str
     due: int
     on_time: int
     late: int
@@ -24,20 +43,60 @@ class ComplianceRow:
         return self.on_time + self.late
 
     @property
+    def missed(self) -> int:
+        return self.late + self.overdue
+
+    @property
     def on_time_share(self) -> float | None:
         decided = self.on_time + self.late + self.overdue
         return self.on_time / decided if decided else None
 
 
+@dataclass(frozen=True)
+class MissedReason:
+    """A reason recorded for missed duties (met late or overdue), and how many, per right."""
+
+    reason: str
+    missed: int
+    by_right: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class ComplianceReturn:
+    """The month's Victims' Code return: every right, by team, Enhanced Rights against
+    standard, under 18s on their own, and why duties were missed."""
+
+    by_right: list[ComplianceRow]
+    by_team: list[ComplianceRow]
+    enhanced: list[tuple[ComplianceRow, ComplianceRow]]
+    under_18: list[ComplianceRow]
+    reasons: list[MissedReason]
+
+
+_COUNTS = ("due", "on_time", "late", "overdue", "pending")
+
+
+def _summed(right: str, group: str, parts: Sequence[Mapping[str, Any]]) -> ComplianceRow:
+    return ComplianceRow(right, group, *(sum(p[k] for p in parts) for k in _COUNTS))
+
+
 def compliance(
     duties: QuerySet[Duty], start: dt.datetime, end: dt.datetime, now: dt.datetime
-) -> list[ComplianceRow]:
-    """Duties falling due in [start, end), per right and team, in one query; a total row
-    per right comes last. Met on time, met late, overdue (not met, deadline passed) and
-    pending (not met, deadline still ahead) add up to due."""
-    rows = (
-        duties.filter(due_at__gte=start, due_at__lt=end)
-        .values("right", "team__name")
+) -> ComplianceReturn:
+    """Duties falling due in [start, end), in two queries: one grouped count (right, team,
+    Enhanced Rights, under 18) and one of the reasons given for the missed ones.
+
+    Met on time, met late, overdue (not met, deadline passed) and pending (not met,
+    deadline still ahead) add up to due; late and overdue are missed. A victim is under 18
+    when their age on the day recorded was under 18 or the crime has the flag
+    ``child_victim``. Every right has a row, with noughts when nothing fell due."""
+    month = duties.filter(due_at__gte=start, due_at__lt=end)
+    # A JSON list as text, so one substring test works on SQLite and PostgreSQL alike.
+    child = Q(victim__age__lt=18) | Q(flags_text__contains='"child_victim"')
+    groups = list(
+        month.annotate(flags_text=Cast("victim__crime__flags", TextField()))
+        .annotate(under_18=Case(When(child, then=Value(True)), default=Value(False)))
+        .values("right", "team__name", "enhanced", "under_18")
         .annotate(
             due=Count("pk"),
             on_time=Count("pk", filter=Q(met_at__lte=F("due_at"))),
@@ -45,27 +104,52 @@ def compliance(
             overdue=Count("pk", filter=Q(met_at=None, due_at__lt=now)),
             pending=Count("pk", filter=Q(met_at=None, due_at__gte=now)),
         )
-        .order_by("right", "team__name")
+        .order_by()
     )
-    labels = dict(Duty.Right.choices)
-    found = [
-        ComplianceRow(
-            labels[r["right"]], r["team__name"] or "(no team)", r["due"], r["on_time"],
-            r["late"], r["overdue"], r["pending"],
-        )
-        for r in rows
-    ]  # fmt: skip
-    totals = []
+    missed = Q(met_at__gt=F("due_at")) | Q(met_at=None, due_at__lt=now)
+    reason_counts = (
+        month.filter(missed).values("right", "missed_reason").annotate(n=Count("pk")).order_by()
+    )
+    by_right, by_team, enhanced, under_18 = [], [], [], []
     for right in Duty.Right:
-        part = [r for r in found if r.right == right.label]
-        if part:
-            totals.append(
-                ComplianceRow(
-                    right.label, "All teams", *(sum(getattr(r, k) for r in part)
-                    for k in ("due", "on_time", "late", "overdue", "pending")),
-                )
-            )  # fmt: skip
-    return found + totals
+        mine = [g for g in groups if g["right"] == right]
+        by_right.append(_summed(right.label, "All teams", mine))
+        teams = sorted({g["team__name"] or "" for g in mine})
+        for team in teams:
+            part = [g for g in mine if (g["team__name"] or "") == team]
+            by_team.append(_summed(right.label, team or "(no team)", part))
+        enhanced.append(
+            (
+                _summed(right.label, "Enhanced Rights", [g for g in mine if g["enhanced"]]),
+                _summed(right.label, "Standard", [g for g in mine if not g["enhanced"]]),
+            )
+        )
+        under_18.append(_summed(right.label, "Under 18", [g for g in mine if g["under_18"]]))
+    return ComplianceReturn(by_right, by_team, enhanced, under_18, _reasons(reason_counts))
+
+
+def _reasons(counts: Iterable[Mapping[str, Any]]) -> list[MissedReason]:
+    """Reasons grouped as a reader would (case and spacing aside), most frequent first; the
+    missed duties with no reason count under "no reason recorded"."""
+    order = {right.value: i for i, right in enumerate(Duty.Right)}
+    labels = dict(Duty.Right.choices)
+    shown: dict[str, str] = {}
+    tally: dict[str, dict[str, int]] = {}
+    for row in counts:
+        text = " ".join(row["missed_reason"].split()) or NO_REASON
+        key = text.casefold()
+        shown.setdefault(key, text)
+        per_right = tally.setdefault(key, {})
+        per_right[row["right"]] = per_right.get(row["right"], 0) + row["n"]
+    found = [
+        MissedReason(
+            shown[key],
+            sum(per_right.values()),
+            tuple((labels[r], n) for r, n in sorted(per_right.items(), key=lambda x: order[x[0]])),
+        )
+        for key, per_right in tally.items()
+    ]
+    return sorted(found, key=lambda m: (-m.missed, m.reason.casefold()))
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,13 +12,14 @@ from pydantic import ValidationError
 
 from bluelamp.audit.services import audit_record
 from bluelamp.care import reports
-from bluelamp.care.models import NeedsReview, Referral, ReferralActivity
+from bluelamp.care.models import Duty, NeedsReview, Referral, ReferralActivity
 from bluelamp.care.schemas import CONSENT_PURPOSES, AssessmentIn
 from bluelamp.care.services import (
     LAWFUL_BASES,
     MAX_SEND,
     PARTNER_FILE_HEADER,
     ReferralSendRefused,
+    duty_missed_reason_record,
     needs_assessment_record,
     needs_review_done,
     partner_file_row,
@@ -33,6 +34,7 @@ from bluelamp.care.services import (
     victim_persistent_decide,
 )
 from bluelamp.forces.access import (
+    access_duty,
     access_referral,
     duties_for_user,
     needs_reviews_for_user,
@@ -235,16 +237,45 @@ def _consent(request: HttpRequest, referral: Referral, user: User, now: dt.datet
 @login_required
 def duties(request: HttpRequest) -> HttpResponse:
     """Victims' Code duties not yet met: overdue first, then due in the next seven days, by
-    team and officer."""
+    team and officer; and those met late in the last 30 days with no reason recorded. A POST
+    records why one overdue or late duty was missed, for the commissioner's return."""
     user = _user(request)
     now = timezone.now()
+    error = ""
+    posted = {"duty": request.POST.get("duty", ""), "reason": request.POST.get("reason", "")}
+    if request.method == "POST":
+        try:
+            duty = access_duty(user, int(posted["duty"]))
+        except ValueError:
+            error = "duty: choose the duty the reason is for"
+        else:
+            if not duty.is_missed(now):
+                error = "duty: it was met in time or is not yet due, so nothing was missed"
+            elif len(posted["reason"].strip()) > 2000:
+                error = "reason: at most 2,000 characters"
+            else:
+                try:
+                    duty_missed_reason_record(duty=duty, reason=posted["reason"], user=user)
+                except IntakeError as e:
+                    error = str(e)
+        if not error:
+            messages.success(request, f"Reason recorded: {duty.what}.")
+            return redirect("care_duties")
     open_duties = (
         duties_for_user(user)
-        .filter(met_at=None, due_at__lt=now + dt.timedelta(days=7))
+        .filter(
+            Q(met_at=None, due_at__lt=now + dt.timedelta(days=7))
+            | Q(met_at__gt=F("due_at"), met_at__gte=now - dt.timedelta(days=30), missed_reason="")
+        )
         .select_related("victim__crime", "team", "officer")
         .order_by("team__name", "officer__number", "due_at")
     )
-    return render(request, "care/duties.html", {"duties": open_duties[:1000], "now": now})
+    return render(
+        request,
+        "care/duties.html",
+        {"duties": open_duties[:1000], "now": now, "error": error, "posted": posted},
+        status=400 if error else 200,
+    )
 
 
 def _month(request: HttpRequest) -> tuple[dt.datetime, dt.datetime, str]:
@@ -264,12 +295,14 @@ def _month(request: HttpRequest) -> tuple[dt.datetime, dt.datetime, str]:
 
 @login_required
 def compliance(request: HttpRequest) -> HttpResponse:
-    """Victims' Code compliance for a month, per right and team, for the Police and Crime
-    Commissioner: a printable page, or CSV with ``?format=csv`` (an audited export)."""
+    """The month's Victims' Code return for the Police and Crime Commissioner (Victims and
+    Prisoners Act 2024): every right, by team, Enhanced Rights against standard, under 18s,
+    and the reasons duties were missed; a printable page, or CSV with ``?format=csv`` (an
+    audited export)."""
     user = _user(request)
     start, end, month = _month(request)
     now = timezone.now()
-    rows = reports.compliance(duties_for_user(user), start, end, now)
+    found = reports.compliance(duties_for_user(user), start, end, now)
     if request.GET.get("format") == "csv":
         assert user.force is not None
         with transaction.atomic():
@@ -277,18 +310,35 @@ def compliance(request: HttpRequest) -> HttpResponse:
                 force=user.force, action="export", obj=user.force, user=user,
                 summary=f"Victims' Code compliance {month}",
             )  # fmt: skip
+        code = {right.label: reports.CODE_RIGHT[right] for right in Duty.Right}
+        sections = [
+            ("right", found.by_right),
+            ("team", found.by_team),
+            ("enhanced", [row for pair in found.enhanced for row in pair]),
+            ("under_18", found.under_18),
+        ]
+        lines: list[list[object]] = [
+            [month, section, code[r.right], r.right, r.group, r.due, r.on_time, r.late,
+             r.overdue, r.pending, r.missed]
+            for section, rows in sections
+            for r in rows
+        ]  # fmt: skip
+        for m in found.reasons:
+            lines.append([month, "missed_reason", "", "All rights", m.reason, *[""] * 5, m.missed])
+            lines.extend(
+                [month, "missed_reason", code[right], right, m.reason, *[""] * 5, n]
+                for right, n in m.by_right
+            )
         return csv_download(
             f"victims-code-{month}.csv",
-            ["month", "right", "team", "due", "met_on_time", "met_late", "overdue", "pending"],
-            (
-                [month, r.right, r.team, r.due, r.on_time, r.late, r.overdue, r.pending]
-                for r in rows
-            ),
-        )
+            ["month", "section", "code_right", "right", "group", "due", "met_on_time",
+             "met_late", "overdue", "pending", "missed"],
+            lines,
+        )  # fmt: skip
     return render(
         request,
         "care/compliance.html",
-        {"rows": rows, "month": month, "start": start, "end": end, "now": now},
+        {"report": found, "month": month, "start": start, "end": end, "now": now},
     )
 
 

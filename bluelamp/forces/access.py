@@ -170,6 +170,14 @@ def duties_for_user(user: User) -> QuerySet[Duty]:
     return duties
 
 
+def access_duty(user: User, duty_id: int) -> Duty:
+    """A duty the user may see, or 404 (never revealing another force's duty)."""
+    try:
+        return duties_for_user(user).select_related("victim", "force").get(pk=duty_id)
+    except Duty.DoesNotExist:
+        raise Http404("No such duty") from None
+
+
 def needs_reviews_for_user(user: User) -> QuerySet[NeedsReview]:
     force = require_role(user, REVIEW_ROLES)
     return NeedsReview.objects.filter(force=force)
