@@ -312,4 +312,4 @@ def test_every_csv_download_is_escaped(force: Force, login: Any, vera: User) -> 
     assert text.splitlines() == ["'=h", "'=x,-1,'-1"]
     # The compliance download goes through the same writer: its numbers stay numbers.
     r = login(vera).get("/care/compliance/?month=2026-08&format=csv")
-    assert r.status_code == 200 and r.content.decode().startswith("month,right,team")
+    assert r.status_code == 200 and r.content.decode().startswith("month,section,code_right,right")

@@ -340,9 +340,9 @@ def test_right_9_the_outcome_is_told_and_a_missed_clock_shows_as_overdue(api, fo
     outcome = event(api, "CR-DA-1", "outcome_recorded", "2026-09-02T10:00:00Z", outcome_code="1")
     told = duty("outcome")
     assert told.enhanced and told.due_at == utc(2026, 9, 3, 23)  # 1 working day (Enhanced)
-    rows = compliance(Duty.objects.filter(force=force), utc(2026, 9, 1), utc(2026, 10, 1),
-                      timezone.now())  # fmt: skip
-    (total,) = [r for r in rows if r.right == told.get_right_display() and r.team == "All teams"]
+    found = compliance(Duty.objects.filter(force=force), utc(2026, 9, 1), utc(2026, 10, 1),
+                       timezone.now())  # fmt: skip
+    (total,) = [r for r in found.by_right if r.right == told.get_right_display()]
     assert (total.due, total.overdue) == (1, 1)
     event(api, "CR-DA-1", "victim_updated", "2026-09-03T12:00:00Z", how="visit",
           reports=[outcome["id"]])  # fmt: skip
