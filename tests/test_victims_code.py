@@ -412,3 +412,11 @@ def test_the_taxonomy_says_its_version_and_which_old_types_are_flags(api):
     assert types["burglary_residential"]["added_in"] == 1
     assert types["domestic_abuse"]["offence"] is False
     assert types["burglary_unconnected_building"]["offence"] is True
+
+
+def test_consent_withdrawn_before_sending_closes_the_referral(api):
+    (victim,) = post(api, "/api/v1/crimes", body()).json()["victims"]
+    post(api, f"/api/v1/victims/{victim['id']}/consent", {"share_with_partners": True})
+    r = post(api, f"/api/v1/victims/{victim['id']}/consent", {"share_with_partners": False})
+    support = {x["service"]: x for x in r.json()["referrals"]}["victim_support"]
+    assert support["status"] == "closed" and "said no" in support["outcome"]

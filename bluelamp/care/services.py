@@ -676,7 +676,10 @@ def victim_consent_record(
         if purpose == PARTNERS:
             waiting = victim.referrals.filter(partner=True, sent_at=None).filter(
                 Q(status=Referral.Status.AWAITING_CONSENT)
-                | Q(status=Referral.Status.OPEN, basis=Referral.Basis.UNLESS_OBJECTED)
+                | Q(
+                    status=Referral.Status.OPEN,
+                    basis__in=[Referral.Basis.UNLESS_OBJECTED, Referral.Basis.CONSENT],
+                )
             )
             changed = list(waiting)
             for referral in changed:
