@@ -6,16 +6,19 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from bluelamp.audit.services import audit_record
 from bluelamp.forces.models import Force, StaffMember, Team
 from bluelamp.intake.models import Contact, Person
 from bluelamp.intake.schemas import ContactIn
+from bluelamp.intake.selectors import people_past_retention
 from bluelamp.lib import clock
 from bluelamp.lib.contact import age_on, is_mobile, normalise_email, person_key
-from bluelamp.surveys.models import IncidentType
+from bluelamp.lib.erasure import ERASED, Tally, postcode_district
+from bluelamp.surveys.logic import parse_definition
+from bluelamp.surveys.models import IncidentType, Response
 from bluelamp.surveys.services import invitation_decide
 
 
@@ -169,51 +172,121 @@ def _contact_create(*, force: Force, data: ContactIn, incident_type: IncidentTyp
     return contact
 
 
-def personal_data_purge(*, now: dt.datetime, days: int) -> int:
-    """Erase the personal details of people whose contact is older than the retention period.
+def personal_data_purge(
+    *, now: dt.datetime, days: int, check: bool = False, tally: Tally | None = None
+) -> int:
+    """Erase what identifies a caller once every contact of theirs is older than ``days``
+    (``PERSONAL_DATA_RETENTION_DAYS``, 365 by default; the command's ``--days``).
 
-    Names, phones, emails, dates of birth, postcodes and their fingerprints are cleared, and
-    the outbox copies of messages to them lose their recipient. Contacts, answers and counts
-    stay, so statistics do not change; opt-outs stay, held only as fingerprints. Each force
-    gets one audit record of how many people were erased.
+    Goes: name, phone, email and date of birth; the full postcode (only its district stays);
+    the respondent's own words in survey answers (the comment, every free-text answer, and
+    the words that put a comment under a theme); the recipient of every message to them
+    and the text of every message from them. Stays: the keyed fingerprints of phone and
+    email (opt-outs and the frequency cap still recognise the person), age, language, the
+    contact with its flags, every score, outcome, theme and sentiment, so statistics do not
+    change. With ``check`` nothing changes: ``tally`` gets the counts of what would go.
+    Returns how many people are newly erased; each force with something erased gets one
+    audit record of counts.
     """
     from bluelamp.audit.models import AuditEvent
-    from bluelamp.delivery.models import OutboxMessage
+    from bluelamp.delivery.models import InboundMessage, Message, OutboxMessage
 
     cutoff = now - dt.timedelta(days=days)
+    tally = tally if tally is not None else Tally()
     total = 0
     for force in Force.objects.all():
         with transaction.atomic():
-            people = Person.objects.filter(
-                force=force, purged_at=None, contacts__received_at__lt=cutoff
-            ).exclude(contacts__received_at__gte=cutoff)
-            ids = list(people.values_list("pk", flat=True).distinct())
+            ids = list(
+                people_past_retention(force=force, cutoff=cutoff).values_list("pk", flat=True)
+            )
             if not ids:
                 continue
-            Person.objects.filter(pk__in=ids).update(
-                name="",
-                phone="",
-                email="",
-                date_of_birth=None,
-                postcode="",
-                phone_key="",
-                email_key="",
-                purged_at=now,
+            before = tally.total()
+            people = Person.objects.filter(pk__in=ids)
+            fresh = people.filter(purged_at=None).count()
+            tally.add(force.slug, "person.record", fresh)
+            for kind, empty, erased in (
+                ("person.name", Q(name=""), {"name": ""}),
+                ("person.phone", Q(phone=""), {"phone": ""}),
+                ("person.email", Q(email=""), {"email": ""}),
+                ("person.date_of_birth", Q(date_of_birth=None), {"date_of_birth": None}),
+            ):
+                todo = people.exclude(empty)
+                tally.add(force.slug, kind, todo.count())
+                if not check:
+                    todo.update(**erased)
+            _postcodes_to_district(force, people, check, tally)
+            _free_text_erase(
+                force, Response.objects.filter(contact__person_id__in=ids), check, tally
             )
-            OutboxMessage.objects.filter(
-                force=force, invitation__contact__person_id__in=ids
-            ).update(to="[erased]")
+            mine = Q(invitation__contact__person_id__in=ids, force=force)
+            for kind, messages, erased_field in (
+                ("message.recipient", Message.objects.filter(mine), "to"),
+                ("outbox.recipient", OutboxMessage.objects.filter(mine), "to"),
+                ("inbound.text", InboundMessage.objects.filter(mine), "body"),
+            ):
+                unerased = messages.exclude(**{erased_field: ERASED})
+                tally.add(force.slug, kind, unerased.count())
+                if not check:
+                    unerased.update(**{erased_field: ERASED})
+            total += fresh
+            if check or tally.total() == before:
+                continue
+            people.filter(purged_at=None).update(purged_at=now)
             AuditEvent.objects.create(
                 force=force,
                 actor="system:retention",
                 action="delete",
                 object_type="person",
                 object_id="*",
-                summary=f"personal details of {len(ids)} people erased "
-                f"(contacts before {cutoff:%Y-%m-%d})",
+                summary=f"personal details of {len(ids)} people erased, {fresh} for the "
+                f"first time (contacts before {cutoff:%Y-%m-%d})",
             )
-            total += len(ids)
     return total
+
+
+def _postcodes_to_district(
+    force: Force, people: QuerySet[Person], check: bool, tally: Tally
+) -> None:
+    """A full postcode is cut to its district, the level statistics use."""
+    by_district: dict[str, list[int]] = {}
+    for pk, postcode in people.exclude(postcode="").values_list("pk", "postcode"):
+        district = postcode_district(postcode)
+        if district != postcode:
+            by_district.setdefault(district, []).append(pk)
+    tally.add(force.slug, "person.full_postcode", sum(len(v) for v in by_district.values()))
+    if not check:
+        for district, pks in by_district.items():
+            Person.objects.filter(pk__in=pks).update(postcode=district)
+
+
+def _free_text_erase(
+    force: Force, responses: QuerySet[Response], check: bool, tally: Tally
+) -> None:
+    """The respondent's own words go; their scores, outcome, themes and sentiment stay."""
+    changed = []
+    comments = answers = words = 0
+    for response in responses.select_related("template"):
+        texts = {
+            q.id
+            for q in parse_definition(response.template.definition).questions
+            if q.kind == "text" and response.answers.get(q.id)
+        }
+        themes = [{**t, "evidence": []} for t in response.themes]
+        if not (response.comment or texts or themes != response.themes):
+            continue
+        comments += bool(response.comment)
+        answers += len(texts)
+        words += themes != response.themes
+        response.comment = ""
+        response.answers = {k: "" if k in texts else v for k, v in response.answers.items()}
+        response.themes = themes
+        changed.append(response)
+    tally.add(force.slug, "response.comment", comments)
+    tally.add(force.slug, "response.free_text_answer", answers)
+    tally.add(force.slug, "response.theme_words", words)
+    if changed and not check:
+        Response.objects.bulk_update(changed, ["comment", "answers", "themes"], batch_size=500)
 
 
 def contact_details_purge(*, now: dt.datetime) -> int:
