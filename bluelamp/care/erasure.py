@@ -38,6 +38,9 @@ WORKED = [
     Referral.Status.ACCEPTED,
 ]
 ERASED_REASON = "Erased after retention: rule "
+# A missed duty's reason is free text and may name people; its words go, the count stays
+# (the commissioner's return shows such duties under this reason).
+ERASED_MISSED_REASON = "(reason erased after retention)"
 
 
 def _erase(
@@ -147,8 +150,9 @@ def _victims_erase(tally: Tally, force: Force, victims: QuerySet[Victim], check:
         _erase(tally, force, kind, assessments, empty, values, check)
     duties = Duty.objects.filter(victim__in=victims)
     _erase(
-        tally, force, "duty.missed_reason", duties, Q(missed_reason=""),
-        {"missed_reason": ""}, check,
+        tally, force, "duty.missed_reason", duties,
+        Q(missed_reason="") | Q(missed_reason=ERASED_MISSED_REASON),
+        {"missed_reason": ERASED_MISSED_REASON}, check,
     )  # fmt: skip
     referrals = Referral.objects.filter(victim__in=victims)
     _erase(
