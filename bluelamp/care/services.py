@@ -406,13 +406,13 @@ def _refer(victim: Victim, facts: dict[str, Any], current: CurrentRules) -> list
             summary=f"victim {victim.pk} referred to {decision.service} ({decision.rule_id}), "
             f"{status}",
         )  # fmt: skip
-        duty = _duty(
+        _duty(
             victim, Duty.Right.REFERRAL, f"Referral to {decision.service.replace('_', ' ')}",
             start, clock, referral=referral,
         )  # fmt: skip
         if closed:
             # Offered and refused: the victim's choice meets the duty.
-            Duty.objects.filter(pk=duty.pk).update(met_at=now)
+            _referral_actioned(referral, now)
         made.append(referral)
     return made
 
@@ -471,15 +471,17 @@ def crime_event_add(*, crime: Crime, data: EventIn, actor: str) -> CrimeEvent:
     kind: str = data.kind
     K = CrimeEvent.Kind
     risky = bool(RISK_FLAGS & set(crime.flags))
-    if kind == K.REPORT_CONFIRMED and data.how not in SAFE_CHANNELS:
-        unsafe = [v for v in victims if risky or "suspect_may_share_phone" in v.indicators]
-        if unsafe:
-            raise IntakeError(
-                "how",
-                "the victim may be at risk from someone who sees their post, texts or email: "
-                "confirm in person, on a visit or by the safe contact they gave (in_person, "
-                "visit, safe_contact)",
-            )
+    if (
+        kind == K.REPORT_CONFIRMED
+        and data.how not in SAFE_CHANNELS
+        and any(risky or "suspect_may_share_phone" in v.indicators for v in victims)
+    ):
+        raise IntakeError(
+            "how",
+            "the victim may be at risk from someone who sees their post, texts or email: "
+            "confirm in person, on a visit or by the safe contact they gave (in_person, "
+            "visit, safe_contact)",
+        )
     current = rules_current(crime.force)
     clocks = current.rule_set.clocks
     earlier = list(crime.events.filter(at__lte=data.at))
@@ -690,7 +692,7 @@ def victim_consent_record(
                     referral.status, referral.outcome = Referral.Status.CLOSED, NOT_SHARED
                     referral.closed_at = now
                     referral.basis = ""
-                    Duty.objects.filter(referral=referral, met_at=None).update(met_at=now)
+                    _referral_actioned(referral, now)
                 referral.save(
                     update_fields=["status", "basis", "basis_reason", "outcome", "closed_at"]
                 )
