@@ -111,10 +111,6 @@ def _age(victim: VictimIn, day: dt.date) -> int | None:
     return victim.age
 
 
-def _at_home(crime: Crime) -> bool:
-    return crime.premises == "home" or crime.offence_id in HOME_OFFENCES
-
-
 def _earlier(force: Force, crime: Crime, victim: Victim) -> tuple[Victim | None, bool]:
     """An earlier victim record of the same person (matched by keyed hashes only), and whether
     the same home was hit before, both within 12 months before this crime. Shops and other
@@ -129,12 +125,11 @@ def _earlier(force: Force, crime: Crime, victim: Victim) -> tuple[Victim | None,
         if getattr(victim, key):
             same_person |= Q(**{key: getattr(victim, key)})
     person = window.filter(same_person).order_by("-crime__recorded_at").first()
+    # A residential burglary is recorded at a home (premises "home"), so premises says it all.
     home = (
         bool(crime.address_key)
-        and _at_home(crime)
-        and window.filter(crime__address_key=crime.address_key)
-        .filter(Q(crime__premises="home") | Q(crime__offence_id__in=HOME_OFFENCES))
-        .exists()
+        and crime.premises == "home"
+        and window.filter(crime__address_key=crime.address_key, crime__premises="home").exists()
     )
     return person, home
 
