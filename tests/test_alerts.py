@@ -32,6 +32,9 @@ def test_small_forces_are_not_judged():
 def _history(force: Force, teams: list[Team], start: dt.datetime) -> None:
     """28 days before ``start``: each team 20 answers a day, 10% dissatisfied."""
     rows = []
+    # Days counted on the calendar, not in 24-hour steps: across a clock change 24 hours
+    # before a late-evening ``start`` can land on the same local day twice.
+    first = timezone.localdate(start)
     for back in range(1, 29):
         moment = start - dt.timedelta(days=back)
         for team in teams:
@@ -44,7 +47,7 @@ def _history(force: Force, teams: list[Team], start: dt.datetime) -> None:
                 ("call_handler", "0"),
             ):
                 rows.append(
-                    Rollup(force=force, day=timezone.localdate(moment), team_key=team.pk,
+                    Rollup(force=force, day=first - dt.timedelta(days=back), team_key=team.pk,
                            dimension=dimension, key=key, responses=20, answered=20,
                            satisfied=18, dissatisfied=2, score_sum=100, updated_at=moment)
                 )  # fmt: skip

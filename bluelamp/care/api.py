@@ -151,12 +151,6 @@ def crime_create(request: HttpRequest, payload: CrimeIn) -> Status[object]:
     return Status(201 if found.created else 200, crime_out(found.crime))
 
 
-@router.get("/crimes/{reference}", response=CrimeOut)
-def crime_detail(request: HttpRequest, reference: str) -> CrimeOut:
-    """A crime's victims, flags, Enhanced Rights and referrals."""
-    return crime_out(access_crime_for_force(request_force(request), reference))
-
-
 class EventOut(Schema):
     id: int
     kind: str
@@ -164,9 +158,11 @@ class EventOut(Schema):
     duties_started: int = Field(description="Victims' Code clocks this event started")
 
 
+# References are the force's own crime numbers, slashes and all (``41/12345/26``), so the
+# events route is declared before the crime's own: the crime's ``path`` would take it.
 @router.post(
-    "/crimes/{reference}/events",
-    response={201: EventOut, 400: ErrorOut},
+    "/crimes/{path:reference}/events",
+    response={201: EventOut, 400: ErrorOut, 404: ErrorOut},
     summary="Record an event on a crime",
 )
 def crime_event(request: HttpRequest, reference: str, payload: EventIn) -> Status[object]:
@@ -179,6 +175,16 @@ def crime_event(request: HttpRequest, reference: str, payload: EventIn) -> Statu
         return _bad(e)
     started = event.duty_set.count()
     return Status(201, EventOut(id=event.pk, kind=event.kind, at=event.at, duties_started=started))
+
+
+@router.get(
+    "/crimes/{path:reference}",
+    response={200: CrimeOut, 404: ErrorOut},
+    summary="A crime by the force's reference",
+)
+def crime_detail(request: HttpRequest, reference: str) -> CrimeOut:
+    """A crime's victims, flags, Enhanced Rights and referrals."""
+    return crime_out(access_crime_for_force(request_force(request), reference))
 
 
 class ReferralListOut(ReferralOut):
