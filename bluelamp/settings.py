@@ -147,7 +147,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "forces.User"
 
+# Sign-in. Local passwords (the demonstration and break-glass accounts) through axes' lockout
+# and the model backend; with OIDC_RP_CLIENT_ID set, also the force's identity provider
+# (OpenID Connect, mozilla-django-oidc's own setting names). Its backend comes first: a
+# sign-in the provider vouches for is not held up by password failures from a shared address.
+OIDC_RP_CLIENT_ID = envstr("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = envstr("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = envstr("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = envstr("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = envstr("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = envstr("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = envstr("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = envstr("OIDC_RP_SCOPES", "openid profile email")
+# Ours: the issuer (iss) every ID token must name (blank: not checked; set it in production),
+# the claim that holds the groups the mappings name, and the claim that names a new user.
+OIDC_OP_ISSUER = envstr("OIDC_OP_ISSUER", "")
+OIDC_GROUPS_CLAIM = envstr("OIDC_GROUPS_CLAIM", "groups")
+OIDC_USERNAME_CLAIM = envstr("OIDC_USERNAME_CLAIM", "preferred_username")
+# Whether a person the provider vouches for, with a mapped group, gets an account at their
+# first sign-in (else an administrator makes the accounts first).
+OIDC_CREATE_USER = envbool("OIDC_CREATE_USER", True)
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_BACKEND = "bluelamp.forces.oidc.ForceOIDCBackend"
 AUTHENTICATION_BACKENDS = [
+    *([OIDC_AUTHENTICATION_BACKEND] if OIDC_RP_CLIENT_ID else []),
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -160,9 +183,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout: after LOGIN_FAILURE_LIMIT failures for one username from one address, the account
-# is locked for LOGIN_LOCKOUT_MINUTES.
+# Lockout of password sign-ins for LOGIN_LOCKOUT_MINUTES: one username from one address after
+# LOGIN_FAILURE_LIMIT failures, and one address for every username after
+# LOGIN_ADDRESS_FAILURE_LIMIT failures across usernames (bluelamp/forces/lockout.py).
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+AXES_HANDLER = "bluelamp.forces.lockout.UserAndAddressLockout"
 AXES_COOLOFF_TIME = envint("LOGIN_LOCKOUT_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

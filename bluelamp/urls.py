@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("oidc/", include("bluelamp.forces.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("s/", include("bluelamp.surveys.urls")),

@@ -1,12 +1,21 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from bluelamp.forces.api_auth import token_cache_clear
-from bluelamp.forces.models import ApiToken, Force, Role, StaffMember, Team, User
+from bluelamp.forces.models import (
+    ApiToken,
+    Force,
+    IdentityMapping,
+    Role,
+    StaffMember,
+    Team,
+    User,
+)
 
 
 def is_force_administrator(request: HttpRequest) -> bool:
@@ -108,6 +117,37 @@ class ApiTokenAdmin(ForceScopedAdmin):
         token_cache_clear()
 
 
+class IdentityMappingForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = IdentityMapping
+        fields = ["force", "issuer", "group", "role", "teams"]
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        force = data.get("force") or getattr(self.instance, "force", None)
+        teams = data.get("teams") or []
+        if force is not None and any(team.force_id != force.pk for team in teams):
+            raise forms.ValidationError("The teams must be teams of the mapping's force.")
+        return data
+
+
+@admin.register(IdentityMapping)
+class IdentityMappingAdmin(ForceScopedAdmin):
+    """Which group in the force's identity provider gives which role and teams."""
+
+    form = IdentityMappingForm
+    list_display = ["group", "role", "issuer", "force"]
+    list_filter = ["role"]
+    search_fields = ["group", "issuer"]
+    filter_horizontal = ["teams"]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "teams" and not request.user.is_superuser:
+            force_id: int = getattr(request.user, "force_id", 0) or 0
+            kwargs["queryset"] = Team.objects.filter(force_id=force_id)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 @admin.register(User)
 class BluelampUserAdmin(RolePermissions, UserAdmin):  # type: ignore[type-arg]
     """Users of the administrator's own force. Only a superuser grants superuser status,
@@ -118,6 +158,7 @@ class BluelampUserAdmin(RolePermissions, UserAdmin):  # type: ignore[type-arg]
     superuser_fieldsets = (
         *UserAdmin.fieldsets,  # type: ignore[misc]
         ("Force and role", {"fields": ("force", "role", "teams")}),
+        ("Identity provider", {"fields": ("idp_issuer", "idp_subject")}),
     )
     administrator_fieldsets = (
         (None, {"fields": ("username", "password")}),

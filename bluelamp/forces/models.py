@@ -130,6 +130,19 @@ class User(AbstractUser):
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CALL_HANDLER)
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
+    # Who the person is in the force's identity provider (blank for local accounts): a sign-in
+    # finds its user by these, never by a name, so no provider account takes over a local one.
+    idp_issuer = models.CharField("identity provider", max_length=255, blank=True)
+    idp_subject = models.CharField("subject in the identity provider", max_length=255, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idp_issuer", "idp_subject"],
+                condition=~models.Q(idp_subject=""),
+                name="user_idp_subject_unique",
+            )
+        ]
 
     @property
     def is_team_scoped(self) -> bool:
@@ -157,3 +170,32 @@ class ApiToken(models.Model):
     @staticmethod
     def generate() -> str:
         return "blp_" + secrets.token_urlsafe(32)
+
+
+class IdentityMapping(models.Model):
+    """What a group in the force's identity provider grants: a person whose groups claim holds
+    ``group`` signs in to ``force`` with ``role`` and ``teams``. A person no mapping names is
+    refused; there is no default role."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="identity_mappings")
+    issuer = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The identity provider's issuer (the iss claim) the group belongs to, e.g. "
+        "https://login.microsoftonline.com/<tenant>/v2.0; blank: any issuer the site trusts",
+    )
+    group = models.CharField(
+        max_length=255,
+        help_text="A value of the groups claim (in Microsoft Entra ID the group's object ID)",
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    teams = models.ManyToManyField(Team, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["force", "group"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "group"], name="identity_group_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} → {self.get_role_display()}"
