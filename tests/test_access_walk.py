@@ -50,6 +50,10 @@ PAGES: dict[str, Page] = {
     "home": SIGNED_IN,
     "login": PUBLIC,
     "logout": Page(None, post_only=True),
+    # Sign-in through the force's identity provider: open to anyone (off to the provider, or
+    # back to the login page when none is configured; the flow is tested in test_oidc.py).
+    "oidc_authentication_init": PUBLIC,
+    "oidc_authentication_callback": PUBLIC,
     "respond": PUBLIC,
     "opt_out": Page(None, post_only=True),
     "live": staff(LIVE),

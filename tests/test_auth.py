@@ -1,12 +1,19 @@
 """Signing in, lockout after repeated failures, and the management commands for forces."""
 
+import datetime as dt
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
 
 from bluelamp.forces.models import ApiToken, Force, hash_token
 from tests.conftest import PASSWORD
+
+
+def fail(client, username: str, address: str = "10.0.0.1"):
+    return client.post("/login/", {"username": username, "password": "wrong"}, REMOTE_ADDR=address)
 
 
 def test_sign_in_then_lockout_after_five_failures(client, alice, settings):
@@ -17,7 +24,67 @@ def test_sign_in_then_lockout_after_five_failures(client, alice, settings):
         client.post("/login/", {"username": "alice", "password": "wrong"})
     r = client.post("/login/", {"username": "alice", "password": PASSWORD})
     assert r.status_code == 429
-    assert "Account locked" in r.content.decode()
+    assert "Signing in locked" in r.content.decode()
+
+
+def test_one_user_locked_from_one_address_leaves_others_alone(client, alice, bob):
+    for _ in range(5):
+        fail(client, "alice")
+    assert (
+        client.post(
+            "/login/", {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1"
+        ).status_code
+        == 429
+    )
+    # Bob from the same address, and Alice from another, still sign in.
+    assert (
+        client.post(
+            "/login/", {"username": "bob", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1"
+        ).status_code
+        == 302
+    )
+    assert (
+        Client()
+        .post("/login/", {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2")
+        .status_code
+        == 302
+    )
+
+
+def test_twenty_usernames_from_one_address_lock_the_address(client, alice, settings):
+    assert settings.LOGIN_ADDRESS_FAILURE_LIMIT == 20
+    answers = [fail(client, f"guess-{n}").status_code for n in range(20)]
+    assert answers == [200] * 19 + [429]  # the twentieth failure is answered with the lockout
+    # Now every username from that address is locked, a right password included...
+    r = client.post("/login/", {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1")
+    assert r.status_code == 429
+    assert "from this address" in r.content.decode()
+    # ...and nobody else's address is.
+    r = Client().post(
+        "/login/", {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert r.status_code == 302
+
+
+def test_nineteen_usernames_from_one_address_do_not(client, alice):
+    for n in range(19):
+        fail(client, f"guess-{n}")
+    r = client.post("/login/", {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1")
+    assert r.status_code == 302
+
+
+def test_the_address_lockout_ends_after_the_lockout_time(client, alice, settings):
+    from axes.models import AccessAttempt
+
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    for n in range(3):
+        fail(client, f"guess-{n}")
+    assert fail(client, "alice").status_code == 429
+    # Each attempt's time is that of its last failure; push them all past the lockout time.
+    cool_off = dt.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - cool_off - dt.timedelta(seconds=1))
+    r = client.post("/login/", {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1")
+    assert r.status_code == 302
 
 
 def test_create_force_and_token(db):
