@@ -258,3 +258,45 @@ def test_a_locked_address_can_still_sign_in_through_the_provider(provider, super
     response, _ = sign_in(client, provider)
     assert response.status_code == 302
     assert client.get("/cases/").status_code == 200
+
+
+def test_an_administrator_maps_groups_for_their_own_force_only(
+    login, force, other_force, team_a, supervisors
+):
+    theirs = Team.objects.create(force=other_force, code="their-team", name="Their team")
+    IdentityMapping.objects.create(force=other_force, group="their-group", role=Role.SUPERVISOR)
+    dave = make_user(force, "dave", Role.ADMINISTRATOR)
+    dave.is_staff = True
+    dave.save()
+    client = login(dave)
+    listing = client.get("/admin/forces/identitymapping/").content.decode()
+    assert SUPERVISORS in listing
+    assert "their-group" not in listing
+    form = client.get("/admin/forces/identitymapping/add/").content.decode()
+    assert "Team A" in form
+    assert "Their team" not in form
+    r = client.post(
+        "/admin/forces/identitymapping/add/",
+        {"issuer": "", "group": "analysts", "role": Role.ANALYST, "teams": [team_a.pk]},
+    )
+    assert r.status_code == 302, r.content.decode()
+    assert IdentityMapping.objects.get(group="analysts").force == force
+    # Another force's team is not a choice, so posting it fails.
+    r = client.post(
+        "/admin/forces/identitymapping/add/",
+        {"issuer": "", "group": "sneaky", "role": Role.ANALYST, "teams": [theirs.pk]},
+    )
+    assert r.status_code == 200
+    assert not IdentityMapping.objects.filter(group="sneaky").exists()
+
+
+def test_a_mapping_needs_a_role_and_its_teams_from_its_force(force, other_force):
+    from bluelamp.forces.admin import IdentityMappingForm
+
+    theirs = Team.objects.create(force=other_force, code="their-team", name="Their team")
+    assert "role" in IdentityMappingForm({"force": force.pk, "group": "g"}).errors
+    form = IdentityMappingForm(
+        {"force": force.pk, "group": "g", "role": Role.ANALYST, "teams": [theirs.pk]}
+    )
+    assert not form.is_valid()
+    assert form.errors["__all__"] == ["The teams must be teams of the mapping's force."]
