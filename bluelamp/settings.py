@@ -167,7 +167,9 @@ OIDC_USERNAME_CLAIM = envstr("OIDC_USERNAME_CLAIM", "preferred_username")
 # Whether a person the provider vouches for, with a mapped group, gets an account at their
 # first sign-in (else an administrator makes the accounts first).
 OIDC_CREATE_USER = envbool("OIDC_CREATE_USER", True)
-OIDC_USE_PKCE = True
+OIDC_USE_PKCE = envbool("OIDC_USE_PKCE", True)
+# Seconds to wait for the provider's token, keys and userinfo (the library waits for ever).
+OIDC_TIMEOUT = envfloat("OIDC_TIMEOUT", 10)
 OIDC_AUTHENTICATION_BACKEND = "bluelamp.forces.oidc.ForceOIDCBackend"
 AUTHENTICATION_BACKENDS = [
     *([OIDC_AUTHENTICATION_BACKEND] if OIDC_RP_CLIENT_ID else []),
