@@ -12,9 +12,11 @@ from django.test import Client
 from bluelamp.audit.models import AuditEvent
 from bluelamp.forces.models import Force, IdentityMapping, Role, Team, User
 from bluelamp.surveys.models import ContactRuleSet
+from tests.browser import Guard
 from tests.conftest import PASSWORD, make_user
 from tests.fakes.oidc import OIDCFake
 from tests.helpers import answer
+from tests.test_browser import axe_clean, browser  # noqa: F401 (a fixture)
 
 SUPERVISORS = "3f1c9a52-supervisors"  # a group's object ID, as Entra ID sends them
 
@@ -300,3 +302,54 @@ def test_a_mapping_needs_a_role_and_its_teams_from_its_force(force, other_force)
     )
     assert not form.is_valid()
     assert form.errors["__all__"] == ["The teams must be teams of the mapping's force."]
+
+
+class Origins(Guard):
+    """The browser may talk to Bluelamp and to the force's identity provider, nothing else."""
+
+    def __init__(self, *origins: str) -> None:
+        super().__init__(origins[0])
+        self.others = [Guard(o) for o in origins[1:]]
+
+    def __call__(self, route: Any) -> None:
+        for guard in self.others:
+            if route.request.url.startswith(guard.origin + "/"):
+                route.continue_()
+                return
+        super().__call__(route)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_the_force_account_signs_in_and_the_pages_pass_axe(
+    browser,  # noqa: F811
+    live_server,
+    provider,
+    supervisors,
+):
+    guard = Origins(live_server.url, provider.url)
+    context = browser.new_context()
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    # The sign-in page's own style sheet: one narrow card (no inline style for the CSP).
+    assert page.eval_on_selector(".sign-in", "e => getComputedStyle(e).maxWidth") == "448px"
+    axe_clean(page)
+    page.get_by_role("link", name="Sign in with your force account").click()
+    page.wait_for_load_state()
+    assert page.url.startswith(live_server.url)
+    assert "Jane Doe · Test Constabulary · Supervisor" in page.locator("header").inner_text()
+
+    provider.person = JANE | {"sub": "someone-unmapped", "groups": ["nobody-mapped-this"]}
+    other = browser.new_context()
+    other.route("**/*", guard)
+    page = other.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_role("link", name="Sign in with your force account").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Sign-in refused").is_visible()
+    assert page.locator("header nav").count() == 0  # not signed in
+    axe_clean(page)
+    context.close()
+    other.close()
+    assert guard.blocked == []
