@@ -228,7 +228,7 @@ def test_an_unknown_user_is_refused_when_accounts_are_made_by_an_administrator(
 def test_a_provider_account_never_takes_over_a_local_account_by_its_name(
     provider, supervisors, force
 ):
-    local = make_user(force, JANE["preferred_username"], Role.ADMINISTRATOR)
+    local = make_user(force, JANE["preferred_username"].upper(), Role.ADMINISTRATOR)
     response, _ = sign_in(Client(), provider)
     refused(response, "already has your user name")
     local.refresh_from_db()

@@ -120,7 +120,7 @@ def user_sign_in(*, claims: Mapping[str, Any], create: bool) -> User:
         if not create:
             raise SignInRefused("unknown", force=force)
         username = _username(claims)
-        if User.objects.filter(username=username).exists():
+        if User.objects.filter(username__iexact=username).exists():
             raise SignInRefused("name_taken", force=force)
         user = User(username=username, idp_issuer=issuer, idp_subject=subject)
         user.set_unusable_password()
