@@ -126,7 +126,8 @@ def user_sign_in(*, claims: Mapping[str, Any], create: bool) -> User:
         user.set_unusable_password()
     user.force = force
     user.role = role
-    user.is_staff = role == Role.ADMINISTRATOR  # the admin is where an administrator works
+    # The admin is where an administrator works; a superuser keeps it whatever the groups say.
+    user.is_staff = role == Role.ADMINISTRATOR or user.is_superuser
     user.first_name = _text(claims, "given_name", 150)
     user.last_name = _text(claims, "family_name", 150)
     user.email = _text(claims, "email", 254)
