@@ -67,6 +67,9 @@ def _env(database_url: str, fake_url: str) -> dict[str, str]:
         "QUEUE_LEASE_SECONDS": "5",
         "WORKER_POLL_SECONDS": "0.2",
         "LOG_LEVEL": "WARNING",
+        # `bluelamp worker` refuses the built-in keys with DEBUG off.
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-dispatch-not-secret-" + "x" * 30),
+        "PERSON_KEY_SECRET": os.environ.get("PERSON_KEY_SECRET", "bench-dispatch-person-key"),
     }
 
 

@@ -88,6 +88,9 @@ class Database:
             LOG_LEVEL="WARNING",
             PYTHONUNBUFFERED="1",
         )
+        # `bluelamp serve` refuses the built-in keys with DEBUG off.
+        env.setdefault("SECRET_KEY", "bench-intake-not-secret-" + "x" * 30)
+        env.setdefault("PERSON_KEY_SECRET", "bench-intake-person-key")
         return env
 
 

@@ -200,7 +200,7 @@ def test_dissatisfied_answer_opens_a_case_and_moves_the_live_view_within_a_secon
     listed = seen[0] - submitted
     assert listed < 1.0, f"case listed {listed:.3f} s after submission"
 
-    live.wait_for_function("window.seenAt !== null", polling=50, timeout=5000)
+    live.wait_for_function("() => window.seenAt !== null", polling=50, timeout=5000)
     on_board = live.evaluate("window.seenAt") / 1000 - submitted
     assert int(count.inner_text()) == before + 1
     assert live.get_by_role("link", name="INC-E2E-1").is_visible()
@@ -521,7 +521,7 @@ def test_an_answer_that_tips_the_statistics_shows_as_an_alert_within_a_second(
     victim.get_by_role("button", name=SUBMIT).click()
     victim.get_by_role("heading", name="Thank you").wait_for()
     submitted = victim.evaluate("performance.timeOrigin") / 1000
-    live.wait_for_function("window.alertAt !== null", polling=50, timeout=5000)
+    live.wait_for_function("() => window.alertAt !== null", polling=50, timeout=5000)
     shown = live.evaluate("window.alertAt") / 1000 - submitted
     text = live.get_by_test_id("alert").first.inner_text()
     assert "Team A: 6 of 12 dissatisfied since" in text

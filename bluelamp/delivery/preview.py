@@ -53,7 +53,7 @@ def preview_html(template: SurveyTemplate) -> str:
     return format_html(
         "<dl>{}</dl>",
         format_html_join(
-            "", "<dt><strong>{}</strong> ({})</dt><dd><pre style='white-space:pre-wrap'>{}</pre>"
+            "", "<dt><strong>{}</strong> ({})</dt><dd><pre class='message-text'>{}</pre>"
             "</dd>", rows,
         ),
     )  # fmt: skip

@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from bluelamp.forces.api_auth import token_cache_clear
@@ -32,8 +32,82 @@ def is_force_administrator(request: HttpRequest) -> bool:
     )
 
 
-class RolePermissions:
-    """Admin permissions from the administrator role, on top of Django's own."""
+def administrator_force_id(request: HttpRequest) -> int | None:
+    """The force whose rows the signed-in user may choose in the admin; None for superusers,
+    who may choose any (a user with neither may choose none: force 0)."""
+    if request.user.is_superuser:
+        return None
+    return getattr(request.user, "force_id", None) or 0
+
+
+def force_rows(model: type[Model], force_id: int) -> QuerySet[Any] | None:
+    """The rows of ``model`` that belong to the force, or None when it holds no force's rows
+    (the national incident types, say)."""
+    if model is Force:
+        return Force.objects.filter(pk=force_id)
+    if any(f.name == "force" for f in model._meta.get_fields()):
+        return model._default_manager.filter(force_id=force_id)
+    return None
+
+
+def other_forces_rows(cleaned_data: dict[str, Any], force_id: int) -> list[tuple[str, str]]:
+    """(field, problem) for each chosen row that belongs to another force."""
+    problems = []
+    for name, value in cleaned_data.items():
+        rows = list(value) if isinstance(value, QuerySet | list | tuple) else [value]
+        for row in rows:
+            if not isinstance(row, Model):
+                continue
+            row_force = row.pk if isinstance(row, Force) else getattr(row, "force_id", force_id)
+            if row_force != force_id:
+                problems.append((name, f"“{row}” belongs to another force."))
+    return problems
+
+
+class ForceScopedChoices:
+    """Every choice list in an administrator's forms (teams, staff, queues, users, rules: any
+    foreign key or many-to-many to a model holding a force's rows) offers only their own
+    force's rows, so the form field refuses any other one posted; and the form checks again
+    on save, in case a field was given rows some other way. Superusers choose from all."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        force_id = administrator_force_id(request)
+        if (
+            force_id is not None
+            and (rows := force_rows(db_field.related_model, force_id)) is not None
+        ):
+            kwargs["queryset"] = rows
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        force_id = administrator_force_id(request)
+        if (
+            force_id is not None
+            and (rows := force_rows(db_field.related_model, force_id)) is not None
+        ):
+            kwargs["queryset"] = rows
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
+        force_id = administrator_force_id(request)
+        if force_id is None:
+            return form
+
+        def clean(self: Any) -> Any:
+            cleaned = form.clean(self)
+            for name, problem in other_forces_rows(dict(self.cleaned_data), force_id):
+                self.add_error(name, problem)
+            return cleaned
+
+        return type(form.__name__, (form,), {"clean": clean})
+
+
+class RolePermissions(ForceScopedChoices):
+    """Admin permissions from the administrator role, on top of Django's own; the
+    administrator's choice lists hold only their own force's rows."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_force_administrator(request) or super().has_module_permission(request)  # type: ignore[misc]
@@ -180,12 +254,6 @@ class BluelampUserAdmin(RolePermissions, UserAdmin):  # type: ignore[type-arg]
         if request.user.is_superuser:
             return qs
         return qs.filter(force_id=getattr(request.user, "force_id", None), is_superuser=False)
-
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "teams" and not request.user.is_superuser:
-            force_id: int = getattr(request.user, "force_id", 0) or 0
-            kwargs["queryset"] = Team.objects.filter(force_id=force_id)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not request.user.is_superuser:

@@ -40,7 +40,7 @@ class RecoveryRulesAdmin(RuleSetAdmin):
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
         form = super().get_form(request, obj, change, **kwargs)
-        form.force_id = getattr(request.user, "force_id", None)  # type: ignore[attr-defined]
+        form.force_id = getattr(request.user, "force_id", None)
         return form
 
     def initial_definition(self, force: Force | None) -> Any:

@@ -60,6 +60,9 @@ class SurveyTemplateAdmin(RolePermissions, admin.ModelAdmin):  # type: ignore[ty
     list_filter = ["key", "stage", "active"]
     readonly_fields = ["message_preview"]
 
+    class Media:
+        css = {"all": ["bluelamp/admin.css"]}
+
     @admin.display(description="The messages, as a person receives them")
     def message_preview(self, obj: SurveyTemplate | None) -> str:
         """Every text this template sends, in English and Welsh, by SMS and email, with its

@@ -42,6 +42,9 @@ def scale_ends(language: str) -> tuple[str, str]:
     return labels[0].lower(), labels[-1].lower()
 
 
+# Conditional questions a template may have: the survey page's static stylesheet has a rule
+# for each (bluelamp/static/bluelamp/survey.css).
+MAX_CONDITIONAL = 20
 YES_NO_LABELS = {"en": {"yes": "Yes", "no": "No"}, "cy": {"yes": "Ydw", "no": "Nac ydw"}}
 MAX_TEXT = 2000
 
@@ -97,12 +100,39 @@ class Definition(BaseModel):
             raise ValueError("question ids must be unique")
         if WHOLE_EXPERIENCE not in ids:
             raise ValueError("every template must ask whole_experience")
-        seen: set[str] = set()
+        seen: dict[str, Question] = {}
         for q in self.questions:
-            if q.show_if and q.show_if.question not in seen:
-                raise ValueError(f"question {q.id} depends on a later or unknown question")
-            seen.add(q.id)
+            if q.show_if:
+                _check_show_if(q, seen)
+            seen[q.id] = q
+        if sum(1 for q in self.questions if q.show_if) > MAX_CONDITIONAL:
+            raise ValueError(f"at most {MAX_CONDITIONAL} questions may have a show_if")
         return self
+
+
+def _check_show_if(question: Question, earlier: Mapping[str, "Question"]) -> None:
+    """A ``show_if`` names an earlier question with set answers, and only those answers."""
+    assert question.show_if is not None
+    shown_by = earlier.get(question.show_if.question)
+    where = f"question {question.id}: show_if"
+    if shown_by is None:
+        raise ValueError(
+            f"{where} names {question.show_if.question!r}, which is not a question before it"
+        )
+    allowed = allowed_values(shown_by)
+    if not allowed:
+        raise ValueError(
+            f"{where} names {shown_by.id}, a free-text question: only a scale, yes/no or "
+            "choice answer can show a question"
+        )
+    if not question.show_if.any_of:
+        raise ValueError(f"{where} has no answers in any_of, so it would never be shown")
+    for value in question.show_if.any_of:
+        if value not in allowed:
+            raise ValueError(
+                f"{where} value {value!r} is not an answer to {shown_by.id} "
+                f"(its answers: {', '.join(allowed)})"
+            )
 
 
 def parse_definition(data: Mapping[str, object]) -> Definition:

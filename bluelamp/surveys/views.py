@@ -181,6 +181,7 @@ def _questions(
     errors: Mapping[str, Mapping[str, str]],
 ) -> list[dict]:  # type: ignore[type-arg]
     """The questions in the page's languages; ``errors`` are by language, then question."""
+    when, reveals = _branching(definition)
     out = []
     for q in definition.questions:
         labels = {lang: dict(_choices(q, lang)) for lang in langs}
@@ -194,11 +195,15 @@ def _questions(
                 "hint": _say({lang: hint.get(lang) for lang in langs}) if hint else "",
                 "required": q.required,
                 "choices": [
-                    (value, _say({lang: labels[lang][value] for lang in langs}))
+                    (
+                        value,
+                        _say({lang: labels[lang][value] for lang in langs}),
+                        " ".join(sorted(reveals.get(f"{q.id}:{value}", ()), key=int)),
+                    )
                     for value in labels[langs[0]]
                 ],
+                "when": when.get(q.id, ""),
                 "value": answers.get(q.id, ""),
-                "show_if": q.show_if,
                 "error": _say(error) if error[langs[0]] else "",
                 "summary": _say({lang: f"{error[lang]}: {q.text.get(lang)}" for lang in langs}),
             }
@@ -206,24 +211,22 @@ def _questions(
     return out
 
 
-def _branch_css(definition: logic.Definition) -> str:
-    """CSS that shows a conditional question only when its condition is met, with no script.
+def _branching(definition: logic.Definition) -> tuple[dict[str, int], dict[str, set[str]]]:
+    """Where branching goes on the page, for the static stylesheet's rules (survey.css): the
+    n-th conditional question is marked ``data-when="n"``, and every answer that meets its
+    condition lists n in ``data-reveals``. Only numbers reach the page, no template text.
 
-    Browsers without :has() simply show every question; answers to questions whose
-    condition is not met are then ignored on submission.
-    """
-    rules = []
+    Returns the slot of each conditional question by id, and the slots each answer reveals
+    by "question id:value"."""
+    when: dict[str, int] = {}
+    reveals: dict[str, set[str]] = {}
     for q in definition.questions:
         if q.show_if is None:
             continue
-        matches = ",".join(
-            f"form:has(input[name={q.show_if.question}][value='{v}']:checked) #q-{q.id}"
-            for v in q.show_if.any_of
-        )
-        rules.append(f"#q-{q.id}{{display:none}}{matches}{{display:block}}")
-    if not rules:
-        return ""
-    return "@supports selector(:has(*)){" + "".join(rules) + "}"
+        when[q.id] = len(when) + 1
+        for value in q.show_if.any_of:
+            reveals.setdefault(f"{q.show_if.question}:{value}", set()).add(str(when[q.id]))
+    return when, reveals
 
 
 @never_cache
@@ -285,7 +288,6 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
             "questions": questions,
             "errors": [(q["id"], q["summary"]) for q in questions if q["error"]],
             "callback": callback,
-            "branch_css": _branch_css(definition),
             "token": token,
         },
         status=400 if errors else 200,

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from bluelamp.delivery.housekeeping import housekeeping
 from bluelamp.delivery.queue import Worker, worker_id
+from bluelamp.lib.checks import refuse_development_keys
 
 
 class Command(BaseCommand):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-housekeeping", action="store_true", help="Only run queued tasks")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        refuse_development_keys("worker")
         worker = Worker(
             worker=worker_id(),
             batch=options["batch"],

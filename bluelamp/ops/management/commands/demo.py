@@ -127,7 +127,7 @@ class Command(BaseCommand):
     def _serve_and_simulate(self, port: int, site_url: str) -> None:
         if _port_in_use(port):
             raise CommandError(f"port: something is already listening on {HOST}:{port}")
-        command = [sys.executable, "-m", "bluelamp.cli", "serve"]
+        command = [sys.executable, "-m", "bluelamp.cli", "serve", "--demo"]
         command += ["--host", HOST, "--port", str(port), "--workers", "2"]
         server = subprocess.Popen(command)  # noqa: S603  (our own interpreter and arguments)
         # A plain `kill` stops the server too, as Ctrl-C does; SIGINT is set explicitly

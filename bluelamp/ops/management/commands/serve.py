@@ -8,6 +8,8 @@ from django.db import connections
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
+from bluelamp.lib.checks import refuse_development_keys
+
 # Respondent links are capabilities: whoever has one may answer (or opt out of) the survey.
 # They are kept out of the access log, as are query strings. Gunicorn never logs bodies.
 _SURVEY_LINK = re.compile(r"^/s/[^/]+")
@@ -65,11 +67,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on")
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="For `bluelamp demo` only: serve on the loopback address with the built-in "
+            "development keys",
+        )
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=2, help="Worker processes")
         parser.add_argument("--threads", type=int, default=4, help="Threads per worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not (options["demo"] and options["host"] in ("127.0.0.1", "::1", "localhost")):
+            refuse_development_keys("serve")
         threads = max(1, options["threads"])
         # Workers are forked from this process: no database connection may cross the fork.
         connections.close_all()
