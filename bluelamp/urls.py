@@ -23,3 +23,8 @@ urlpatterns = [
     path("contacts/", include("bluelamp.intake.urls")),
     path("care/", include("bluelamp.care.urls")),
 ]
+
+handler400 = "bluelamp.views.bad_request"
+handler403 = "bluelamp.views.permission_denied"
+handler404 = "bluelamp.views.page_not_found"
+handler500 = "bluelamp.views.server_error"

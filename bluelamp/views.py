@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 
 from bluelamp.forces.access import CARE_ROLES, LIVE_VIEW_ROLES, OUTBOX_ROLES, RECOVERY_ROLES
 from bluelamp.forces.models import User
+from bluelamp.lib.params import BadQuery
 
 
 @login_required
@@ -22,3 +24,42 @@ def home(request: HttpRequest) -> HttpResponse:
         "home.html",
         {"can_outbox": user.role in OUTBOX_ROLES, "is_staff": user.is_staff},
     )
+
+
+# The site's error pages: branded pages for people, JSON ({"detail": ...}) under /api/,
+# where force systems expect it. They name what was wrong but never echo the request (its
+# path may hold a survey token, its parameters personal data).
+
+
+def _for_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    errors = exception.errors if isinstance(exception, BadQuery) else {}
+    if _for_api(request):
+        body: dict[str, object] = {"detail": "Invalid input" if errors else "Bad request"}
+        if errors:
+            body["errors"] = [{"field": k, "message": v} for k, v in errors.items()]
+        return JsonResponse(body, status=400)
+    return render(request, "400.html", {"errors": errors}, status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _for_api(request):
+        return JsonResponse({"detail": "Not allowed"}, status=403)
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _for_api(request):
+        return JsonResponse({"detail": "Not Found"}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Rendered without the request's context: whatever failed (the database, a session)
+    must not fail the error page too."""
+    if _for_api(request):
+        return JsonResponse({"detail": "Server error"}, status=500)
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import OperationalError
 
 from bluelamp.audit.models import AuditEvent
 from bluelamp.forces.models import Force
@@ -227,15 +228,34 @@ def test_many_rows_across_batches(force, tmp_path):
     assert Contact.objects.filter(force=force).count() == 59
 
 
-def test_a_crash_midway_leaves_no_half_written_contact(force, tmp_path, monkeypatch):
+def test_a_row_that_fails_to_store_is_rejected_alone(force, tmp_path, monkeypatch):
     def decide_or_crash(**kwargs: Any) -> Invitation:
         if kwargs["contact"].reference == "C":
-            raise RuntimeError("the database went away")
+            raise RuntimeError("a fault storing this row")
         return invitation_decide(**kwargs)
 
     monkeypatch.setattr("bluelamp.intake.services.invitation_decide", decide_or_crash)
     path = write_csv(tmp_path / "crash.csv", [row("A"), row("B"), row("C"), row("D")])
-    with path.open("rb") as f, pytest.raises(RuntimeError):
+    with path.open("rb") as f:
+        total = contacts_import(
+            force=force, rows=rows_parse(f), actor="import:crash.csv", batch_size=2
+        )
+    # C alone is rejected and left nothing, not even its person; D after it is stored.
+    assert (total.created, total.rejected) == (3, 1)
+    assert set(Contact.objects.values_list("reference", flat=True)) == {"A", "B", "D"}
+    assert Person.objects.count() == 3
+    assert AuditEvent.objects.count() == 3
+
+
+def test_a_database_failure_midway_leaves_no_half_written_batch(force, tmp_path, monkeypatch):
+    def decide_or_crash(**kwargs: Any) -> Invitation:
+        if kwargs["contact"].reference == "C":
+            raise OperationalError("the database went away")
+        return invitation_decide(**kwargs)
+
+    monkeypatch.setattr("bluelamp.intake.services.invitation_decide", decide_or_crash)
+    path = write_csv(tmp_path / "crash.csv", [row("A"), row("B"), row("C"), row("D")])
+    with path.open("rb") as f, pytest.raises(OperationalError):
         contacts_import(force=force, rows=rows_parse(f), actor="import:crash.csv", batch_size=2)
     # The first batch stands; the batch that crashed left nothing, not even C's person.
     assert set(Contact.objects.values_list("reference", flat=True)) == {"A", "B"}

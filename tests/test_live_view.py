@@ -152,8 +152,13 @@ def test_drill_down_totals_equal_a_direct_count(login, alice, force, history, by
 
 def test_drill_down_praise_feed_and_bad_parameters(login, alice, force, team_a):
     answer(force, "PR-1", 7, team="team-a", comment="The call handler was brilliant and kind")
-    page = login(alice).get("/live/drill/?by=nonsense&days=3").content.decode()
-    assert "Satisfaction by team, 28 days" in page  # unknown choices fall back to the defaults
+    client = login(alice)
+    refused = client.get("/live/drill/?by=nonsense&days=3")
+    assert refused.status_code == 400  # unknown choices are named, never silently replaced
+    assert "<code>by</code>: should be one of incident_type, team" in refused.content.decode()
+    assert "<code>days</code>: should be one of 1, 7, 28, 90" in refused.content.decode()
+    page = client.get("/live/drill/").content.decode()
+    assert "Satisfaction by team, 28 days" in page
     assert "brilliant and kind" in page
 
 

@@ -27,6 +27,7 @@ from bluelamp.forces.api_auth import request_actor, request_force
 from bluelamp.intake.api import ErrorOut
 from bluelamp.intake.services import IntakeError
 from bluelamp.lib.downloads import csv_text
+from bluelamp.lib.inputs import Input, Integer
 
 router = Router(tags=["victim care"])
 
@@ -193,7 +194,8 @@ class ReferralListOut(ReferralOut):
 
 
 class ReferralQuery(Schema):
-    service: str | None = None
+    # A code, as in the force's referral rules: no spaces, line breaks or NULs.
+    service: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]+$", max_length=40)
     status: Literal["awaiting_consent", "open", "sent", "accepted", "declined", "closed"] | None = (
         None
     )
@@ -232,7 +234,7 @@ def needs_assessment(request: HttpRequest, victim_id: int, payload: AssessmentIn
     return Status(201, _victim_out(victim))
 
 
-class DecisionsIn(Schema):
+class DecisionsIn(Schema, Input):
     """A person's judgement on what the rules proposed; leave out what was not decided."""
 
     enhanced_rights: Literal["confirmed", "declined"] | None = None
@@ -285,9 +287,11 @@ def victim_decisions(request: HttpRequest, victim_id: int, payload: DecisionsIn)
     return Status(200, _victim_out(victim))
 
 
-class ReferralSendIn(Schema):
-    service: str = Field(min_length=1, max_length=40, description="The partner service's code")
-    referrals: list[int] = Field(
+class ReferralSendIn(Schema, Input):
+    service: str = Field(
+        pattern=r"^[A-Za-z0-9_-]+$", max_length=40, description="The partner service's code"
+    )
+    referrals: list[Integer] = Field(
         min_length=1, max_length=MAX_SEND, description="The open referrals a person chose to send"
     )
     sent_by: str = Field(default="", max_length=100, description="Who chose them")

@@ -2,13 +2,14 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from bluelamp.care.models import CRIME_FLAGS, HATE_STRANDS
 from bluelamp.intake.schemas import LONDON, Slug
 from bluelamp.lib.contact import normalise_phone
+from bluelamp.lib.inputs import FINITE, WHOLE, BirthDate, Input, Integer, Moment, PastMoment
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -21,11 +22,11 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value.astimezone(dt.UTC)
 
 
-class LocationIn(BaseModel):
+class LocationIn(Input):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    latitude: float | None = Field(default=None, ge=49.0, le=61.5)
-    longitude: float | None = Field(default=None, ge=-8.7, le=2.0)
+    latitude: Annotated[float, Field(ge=49.0, le=61.5), FINITE] | None = None
+    longitude: Annotated[float, Field(ge=-8.7, le=2.0), FINITE] | None = None
     postcode: str = Field(default="", max_length=10)
     premises: Literal["", "home", "shop", "business", "public_place", "other"] = Field(
         default="",
@@ -48,13 +49,13 @@ def _known(value: str, known: object, what: str) -> str:
     return value
 
 
-class ConsentGiven(BaseModel):
+class ConsentGiven(Input):
     """A consent as it was asked: the answer, when and how."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     given: bool
-    asked_at: dt.datetime | None = None
+    asked_at: Moment | None = None
     how: Literal["", "in_person", "phone", "letter", "email", "sms", "online", "visit"] = ""
 
     @field_validator("asked_at")
@@ -69,7 +70,7 @@ CONSENT_PURPOSES = {
 }
 
 
-class ConsentIn(BaseModel):
+class ConsentIn(Input):
     """Consent per purpose: true, false or an object with ``given``, ``asked_at`` and
     ``how``; a purpose left out was not asked. Any other purpose is refused by name."""
 
@@ -97,17 +98,17 @@ class ConsentIn(BaseModel):
         return found
 
 
-class AssessmentIn(BaseModel):
+class AssessmentIn(Input):
     """A needs assessment done before the crime was sent (Victims' Code right 4)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    asked_at: dt.datetime
+    asked_at: Moment
     asked_by: str = Field(min_length=1, max_length=150)
     needs: list[Slug] = Field(default_factory=list, max_length=30)
     support_wanted: list[Slug] = Field(default_factory=list, max_length=30)
     enhanced_rights: bool
-    update_every_days: int = Field(default=28, ge=1, le=365)
+    update_every_days: Annotated[int, Field(ge=1, le=365), WHOLE] = 28
     notes: str = Field(default="", max_length=2000)
 
     @field_validator("asked_at")
@@ -118,12 +119,12 @@ class AssessmentIn(BaseModel):
         return found
 
 
-class VictimIn(BaseModel):
+class VictimIn(Input):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(default="", max_length=200)
-    date_of_birth: dt.date | None = None
-    age: int | None = Field(default=None, ge=0, le=130)
+    date_of_birth: BirthDate | None = None
+    age: Annotated[int, Field(ge=0, le=130), WHOLE] | None = None
     phone: str = Field(default="", max_length=30)
     email: EmailStr | Literal[""] = ""
     language: Literal["", "en", "cy"] = Field(default="", description="Blank: not known")
@@ -160,7 +161,7 @@ def _offence_known(code: str) -> str:
     return code
 
 
-class CrimeIn(BaseModel):
+class CrimeIn(Input):
     """A crime as the records system holds it, with its victims."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -176,13 +177,17 @@ class CrimeIn(BaseModel):
         max_length=5,
         description="With flag hate_crime: " + ", ".join(sorted(HATE_STRANDS)),
     )
-    reported_at: dt.datetime | None = Field(
+    reported_at: Moment | None = Field(
         default=None,
         description="When the victim reported it; blank: the linked contact's received_at, "
         "else recorded_at",
     )
-    recorded_at: dt.datetime = Field(description="ISO 8601; without an offset, UK local time")
-    occurred_at: dt.datetime | None = None
+    recorded_at: Moment = Field(
+        description="ISO 8601, from 1990 to 2100; without an offset, UK local time"
+    )
+    occurred_at: PastMoment | None = Field(
+        default=None, description="From 1890: a crime may be reported long after it happened"
+    )
     location: LocationIn = Field(default_factory=LocationIn)
     contact_reference: str = Field(default="", max_length=60)
     officer_in_charge: str = Field(default="", max_length=20, description="Collar number")
@@ -259,15 +264,15 @@ EventKind = Literal[
 How = Literal["", "phone", "letter", "email", "sms", "visit", "in_person", "safe_contact", "portal"]
 
 
-class EventIn(BaseModel):
+class EventIn(Input):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     kind: EventKind
-    at: dt.datetime
-    victim_id: int | None = Field(default=None, description="Blank: every victim of the crime")
+    at: Moment
+    victim_id: Integer | None = Field(default=None, description="Blank: every victim of the crime")
     outcome_code: str = Field(default="", pattern=r"^$|^[0-9]{1,2}[A-Z]?$")
     how: How = ""
-    reports: list[int] = Field(
+    reports: list[Integer] = Field(
         default_factory=list,
         max_length=50,
         description="For victim_updated: ids of the events the victim was told of; only "

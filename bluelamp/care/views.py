@@ -44,6 +44,7 @@ from bluelamp.forces.access import (
 from bluelamp.forces.models import Role, User
 from bluelamp.intake.services import IntakeError
 from bluelamp.lib.downloads import csv_download
+from bluelamp.lib.params import BadQuery, QueryCheck
 
 EXPORT_ROLES = frozenset({Role.VICTIM_CARE, Role.ADMINISTRATOR})
 # A referral the receiving team may accept or decline: one within the force once made, one to
@@ -68,14 +69,15 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
     """A receiving team's queue: open referrals, soonest due first."""
     user = _user(request)
     visible = referrals_for_user(user)
+    query = QueryCheck(request.GET)
+    service = query.code("service")
+    status = query.choice("status", Referral.Status.values, default="open")
+    query.done()
     services = sorted(set(visible.values_list("service", flat=True)))
-    service = request.GET.get("service", "")
-    status = request.GET.get("status", "open")
     shown = visible.select_related("victim__crime__offence", "victim__crime__team")
     if service:
         shown = shown.filter(service=service)
-    if status in Referral.Status.values:
-        shown = shown.filter(status=status)
+    shown = shown.filter(status=status)
     return render(
         request,
         "care/queue.html",
@@ -278,14 +280,9 @@ def duties(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _month(request: HttpRequest) -> tuple[dt.datetime, dt.datetime, str]:
-    today = timezone.localdate()
-    text = request.GET.get("month", f"{today:%Y-%m}")
-    try:
-        first = dt.date.fromisoformat(f"{text}-01")
-    except ValueError:
-        first = today.replace(day=1)
-        text = f"{first:%Y-%m}"
+def _month(query: QueryCheck) -> tuple[dt.datetime, dt.datetime, str]:
+    first = query.month("month", default=timezone.localdate())
+    text = f"{first:%Y-%m}"
     following = (first + dt.timedelta(days=32)).replace(day=1)
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(first, dt.time(), tzinfo=tz)
@@ -300,10 +297,13 @@ def compliance(request: HttpRequest) -> HttpResponse:
     and the reasons duties were missed; a printable page, or CSV with ``?format=csv`` (an
     audited export)."""
     user = _user(request)
-    start, end, month = _month(request)
+    query = QueryCheck(request.GET)
+    start, end, month = _month(query)
+    as_csv = query.choice("format", ["html", "csv"], default="html") == "csv"
+    query.done()
     now = timezone.now()
     found = reports.compliance(duties_for_user(user), start, end, now)
-    if request.GET.get("format") == "csv":
+    if as_csv:
         assert user.force is not None
         with transaction.atomic():
             audit_record(
@@ -350,7 +350,11 @@ def referral_export(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if user.role not in EXPORT_ROLES:
         raise PermissionDenied
-    service = request.GET.get("service", "")
+    query = QueryCheck(request.GET)
+    service = query.code("service")
+    query.done()
+    if not service:
+        raise BadQuery({"service": "required: the service whose referrals to download"})
     now = timezone.now()
     chosen = referrals_for_user(user).filter(service=service, status=Referral.Status.OPEN)
     chosen = chosen.select_related("victim__crime__offence")
@@ -373,8 +377,9 @@ def referral_send_review(request: HttpRequest) -> HttpResponse:
     if user.role not in EXPORT_ROLES:
         raise PermissionDenied
     visible = referrals_for_user(user)
-    data = request.POST if request.method == "POST" else request.GET
-    service = data.get("service", "")
+    query = QueryCheck(request.POST if request.method == "POST" else request.GET)
+    service = query.code("service")
+    query.done()
     error = ""
     problems: dict[int, str] = {}
     ticked: set[str] = set()

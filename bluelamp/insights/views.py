@@ -20,6 +20,7 @@ from bluelamp.insights import drill, selectors
 from bluelamp.insights.models import Rollup
 from bluelamp.insights.rollups import ALL_TEAMS
 from bluelamp.lib.downloads import csv_download
+from bluelamp.lib.params import QueryCheck
 from bluelamp.recovery.models import RecoveryCase
 from bluelamp.staffing import planning
 
@@ -127,18 +128,14 @@ def drill_down(request: HttpRequest) -> HttpResponse:
     the praise feed; ``?format=csv`` gives the table as CSV."""
     user = _user(request)
     rollups, teams = _rollups(user)
-    by = request.GET.get("by", "team")
-    if by not in drill.DIMENSIONS:
-        by = "team"
-    try:
-        days = int(request.GET.get("days", "28"))
-    except ValueError:
-        days = 28
-    if days not in drill.PERIODS:
-        days = 28
+    query = QueryCheck(request.GET)
+    by = query.choice("by", drill.DIMENSIONS, default="team")
+    days = query.number("days", drill.PERIODS, default=28)
+    as_csv = query.choice("format", ["html", "csv"], default="html") == "csv"
+    query.done()
     now = timezone.now()
     rows = drill.drill(teams if by == "team" else rollups, by, days, now)
-    if request.GET.get("format") == "csv":
+    if as_csv:
         return csv_download(
             f"satisfaction-by-{by}-{days}d.csv",
             [drill.DIMENSIONS[by].lower().replace(" ", "_"), "answered", "satisfied",

@@ -7,8 +7,10 @@ given"; flags are separated by ``;``; dates and times are ISO 8601, and a time w
 offset is UK local time, as in the API.
 
 A file that cannot be read as a whole (not UTF-8, broken CSV quoting, unknown or missing
-columns) imports nothing. Otherwise each row stands alone: a good row is stored, a bad one is
-rejected with its line number, field and message, and neither affects the other.
+columns) imports nothing. Otherwise each row stands alone, in its own savepoint: a good row is
+stored, a bad one (a date outside 1990 to 2100, a NUL character, a row that fails to store for
+any other reason) is rejected with its line number, field and message, and neither affects the
+other.
 
 Reading and parsing (everything above ``ImportReport``) touch no database and read one row at a
 time; ``contacts_import`` is the one function here that writes, only through ``contact_ingest``.
@@ -17,16 +19,18 @@ time; ``contacts_import`` is the one function here that writes, only through ``c
 import codecs
 import csv
 import itertools
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from pydantic import ValidationError
 
 from bluelamp.forces.models import Force
 from bluelamp.intake.schemas import ContactIn, field_errors
 from bluelamp.intake.services import IntakeError, contact_ingest
+from bluelamp.lib.inputs import FROM_TEXT
 from bluelamp.surveys.models import Invitation
 
 CONTACT_COLUMNS = (
@@ -44,6 +48,8 @@ REQUIRED_COLUMNS = ("reference", "received_at", "channel", "incident_type")
 # A batch is one transaction, and on SQLite a transaction holds the only write lock: 100
 # contacts keep it well under a second, so the API and respondents are not kept waiting.
 DEFAULT_BATCH_SIZE = 100
+
+logger = logging.getLogger(__name__)
 
 
 class ImportFileError(ValueError):
@@ -173,7 +179,7 @@ def row_parse(columns: list[str], cells: list[str], line: int) -> Row:
     if "flags" in given:
         body["flags"] = [f.strip() for f in given["flags"].split(";") if f.strip()]
     try:
-        return Row(line, ContactIn.model_validate(body))
+        return Row(line, ContactIn.model_validate(body, context=FROM_TEXT))
     except ValidationError as e:
         return Row(line, None, _row_errors(e, line))
 
@@ -266,9 +272,17 @@ def _row_store(*, force: Force, row: Row, actor: str, batch: ImportReport) -> No
     errors = row.errors
     if row.contact is not None:
         try:
-            result = contact_ingest(force=force, data=row.contact, actor=actor)
+            with transaction.atomic():
+                result = contact_ingest(force=force, data=row.contact, actor=actor)
         except IntakeError as e:
             errors = (RowError(row.line, e.field, e.message),)
+        except (OperationalError, InterfaceError):
+            raise  # the database itself is failing: stop, rather than reject every row
+        except Exception as e:
+            # A row the checks let through but the database refused: it alone is rejected.
+            # Only the kind of error is logged, as its message may quote the row's cells.
+            logger.error("import line %d not stored: %s", row.line, type(e).__name__)
+            errors = (RowError(row.line, "row", f"could not be stored ({type(e).__name__})"),)
         else:
             if not result.created:
                 batch.known += 1

@@ -9,19 +9,20 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from bluelamp.lib.contact import normalise_phone
+from bluelamp.lib.inputs import WHOLE, BirthDate, Input, Moment
 
 LONDON = ZoneInfo("Europe/London")
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=40)]
 
 
-class PersonIn(BaseModel):
+class PersonIn(Input):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(default="", max_length=200)
     phone: str = Field(default="", max_length=30, description="UK or international number")
     email: EmailStr | Literal[""] = ""
-    date_of_birth: dt.date | None = None
-    age: int | None = Field(default=None, ge=0, le=130)
+    date_of_birth: BirthDate | None = None
+    age: Annotated[int, Field(ge=0, le=130), WHOLE] | None = None
     language: Literal["en", "cy", ""] = Field(
         default="",
         description="The language the person asked for; omitted or empty when not known, and "
@@ -47,18 +48,20 @@ class PersonIn(BaseModel):
         return value.upper()
 
 
-class ContactIn(BaseModel):
+class ContactIn(Input):
     """A contact (a call, online report or visit) as the force's system records it."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     reference: str = Field(min_length=1, max_length=60, description="Unique per force")
-    received_at: dt.datetime = Field(description="ISO 8601; without an offset, UK local time")
+    received_at: Moment = Field(
+        description="ISO 8601, from 1990 to 2100; without an offset, UK local time"
+    )
     channel: Literal["999", "101", "online", "front_counter", "other"]
     incident_type: Slug = Field(description="A code from GET /api/v1/incident-types")
     call_handler: str = Field(default="", max_length=20, description="Staff number")
     team: str = Field(default="", max_length=40, description="Team code")
-    answer_seconds: int | None = Field(default=None, ge=0, le=86400)
+    answer_seconds: Annotated[int, Field(ge=0, le=86400), WHOLE] | None = None
     person: PersonIn
     flags: list[Slug] = Field(default_factory=list, max_length=20)
 

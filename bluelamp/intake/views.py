@@ -7,6 +7,7 @@ from django.shortcuts import render
 from bluelamp.delivery.models import Message
 from bluelamp.forces.access import contacts_for_user
 from bluelamp.forces.models import User
+from bluelamp.lib.params import QueryCheck
 
 
 @login_required
@@ -16,7 +17,9 @@ def contact_decisions(request: HttpRequest) -> HttpResponse:
     shown, so nothing here needs auditing."""
     user = request.user
     assert isinstance(user, User)
-    reference = request.GET.get("reference", "").strip()[:60]
+    query = QueryCheck(request.GET)
+    reference = query.text("reference", max_length=60)
+    query.done()
     contacts = contacts_for_user(user)
     contact = None
     stages: list[tuple[object, list[Message]]] = []

@@ -13,6 +13,7 @@ from bluelamp.forces.access import (
     recovery_owners_for_user,
 )
 from bluelamp.forces.models import User
+from bluelamp.lib.params import QueryCheck
 from bluelamp.recovery import selectors
 from bluelamp.recovery.models import CaseAction, RecoveryCase
 from bluelamp.recovery.services import (
@@ -43,7 +44,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     marked, with the measures of how recovery is going."""
     user = _user(request)
     now = timezone.now()
-    status = request.GET.get("status", "open")
+    query = QueryCheck(request.GET)
+    status = query.choice("status", [value for value, _ in FILTERS], default="open")
+    query.done()
     visible = recovery_cases_for_user(user)
     cases = visible.select_related("contact__incident_type", "team", "owner")
     if status == "open":

@@ -13,11 +13,14 @@ Two layouts are read, told apart by their header:
 
 import csv
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from bluelamp.lib.inputs import date_check
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,41 @@ class CallRecord:
 class Rejected:
     line: int
     message: str
+
+
+class RecordsFileError(ValueError):
+    """The file as a whole cannot be read (not UTF-8, broken quoting, a header missing
+    columns); ``line`` is where the reading stopped."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+
+
+# A call waits, and is handled, for less than a day; longer is a fault in the export.
+MAX_SECONDS = 86_400.0
+
+
+def _seconds(name: str, text: str | None) -> float:
+    try:
+        value = float(text or 0)
+    except ValueError:
+        raise ValueError(f"{name}: not a number") from None
+    if not math.isfinite(value) or not 0 <= value <= MAX_SECONDS:
+        raise ValueError(f"{name}: should be from 0 to {MAX_SECONDS:,.0f} seconds")
+    return value
+
+
+def _day(name: str, text: str) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{name}: not an ISO 8601 date") from None
+    try:
+        date_check(day)
+    except ValueError as e:
+        raise ValueError(f"{name}: {e}") from None
+    return day
 
 
 @dataclass
@@ -70,9 +108,12 @@ class IntervalFigures:
         return self.answer_wait_total + self.abandon_wait_total
 
 
-def _clock(day: dt.date, text: str, tz: ZoneInfo) -> dt.datetime:
-    h, m, s = (int(p) for p in text.split(":"))
-    return dt.datetime.combine(day, dt.time(h, m, s), tzinfo=tz)
+def _clock(name: str, day: dt.date, text: str, tz: ZoneInfo) -> dt.datetime:
+    try:
+        h, m, s = (int(p) for p in text.split(":"))
+        return dt.datetime.combine(day, dt.time(h, m, s), tzinfo=tz)
+    except ValueError:
+        raise ValueError(f"{name}: not a time H:MM:SS") from None
 
 
 def _bank_row(row: dict[str, str], tz: ZoneInfo) -> CallRecord | None:
@@ -82,15 +123,16 @@ def _bank_row(row: dict[str, str], tz: ZoneInfo) -> CallRecord | None:
         return None
     if outcome not in ("AGENT", "HANG"):
         raise ValueError(f"outcome: unknown value {outcome!r}")
-    day = dt.date.fromisoformat(row["date"].strip())
+    day = _day("date", row["date"])
     answered = outcome == "AGENT"
-    queued = _clock(day, row["q_start"] if entered else row["vru_exit"], tz)
+    name = "q_start" if entered else "vru_exit"
+    queued = _clock(name, day, row[name], tz)
     server = row["server"].strip()
     return CallRecord(
         queued_at=queued,
         answered=answered,
-        wait_seconds=float(row["q_time"]) if entered else 0.0,
-        handle_seconds=float(row["ser_time"]) if answered else 0.0,
+        wait_seconds=_seconds("q_time", row["q_time"]) if entered else 0.0,
+        handle_seconds=_seconds("ser_time", row["ser_time"]) if answered else 0.0,
         handler="" if server == "NO_SERVER" or not answered else server,
     )
 
@@ -101,6 +143,10 @@ def _own_row(row: dict[str, str], tz: ZoneInfo) -> CallRecord:
             value = dt.datetime.fromisoformat(row[name].strip())
         except ValueError:
             raise ValueError(f"{name}: not an ISO 8601 date and time") from None
+        try:
+            date_check(value)
+        except ValueError as e:
+            raise ValueError(f"{name}: {e}") from None
         return value if value.tzinfo else value.replace(tzinfo=tz)
 
     outcome = row["outcome"].strip().lower()
@@ -109,10 +155,10 @@ def _own_row(row: dict[str, str], tz: ZoneInfo) -> CallRecord:
     entry, leave = when("queue_entry"), when("queue_exit")
     if leave < entry:
         raise ValueError("queue_exit: before queue_entry")
+    if (leave - entry).total_seconds() > MAX_SECONDS:
+        raise ValueError("queue_exit: more than a day after queue_entry")
     answered = outcome == "answered"
-    handle = float(row.get("handle_seconds") or 0)
-    if handle < 0:
-        raise ValueError("handle_seconds: negative")
+    handle = _seconds("handle_seconds", row.get("handle_seconds"))
     return CallRecord(
         queued_at=entry,
         answered=answered,
@@ -126,28 +172,54 @@ OWN_COLUMNS = {"queue_entry", "queue_exit", "outcome"}
 BANK_COLUMNS = {"date", "vru_exit", "q_start", "q_time", "outcome", "ser_time", "server"}
 
 
-def read_records(path: Path, tz: ZoneInfo) -> Iterator[CallRecord | Rejected]:
-    """Each call of the file, or a line-numbered reason it was refused."""
+def read_records(
+    path: Path, tz: ZoneInfo, *, not_after: dt.datetime | None = None
+) -> Iterator[CallRecord | Rejected]:
+    """Each call of the file, or a line-numbered reason it was refused; a call that joined the
+    queue after ``not_after`` (in the future, for an import) is refused.
+
+    Raises RecordsFileError, after any calls already given, for a file that is not UTF-8 or
+    whose quoting is broken: read the whole file before storing anything from it.
+    """
     with path.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.DictReader(f)
-        columns = set(reader.fieldnames or [])
-        parse: Callable[[dict[str, str], ZoneInfo], CallRecord | None]
-        if columns >= BANK_COLUMNS:
-            parse = _bank_row
-        elif columns >= OWN_COLUMNS:
-            parse = _own_row
-        else:
-            missing = sorted(OWN_COLUMNS - columns)
-            yield Rejected(1, f"header: missing column(s) {', '.join(missing)}")
-            return
-        for row in reader:
-            try:
-                record = parse(row, tz)
-            except (ValueError, KeyError, TypeError) as e:
-                yield Rejected(reader.line_num, str(e) or type(e).__name__)
-                continue
-            if record is not None:
-                yield record
+        reader = csv.DictReader(f, strict=True)
+        try:
+            yield from _read(reader, tz, not_after)
+        except UnicodeDecodeError:
+            raise RecordsFileError(reader.line_num + 1, "the file is not UTF-8 text") from None
+        except csv.Error as e:
+            raise RecordsFileError(reader.line_num, f"not valid CSV: {e}") from None
+
+
+def _read(
+    reader: "csv.DictReader[str]", tz: ZoneInfo, not_after: dt.datetime | None
+) -> Iterator[CallRecord | Rejected]:
+    columns = set(reader.fieldnames or [])
+    parse: Callable[[dict[str, str], ZoneInfo], CallRecord | None]
+    if columns >= BANK_COLUMNS:
+        parse = _bank_row
+    elif columns >= OWN_COLUMNS:
+        parse = _own_row
+    else:
+        missing = sorted(OWN_COLUMNS - columns)
+        raise RecordsFileError(1, f"header: missing column(s) {', '.join(missing)}")
+    for row in reader:
+        if None in row:
+            yield Rejected(reader.line_num, "row: more cells than the header has columns")
+            continue
+        if None in row.values():
+            yield Rejected(reader.line_num, "row: fewer cells than the header has columns")
+            continue
+        try:
+            record = parse(row, tz)
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as e:
+            yield Rejected(reader.line_num, str(e) or type(e).__name__)
+            continue
+        if record is not None and not_after is not None and record.queued_at > not_after:
+            yield Rejected(reader.line_num, "queue_entry: in the future")
+            continue
+        if record is not None:
+            yield record
 
 
 def interval_start(moment: dt.datetime, minutes: int) -> dt.datetime:

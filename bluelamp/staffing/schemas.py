@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bluelamp.intake.schemas import LONDON
+from bluelamp.lib.inputs import FINITE, WHOLE, Input, Moment
 
 QueueCode = Annotated[
     str,
@@ -15,8 +16,8 @@ QueueCode = Annotated[
         description="999, 101, online or the force's own queue code",
     ),
 ]
-Count = Annotated[int, Field(ge=0, le=1_000_000)]
-Seconds = Annotated[float, Field(ge=0, le=86_400)]
+Count = Annotated[int, Field(ge=0, le=1_000_000), WHOLE]
+Seconds = Annotated[float, Field(ge=0, le=86_400), FINITE]
 MAX_BATCH = 5000
 
 
@@ -30,11 +31,13 @@ def _interval_start(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
-class _Slot(BaseModel):
+class _Slot(Input):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     queue: QueueCode
-    start: dt.datetime = Field(description="ISO 8601; without an offset, UK local time")
+    start: Moment = Field(
+        description="ISO 8601, from 1990 to 2100; without an offset, UK local time"
+    )
     minutes: Literal[15, 30, 60] = 15
 
     @field_validator("start")
@@ -67,8 +70,8 @@ class CallIntervalIn(_Slot):
     average_abandon_seconds: Seconds | None = Field(
         default=None, description="Average wait of the callers who hung up"
     )
-    handlers_logged_in: float | None = Field(default=None, ge=0, le=100_000)
-    handlers_rostered: int | None = Field(default=None, ge=0, le=100_000)
+    handlers_logged_in: Annotated[float, Field(ge=0, le=100_000), FINITE] | None = None
+    handlers_rostered: Annotated[int, Field(ge=0, le=100_000), WHOLE] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> "CallIntervalIn":
@@ -83,17 +86,19 @@ class CallIntervalIn(_Slot):
         return self
 
 
-class CallIntervalBatch(BaseModel):
+class CallIntervalBatch(Input):
     model_config = ConfigDict(extra="forbid")
 
     intervals: list[CallIntervalIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
 class RosterSlotIn(_Slot):
-    handlers: int = Field(ge=0, le=100_000, description="Call handlers rostered on this queue")
+    handlers: Annotated[int, Field(ge=0, le=100_000), WHOLE] = Field(
+        description="Call handlers rostered on this queue"
+    )
 
 
-class RosterBatch(BaseModel):
+class RosterBatch(Input):
     model_config = ConfigDict(extra="forbid")
 
     slots: list[RosterSlotIn] = Field(min_length=1, max_length=MAX_BATCH)

@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from bluelamp.lib.params import BadQuery
 from bluelamp.surveys import logic
 from bluelamp.surveys.models import Invitation
 from bluelamp.surveys.services import (
@@ -94,6 +95,8 @@ def _languages(request: HttpRequest, invitation: Invitation | None) -> tuple[str
     chosen = request.GET.get("lang") or request.POST.get("lang")
     if chosen in COPY:
         return (chosen,)
+    if chosen:
+        raise BadQuery({"lang": "should be " + " or ".join(COPY)})
     if invitation is None:
         return ("en",)
     return invitation.force.languages_for(invitation.language)

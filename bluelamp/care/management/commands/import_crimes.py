@@ -1,23 +1,20 @@
-import json
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from pydantic import ValidationError
 
-from bluelamp.care.schemas import CrimeIn
-from bluelamp.care.services import crime_ingest
+from bluelamp.care.imports import crimes_import
 from bluelamp.forces.models import Force
-from bluelamp.intake.schemas import field_errors
-from bluelamp.intake.services import IntakeError
 
 
 class Command(BaseCommand):
     help = (
         "Import crimes from a JSON Lines file: one crime per line, exactly as POST "
-        "/api/v1/crimes takes it (victims nested). Each line stands alone: good lines are "
-        "stored, bad ones reported by line number and field; a reference already known is "
-        "skipped. Exit status: 0 all imported; 1 nothing imported; 2 some lines rejected."
+        "/api/v1/crimes takes it (victims nested). Each line is written in its own savepoint "
+        "and the import carries on: good lines are stored, every bad line is reported by "
+        "line number and field (not JSON, not UTF-8, nested too deeply, a date outside 1990 "
+        "to 2100, ...); a reference already known is skipped. Exit status: 0 all imported; "
+        "1 nothing imported; 2 some lines rejected, the others imported."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -30,37 +27,21 @@ class Command(BaseCommand):
         if force is None:
             raise CommandError(f"--force: no force with slug {options['force']!r}")
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            report = crimes_import(force=force, path=path, actor=f"import:{path.name}")
         except FileNotFoundError:
             raise CommandError(f"{path}: no such file") from None
-        except (OSError, UnicodeDecodeError) as e:
-            raise CommandError(f"{path}: cannot be read ({e}). Nothing was imported.") from None
-        created = known = 0
-        rejected: list[str] = []
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = CrimeIn.model_validate(json.loads(line))
-                found = crime_ingest(force=force, data=data, actor=f"import:{path.name}")
-            except json.JSONDecodeError as e:
-                rejected.append(f"line {number}: not JSON ({e.msg}, column {e.colno})")
-            except ValidationError as e:
-                for field, message in field_errors(e.errors()).items():
-                    rejected.append(f"line {number}: {field}: {message}")
-            except IntakeError as e:
-                rejected.append(f"line {number}: {e.field}: {e.message}")
-            else:
-                created += found.created
-                known += not found.created
-        for problem in rejected:
+        except OSError as e:
+            raise CommandError(f"{path}: cannot be read: {e.strerror}") from None
+        for problem in report.rejected:
             self.stdout.write(problem)
         self.stdout.write(
-            f"{path.name} into {force.slug}: created {created}, already known {known}, "
-            f"problems {len(rejected)}"
+            f"{path.name} into {force.slug}: created {report.created}, already known "
+            f"{report.known}, problems {len(report.rejected)} on {report.rejected_lines} lines"
         )
-        if rejected:
+        if report.rejected:
+            stored = report.created or report.known
             raise CommandError(
-                "Some lines were rejected (listed above); the others were imported.",
-                returncode=2 if created or known else 1,
+                f"{report.rejected_lines} lines rejected (listed above); "
+                + ("the others were imported." if stored else "nothing was imported."),
+                returncode=2 if stored else 1,
             )

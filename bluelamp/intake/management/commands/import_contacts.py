@@ -24,7 +24,9 @@ class Command(BaseCommand):
     help = (
         "Import contacts from a CSV file, as if each row were sent to POST /api/v1/contacts. "
         f"Columns: {', '.join(COLUMNS)} (required: {', '.join(REQUIRED_COLUMNS)}); "
-        "flags separated by ';'. Good rows are stored and bad rows reported by line number. "
+        "flags separated by ';'. The file's structure (UTF-8, quoting, header) is checked "
+        "first; then each row is written in its own savepoint and the import carries on: good "
+        "rows are stored, every bad row reported by line number and field. "
         "Exit status: 0 all imported; 1 nothing imported (unreadable file, bad header, unknown "
         "force); 2 some rows rejected, the others imported. Re-running a file is safe: "
         "references already known are skipped."
@@ -104,10 +106,11 @@ class Command(BaseCommand):
             f"  rejected       {total.rejected}"
         )
         if total.rejected:
+            stored = total.created + total.known
             raise CommandError(
                 f"{total.rejected} of {total.rows} rows rejected (listed above); "
-                "the other rows were imported.",
-                returncode=2,
+                + ("the other rows were imported." if stored else "nothing was imported."),
+                returncode=2 if stored else 1,
             )
 
 

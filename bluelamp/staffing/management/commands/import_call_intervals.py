@@ -16,9 +16,11 @@ class Command(BaseCommand):
     help = (
         "Import call statistics per queue and interval from a CSV file, as if each row were "
         f"sent to POST /api/v1/call-intervals. Columns: {', '.join(INTERVAL_COLUMNS)} "
-        f"(required: {', '.join(REQUIRED_INTERVAL_COLUMNS)}). Good rows are stored, bad rows "
-        "reported by line number; an interval already stored is replaced by the file's figures. "
-        "Exit status: 0 all imported; 1 nothing imported; 2 some rows rejected."
+        f"(required: {', '.join(REQUIRED_INTERVAL_COLUMNS)}). The whole file is checked before "
+        "anything is written: every bad row is reported by line number and field, then the "
+        "good rows are stored together in one transaction; an interval already stored is "
+        "replaced by the file's figures. Exit status: 0 all imported; 1 nothing imported; "
+        "2 some rows rejected, the others imported."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,7 +38,7 @@ class Command(BaseCommand):
             report = intervals_import(force=force, path=path)
         except IntervalFileError as e:
             raise CommandError(f"{path.name}: {e}. Nothing was imported.") from None
-        except (UnicodeDecodeError, OSError) as e:
+        except OSError as e:
             raise CommandError(f"{path.name}: cannot be read ({e}).") from None
         for line in report.rejected:
             self.stdout.write(line)
@@ -45,8 +47,10 @@ class Command(BaseCommand):
             f"updated {report.updated}, unchanged {report.unchanged}, "
             f"rejected {len(report.rejected)}"
         )
+        stored = report.created + report.updated + report.unchanged
         if report.rejected:
             raise CommandError(
-                f"{len(report.rejected)} problem(s) (listed above); the other rows were imported.",
-                returncode=2,
+                f"{len(report.rejected)} problem(s) (listed above); "
+                + ("the other rows were imported." if stored else "nothing was imported."),
+                returncode=2 if stored else 1,
             )

@@ -5,7 +5,13 @@ from zoneinfo import ZoneInfo
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bluelamp.staffing.backtest import run_backtest
-from bluelamp.staffing.records import IDLE_GAP_SECONDS, CallRecord, Rejected, read_records
+from bluelamp.staffing.records import (
+    IDLE_GAP_SECONDS,
+    CallRecord,
+    RecordsFileError,
+    Rejected,
+    read_records,
+)
 
 
 class Command(BaseCommand):
@@ -40,12 +46,15 @@ class Command(BaseCommand):
         records: list[CallRecord] = []
         rejected = 0
         # Times are taken as written: the hours are the file's own.
-        for item in read_records(path, ZoneInfo("UTC")):
-            if isinstance(item, Rejected):
-                rejected += 1
-                self.stderr.write(f"line {item.line}: {item.message}")
-            else:
-                records.append(item)
+        try:
+            for item in read_records(path, ZoneInfo("UTC")):
+                if isinstance(item, Rejected):
+                    rejected += 1
+                    self.stderr.write(f"line {item.line}: {item.message}")
+                else:
+                    records.append(item)
+        except RecordsFileError as e:
+            raise CommandError(f"{path.name}: {e}") from None
         if not records:
             raise CommandError(f"{path.name}: no calls could be read")
         result = run_backtest(
