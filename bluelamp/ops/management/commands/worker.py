@@ -1,15 +1,17 @@
+from functools import partial
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from bluelamp.delivery.housekeeping import housekeeping
 from bluelamp.delivery.queue import Worker, worker_id
+from bluelamp.ops.schedule import duties_run
 
 
 class Command(BaseCommand):
     help = (
         "Run queued tasks: send invitations, reminders and other messages when due, retry "
-        "with backoff, and the scheduled jobs (expiry, retention). Run as many as you like."
+        "with backoff, and every scheduled duty: each minute expiry, escalation and contact "
+        "details past retention, once a day the personal-data purge. Run as many as you like."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -18,10 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-housekeeping", action="store_true", help="Only run queued tasks")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        me = worker_id()
         worker = Worker(
-            worker=worker_id(),
+            worker=me,
             batch=options["batch"],
-            housekeeping=None if options["no_housekeeping"] else housekeeping,
+            housekeeping=None if options["no_housekeeping"] else partial(duties_run, worker=me),
         )
         self.stdout.write(f"worker {worker.worker} started")
         done = worker.run(once=options["once"])
