@@ -75,7 +75,7 @@ def daily_duty_run(
     except Exception as e:
         log.exception("daily duty %s failed; tried again in %s", name, RETRY_AFTER)
         DailyDuty.objects.filter(name=name, lease_until=lease).update(
-            lease_until=clock.now() + RETRY_AFTER, last_error=type(e).__qualname__[:200]
+            lease_until=now + RETRY_AFTER, last_error=type(e).__qualname__[:200]
         )
         return False
     DailyDuty.objects.filter(name=name, lease_until=lease).update(
