@@ -77,6 +77,7 @@ def test_text_logs_name_no_token_phone_or_email(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "phone",
     ["07700 900123", "07700900123", "+44 7700 900123", "+447700900123", "447700900123",
+     "07700+900123", "%2B447700900123",
      "020 7946 0000", "0117 496 0123", "+44 (0)20 7946 0000", "0044 7700 900123"],
 )  # fmt: skip
 def test_phone_numbers_are_scrubbed(phone: str) -> None:
@@ -93,6 +94,7 @@ def test_tokens_and_emails_are_scrubbed_and_ordinary_words_kept() -> None:
     assert scrub(f"key {api}") == "key [token]"
     assert scrub("?token=abc&password=hunter2 ok") == "?token=[secret]&password=[secret] ok"
     assert scrub("write to a.b+c@mail.example.co.uk now") == "write to [email] now"
+    assert scrub("?email=a.b%40example.org&x=1") == "?email=[email]&x=1"
     kept = [
         "job 12345 of task bluelamp.delivery.dispatch.send_invitation failed after 1234567 ms",
         "at 2026-11-27T09:15:00+00:00 (1.5 s), 10.0.0.1:8000",

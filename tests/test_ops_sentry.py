@@ -79,3 +79,28 @@ def test_an_error_reaches_sentry_without_personal_data(
     # The CSRF warning before the error came along as a breadcrumb, scrubbed too.
     assert "django.security.csrf" in report and "/s/[link]" in report
     assert personal("\n".join(body for _, body in received), token) == []
+
+
+def test_scrub_event_scrubs_every_string_and_the_repr_of_any_object() -> None:
+    from bluelamp.lib.logscrub import scrub_event
+
+    token = secrets.token_urlsafe(16)
+
+    class Request:
+        def __repr__(self) -> str:
+            return f"<WSGIRequest: POST '/s/{token}'>"
+
+    event = {
+        "message": "texted 07700 900123",
+        "timestamp": 1.5,
+        "request": {"url": f"http://x/s/{token}", "query_string": "email=a@b.example"},
+        "breadcrumbs": {"values": [{"data": {"request": Request(), "status_code": 403}}]},
+    }
+    assert scrub_event(event, None) == {
+        "message": "texted [phone]",
+        "timestamp": 1.5,
+        "request": {"url": "http://x/s/[link]", "query_string": "email=[email]"},
+        "breadcrumbs": {
+            "values": [{"data": {"request": "<WSGIRequest: POST '/s/[link]'>", "status_code": 403}}]
+        },
+    }

@@ -29,13 +29,16 @@ _SECRET_PARAM = re.compile(
     r"(?i)\b([\w-]*?(?:token|secret|password|passwd|signature|api[_-]?key|sessionid))"
     r"(\s*[=:]\s*)(['\"]?)[^\s&'\",;]+"
 )
-_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# An address, also as a URL writes it (someone%40example.org); the local part stops at the
+# characters that end a query parameter.
+_EMAIL = re.compile(r"[\w.!#$*+^`{|}~-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # International (+44 7700 900123, 0044..., +1 (555) 010-0100) and UK national numbers
-# (07700 900123, 020 7946 0000, 0117 496 0123), and E.164 digits without the plus.
+# (07700 900123, 020 7946 0000, 0117 496 0123), and E.164 digits without the plus; spaces
+# and the plus may be written as in a URL (07700+900123, %2B447700900123).
 _PHONE = re.compile(
     r"(?<![\w+])(?:"
-    r"(?:\+|00)\d[\d ().-]{6,17}\d"
-    r"|0\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}"
+    r"(?:\+|%2[Bb]|00)\d[\d ().+-]{6,17}\d"
+    r"|0\d{2,4}[ +-]?\d{3,4}[ +-]?\d{3,4}"
     r"|44\d{9,10}"
     r")(?![\w])"
 )
@@ -170,6 +173,9 @@ def _scrub_value(value: Any) -> Any:
         return scrub(value)
     if isinstance(value, dict):
         return {key: _scrub_value(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | set):
         return [_scrub_value(item) for item in value]
-    return value
+    if value is None or isinstance(value, int | float | dt.date):
+        return value
+    # Any other object (a log record's request, say) would be sent as its repr: scrub that.
+    return scrub(repr(value))
