@@ -310,14 +310,66 @@ DELIVERY_PROVIDERS: dict[str, dict[str, str]] = {
     ),
 }
 
+# Operations: logs, health, metrics, error reporting, the worker's daily duties
+# (docs/operations.md). Every handler scrubs survey links, tokens, phone numbers and emails
+# (bluelamp/lib/logscrub.py); LOG_FORMAT=json writes one JSON object a line.
+LOG_FORMAT = envstr("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ValueError(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"scrub": {"()": "bluelamp.lib.logscrub.ScrubFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "bluelamp.lib.logscrub.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["scrub"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own handlers (a DEBUG-only console, mail to ADMINS, runserver's request
+        # lines) are replaced: its records, the CSRF warnings and the request errors among
+        # them, reach the root's scrubbing handler instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         # Django logs request bodies of failed requests only at DEBUG; keep it quieter.
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
     },
 }
+MIDDLEWARE.insert(0, "bluelamp.ops.middleware.RequestMiddleware")  # request ids, /metrics
+# /healthz and /metrics are asked over plain HTTP by load balancers and Prometheus inside
+# the network, so an HTTPS redirect (SECURE_SSL_REDIRECT) leaves them alone.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+# The bearer token Prometheus sends for GET /metrics; unset, /metrics answers 404.
+METRICS_TOKEN = envstr("METRICS_TOKEN", "")
+# /healthz calls the queue degraded when a due job has waited longer than this for a worker.
+QUEUE_STALL_SECONDS = envint("QUEUE_STALL_SECONDS", 300)
+# The worker's daily duties (the personal-data purge) run from this hour, London time.
+DAILY_DUTIES_HOUR = envint("DAILY_DUTIES_HOUR", 2)
+# A worker that dies in a daily duty leaves it to another after this.
+DAILY_DUTY_LEASE_SECONDS = envint("DAILY_DUTY_LEASE_SECONDS", 3600)
+# Error reports to Sentry (or a compatible service) when set; no personal data is sent.
+SENTRY_DSN = envstr("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    from bluelamp.lib.logscrub import scrub_event
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=envstr("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        include_local_variables=False,  # a frame's variables may hold a person's details
+        max_request_body_size="never",
+        before_send=scrub_event,
+        before_send_transaction=scrub_event,
+        before_breadcrumb=scrub_event,
+        traces_sample_rate=0.0,
+    )

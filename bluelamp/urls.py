@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from bluelamp import views
 from bluelamp.api import api
+from bluelamp.ops import views as ops_views
 
 admin.site.site_header = "Bluelamp administration"
 admin.site.site_title = "Bluelamp"
@@ -22,6 +23,8 @@ urlpatterns = [
     path("hooks/", include("bluelamp.delivery.hooks")),
     path("contacts/", include("bluelamp.intake.urls")),
     path("care/", include("bluelamp.care.urls")),
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("metrics", ops_views.metrics, name="metrics"),
 ]
 
 handler400 = "bluelamp.views.bad_request"

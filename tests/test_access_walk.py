@@ -29,12 +29,15 @@ class Page:
     """Who may open a page with GET. ``roles`` None: anyone, signed in or not. ``owned``: the
     page shows one of the force's objects, so another force gets a 404. ``post_only``: the page
     takes no GET (405 for everyone allowed). ``scoped``: roles that see only their own
-    service's or team's objects, and the sample object is not theirs (404)."""
+    service's or team's objects, and the sample object is not theirs (404). ``bearer``: the
+    page takes a bearer token, never a sign-in, so every visitor is refused (401, or 404 while
+    no token is configured)."""
 
     roles: frozenset[str] | None
     owned: bool = False
     post_only: bool = False
     scoped: frozenset[str] = frozenset()
+    bearer: bool = False
 
 
 def staff(roles: set[str], **kw: Any) -> Page:
@@ -76,6 +79,8 @@ PAGES: dict[str, Page] = {
     "care_compliance": staff(CARE),
     "care_repeats": staff(CARE),
     "care_reviews": staff({"victim_care", "administrator"}),
+    "healthz": PUBLIC,
+    "metrics": Page(None, bearer=True),
 }
 
 # API operations ("METHOD /path") whose path names one of the force's objects: another
@@ -166,6 +171,8 @@ def expected(page: Page, role: str | None, same_force: bool) -> set[int]:
     allowed = page.roles is None or (role is not None and role in page.roles)
     if page.post_only:
         return {405}
+    if page.bearer:
+        return {401, 404}
     if page.roles is not None and role is None:
         return {302}  # to the sign-in page
     if not allowed:

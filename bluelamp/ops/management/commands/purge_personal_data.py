@@ -1,25 +1,20 @@
 """``bluelamp purge-personal-data [--check] [--days N]``: erasure past retention, run daily."""
 
-import contextlib
 import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
 from django.utils import timezone
 
-from bluelamp.care.erasure import victim_data_purge
-from bluelamp.intake.services import personal_data_purge
-from bluelamp.lib.erasure import Tally
-from bluelamp.recovery.erasure import case_notes_purge
+from bluelamp.ops.retention import personal_data_purge_all
 
 
 class Command(BaseCommand):
     help = (
         "Erase callers' and victims' personal data older than PERSONAL_DATA_RETENTION_DAYS, "
-        "keeping what the statistics need (run it daily). --check lists what would go, as "
-        "counts per force and kind of field, and changes nothing."
+        "keeping what the statistics need (the worker runs it daily). --check lists what "
+        "would go, as counts per force and kind of field, and changes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,15 +27,9 @@ class Command(BaseCommand):
         now = timezone.now()
         days: int = options["days"]
         check: bool = options["check"]
-        tally = Tally()
         # A check promises to change nothing: it runs in a transaction that is rolled back.
-        # A purge commits force by force (a single transaction would hold SQLite's lock).
-        with transaction.atomic() if check else contextlib.nullcontext():
-            people = personal_data_purge(now=now, days=days, check=check, tally=tally)
-            victims = victim_data_purge(now=now, days=days, check=check, tally=tally)
-            notes = case_notes_purge(now=now, days=days, check=check, tally=tally)
-            if check:
-                transaction.set_rollback(True)
+        purged = personal_data_purge_all(now=now, days=days, check=check)
+        people, victims, notes, tally = purged.people, purged.victims, purged.notes, purged.tally
         cutoff = now - dt.timedelta(days=days)
         if check:
             self.stdout.write(

@@ -1,8 +1,12 @@
 """``bluelamp serve``: the production web server, gunicorn, run in this process."""
 
+import os
 import re
+import tempfile
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
 from gunicorn.app.base import BaseApplication
@@ -29,6 +33,37 @@ class RedactingLogger(Logger):  # type: ignore[misc]
         atoms["q"] = ""
         # Headers and the environment could carry cookies or tokens: only the named atoms.
         return {key: value for key, value in atoms.items() if "{" not in key}
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        from bluelamp.lib import logscrub
+
+        # Gunicorn's own handlers scrub as Django's do, and write JSON when asked.
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                logscrub.handler_install(handler)
+                if settings.LOG_FORMAT == "json":
+                    handler.setFormatter(logscrub.JsonFormatter())
+
+
+def metrics_directory() -> str:
+    """The directory gunicorn's workers share their request counts through (prometheus_client's
+    multiprocess mode): ``PROMETHEUS_MULTIPROC_DIR`` if set, else a new one; emptied of the
+    last run's files either way, as prometheus_client requires."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
+        prefix="bluelamp-metrics-"
+    )
+    Path(path).mkdir(parents=True, exist_ok=True)
+    for old in Path(path).glob("*.db"):
+        old.unlink()
+    return path
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """A worker gone: its live gauges go with it (its counts stay in the totals)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
 
 
 class BluelampServer(BaseApplication):  # type: ignore[misc]
@@ -77,6 +112,12 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="Worker processes")
         parser.add_argument("--threads", type=int, default=4, help="Threads per worker")
 
+    def execute(self, *args: Any, **options: Any) -> Any:
+        # Before anything imports prometheus_client (the system checks load the URLs), so the
+        # workers forked later count into the shared directory.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_directory()
+        return super().execute(*args, **options)
+
     def handle(self, *args: Any, **options: Any) -> None:
         if not (options["demo"] and options["host"] in ("127.0.0.1", "::1", "localhost")):
             refuse_development_keys("serve")
@@ -94,6 +135,7 @@ class Command(BaseCommand):
                 "errorlog": "-",
                 "access_log_format": ACCESS_LOG_FORMAT,
                 "logger_class": RedactingLogger,
+                "child_exit": child_exit,
                 "timeout": 30,
                 # Stop quickly: requests here are short, and the demo restarts it often.
                 "graceful_timeout": 10,

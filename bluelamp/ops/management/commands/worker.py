@@ -1,16 +1,18 @@
+from functools import partial
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from bluelamp.delivery.housekeeping import housekeeping
 from bluelamp.delivery.queue import Worker, worker_id
 from bluelamp.lib.checks import refuse_development_keys
+from bluelamp.ops.schedule import duties_run
 
 
 class Command(BaseCommand):
     help = (
         "Run queued tasks: send invitations, reminders and other messages when due, retry "
-        "with backoff, and the scheduled jobs (expiry, retention). Run as many as you like."
+        "with backoff, and every scheduled duty: each minute expiry, escalation and contact "
+        "details past retention, once a day the personal-data purge. Run as many as you like."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -20,10 +22,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         refuse_development_keys("worker")
+        me = worker_id()
         worker = Worker(
-            worker=worker_id(),
+            worker=me,
             batch=options["batch"],
-            housekeeping=None if options["no_housekeeping"] else housekeeping,
+            housekeeping=None if options["no_housekeeping"] else partial(duties_run, worker=me),
         )
         self.stdout.write(f"worker {worker.worker} started")
         done = worker.run(once=options["once"])
