@@ -101,3 +101,32 @@ def test_the_worker_command_runs_the_purge_itself(force: Any, settings: Any) -> 
     assert not erased(again)
     call_command("worker", "--once", "--no-housekeeping")
     assert not erased(again)
+
+
+def test_three_workers_started_together_purge_once(tmp_path: Any) -> None:
+    """Real processes on one database file: each runs its turn of duties at the same moment;
+    one of them takes the day's purge, the others find it taken."""
+    import os
+    import subprocess
+
+    from tests.test_ops_restore import BIN, ROOT
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'workers.sqlite3'}",
+           "DATA_DIR": str(tmp_path), "DAILY_DUTIES_HOUR": "0", "LOG_FORMAT": "text",
+           "PERSONAL_DATA_RETENTION_DAYS": "1"}  # fmt: skip
+    env.pop("SENTRY_DSN", None)
+
+    def run(*args: Any) -> None:
+        subprocess.run([BIN, *args], env=env, check=True, timeout=300, capture_output=True)  # noqa: S603
+
+    run("migrate", "-v0")
+    run("create-force", "drill", "--name", "Drill Constabulary")
+    run("import-contacts", ROOT / "docs" / "examples" / "contacts.csv", "--force", "drill")
+    command = [BIN, "worker", "--once"]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    workers = [subprocess.Popen(command, env=env, **pipes) for _ in range(3)]  # noqa: S603
+    logs = [w.communicate(timeout=300)[1] for w in workers]
+    assert [w.returncode for w in workers] == [0, 0, 0], logs
+    done = [log for log in logs if "daily duty purge-personal-data done" in log]
+    assert len(done) == 1, logs
+    assert "people" in done[0] and " 0 people" not in done[0]  # it erased the callers
