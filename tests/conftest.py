@@ -150,3 +150,11 @@ def _fresh_alert_baselines() -> None:
     baselines_clear()
     contact_rules_cache_clear()
     provider_cache_clear()
+
+
+@pytest.fixture
+def own_keys(settings: Any) -> None:
+    """Keys of the test's own, for ``bluelamp worker`` and ``serve`` run in the test's process:
+    with DEBUG off they refuse the built-in ones, as production must."""
+    settings.SECRET_KEY = "tests-own-key-not-secret-" + "x" * 30
+    settings.PERSON_KEY_SECRET = "tests-own-person-key-not-secret-" + "y" * 30

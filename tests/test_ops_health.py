@@ -47,6 +47,7 @@ def test_healthz_names_each_part_without_sign_in_or_cache(force: Any) -> None:
     assert Client().post("/healthz").status_code == 405
 
 
+@pytest.mark.usefixtures("own_keys")
 def test_healthz_counts_the_queue_and_calls_a_stalled_one_degraded(db: Any, settings: Any) -> None:
     settings.DAILY_DUTIES_HOUR = 0
     call_command("worker", "--once")  # the daily duties done, so only the queue speaks

@@ -7,7 +7,6 @@ PostgreSQL at 127.0.0.1:5432 (user postgres, trust authentication, as CI starts 
 pg_dump or the server it is skipped, saying which is missing."""
 
 import json
-import os
 import shutil
 import subprocess
 import uuid
@@ -18,6 +17,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from tests.processes import child_env
 from tests.test_care import crime_body
 from tests.test_ops_logs import ROOT
 
@@ -77,7 +77,7 @@ def test_a_dump_restores_into_a_fresh_database_with_every_count_equal(
     scratch: tuple[str, str], tmp_path: Path
 ) -> None:
     source, restored = scratch
-    env = {**os.environ, "DATABASE_URL": f"{SERVER}/{source}", "DATA_DIR": str(tmp_path)}
+    env = {**child_env(), "DATABASE_URL": f"{SERVER}/{source}", "DATA_DIR": str(tmp_path)}
     env.pop("SENTRY_DSN", None)
     run(BIN, "migrate", "-v0", env=env)
     run(BIN, "create-force", "drill", "--name", "Drill Constabulary", env=env)

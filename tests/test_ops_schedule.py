@@ -5,6 +5,7 @@ that took it dies, and tried again later (not every minute) when it fails."""
 import datetime as dt
 from typing import Any
 
+import pytest
 from django.core.management import call_command
 
 from bluelamp.audit.models import AuditEvent
@@ -12,6 +13,7 @@ from bluelamp.intake.models import Person
 from bluelamp.ops.models import DailyDuty
 from bluelamp.ops.schedule import daily_duty_run, duties_run, personal_data_purge_daily
 from tests.helpers import answer
+from tests.processes import child_env
 
 PURGE = "purge-personal-data"
 LONDON = dt.timezone(dt.timedelta(0))  # November: London is on GMT
@@ -90,6 +92,7 @@ def test_a_failed_duty_is_tried_again_after_a_quarter_of_an_hour(db: Any) -> Non
     assert len(runs) == 2 and DailyDuty.objects.get(name="flaky").last_error == ""
 
 
+@pytest.mark.usefixtures("own_keys")
 def test_the_worker_command_runs_the_purge_itself(force: Any, settings: Any) -> None:
     settings.DAILY_DUTIES_HOUR = 0  # whatever the hour the test runs at
     person = old_caller(force, "OLD-1")
@@ -106,12 +109,11 @@ def test_the_worker_command_runs_the_purge_itself(force: Any, settings: Any) -> 
 def test_three_workers_started_together_purge_once(tmp_path: Any) -> None:
     """Real processes on one database file: each runs its turn of duties at the same moment;
     one of them takes the day's purge, the others find it taken."""
-    import os
     import subprocess
 
     from tests.test_ops_restore import BIN, ROOT
 
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'workers.sqlite3'}",
+    env = {**child_env(), "DATABASE_URL": f"sqlite:///{tmp_path / 'workers.sqlite3'}",
            "DATA_DIR": str(tmp_path), "DAILY_DUTIES_HOUR": "0", "LOG_FORMAT": "text",
            "PERSONAL_DATA_RETENTION_DAYS": "1"}  # fmt: skip
     env.pop("SENTRY_DSN", None)

@@ -2,7 +2,6 @@
 requests, whichever worker answers the scrape (prometheus_client's multiprocess mode)."""
 
 import json
-import os
 import secrets
 import socket
 import subprocess
@@ -13,6 +12,7 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.processes import child_env
 from tests.test_ops_logs import ROOT
 
 BIN = Path(ROOT) / ".venv" / "bin" / "bluelamp"
@@ -44,7 +44,7 @@ def healthz_count(text: str) -> float:
 def test_requests_are_counted_across_gunicorn_workers(tmp_path: Path) -> None:
     """And gunicorn's own log lines, JSON with LOG_FORMAT=json, name no survey link."""
     shared = tmp_path / "metrics"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+    env = {**child_env(), "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
            "DATA_DIR": str(tmp_path), "METRICS_TOKEN": TOKEN, "LOG_FORMAT": "json",
            "PROMETHEUS_MULTIPROC_DIR": str(shared)}  # fmt: skip
     env.pop("SENTRY_DSN", None)
