@@ -1,7 +1,7 @@
 import datetime as dt
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
@@ -24,9 +24,10 @@ from bluelamp.forces.access import (
     referrals_for_force,
 )
 from bluelamp.forces.api_auth import request_actor, request_force
-from bluelamp.intake.api import ErrorOut
+from bluelamp.intake.api import ERRORS, NOT_FOUND
 from bluelamp.intake.services import IntakeError
 from bluelamp.lib.downloads import csv_text
+from bluelamp.lib.pagination import PageQuery, keyset_page, link_next
 
 router = Router(tags=["victim care"])
 
@@ -134,9 +135,7 @@ def _bad(e: IntakeError) -> Status[object]:
     )
 
 
-@router.post(
-    "/crimes", response={200: CrimeOut, 201: CrimeOut, 400: ErrorOut}, summary="Push a crime"
-)
+@router.post("/crimes", response={200: CrimeOut, 201: CrimeOut, **ERRORS}, summary="Push a crime")
 def crime_create(request: HttpRequest, payload: CrimeIn) -> Status[object]:
     """Record a crime and its victims. Repeat and persistently targeted victims are flagged,
     Enhanced Rights derived, referrals made by the force's rules (each with the rule and its
@@ -162,7 +161,7 @@ class EventOut(Schema):
 # events route is declared before the crime's own: the crime's ``path`` would take it.
 @router.post(
     "/crimes/{path:reference}/events",
-    response={201: EventOut, 400: ErrorOut, 404: ErrorOut},
+    response={201: EventOut, **ERRORS, **NOT_FOUND},
     summary="Record an event on a crime",
 )
 def crime_event(request: HttpRequest, reference: str, payload: EventIn) -> Status[object]:
@@ -179,7 +178,7 @@ def crime_event(request: HttpRequest, reference: str, payload: EventIn) -> Statu
 
 @router.get(
     "/crimes/{path:reference}",
-    response={200: CrimeOut, 404: ErrorOut},
+    response={200: CrimeOut, **ERRORS, **NOT_FOUND},
     summary="A crime by the force's reference",
 )
 def crime_detail(request: HttpRequest, reference: str) -> CrimeOut:
@@ -199,28 +198,46 @@ class ReferralQuery(Schema):
     )
 
 
-@router.get("/referrals", response=list[ReferralListOut], summary="Referrals to a service")
-def referrals(request: HttpRequest, query: Query[ReferralQuery]) -> list[ReferralListOut]:
+class CrimeReferenceQuery(Schema):
+    crime_reference: str | None = Field(
+        None, min_length=1, max_length=60, description="The force's reference of the crime"
+    )
+
+
+@router.get(
+    "/referrals", response={200: list[ReferralListOut], **ERRORS}, summary="Referrals to a service"
+)
+def referrals(
+    request: HttpRequest,
+    response: HttpResponse,
+    query: Query[ReferralQuery],
+    crime: Query[CrimeReferenceQuery],
+    page: Query[PageQuery],
+) -> list[ReferralListOut]:
     """The force's referrals, oldest due first, with the crime reference, the rule that made
-    each and its reason in words, and the due time."""
+    each and its reason in words, and the due time; `crime_reference=` those of one crime."""
     found = Referral.objects.filter(force=request_force(request)).select_related("victim__crime")
     if query.service:
         found = found.filter(service=query.service)
     if query.status:
         found = found.filter(status=query.status)
+    if crime.crime_reference is not None:
+        found = found.filter(victim__crime__reference=crime.crime_reference)
+    listed = keyset_page(found, order=["due_at", "pk"], limit=page.limit, cursor=page.cursor)
+    link_next(request, response, listed)
     return [
         ReferralListOut(
             **_referral_out(r).model_dump(),
             crime_reference=r.victim.crime.reference,
             victim_id=r.victim_id,
         )
-        for r in found.order_by("due_at", "pk")[:1000]
+        for r in listed.items
     ]
 
 
 @router.post(
     "/victims/{victim_id}/needs-assessment",
-    response={201: VictimOut, 400: ErrorOut},
+    response={201: VictimOut, **ERRORS, **NOT_FOUND},
     summary="Record a needs assessment",
 )
 def needs_assessment(request: HttpRequest, victim_id: int, payload: AssessmentIn) -> Status[object]:
@@ -242,7 +259,7 @@ class DecisionsIn(Schema):
 
 @router.post(
     "/victims/{victim_id}/consent",
-    response={200: VictimOut, 400: ErrorOut},
+    response={200: VictimOut, **ERRORS, **NOT_FOUND},
     summary="Record a victim's consent",
 )
 def victim_consent(request: HttpRequest, victim_id: int, payload: ConsentIn) -> Status[object]:
@@ -262,7 +279,7 @@ def victim_consent(request: HttpRequest, victim_id: int, payload: ConsentIn) -> 
 
 @router.post(
     "/victims/{victim_id}/decisions",
-    response={200: VictimOut, 400: ErrorOut},
+    response={200: VictimOut, **ERRORS, **NOT_FOUND},
     summary="Confirm or decline Enhanced Rights and persistently targeted",
 )
 def victim_decisions(request: HttpRequest, victim_id: int, payload: DecisionsIn) -> Status[object]:
@@ -336,7 +353,7 @@ class ReferralsSentOut(Schema):
 
 @router.post(
     "/referrals/send",
-    response={200: ReferralsSentOut, 400: ErrorOut},
+    response={200: ReferralsSentOut, **ERRORS},
     summary="Send chosen referrals to a partner",
 )
 def referrals_send(request: HttpRequest, payload: ReferralSendIn) -> Status[object]:
