@@ -27,7 +27,7 @@ from bluelamp.forces.api_auth import request_actor, request_force
 from bluelamp.intake.api import ERRORS, NOT_FOUND
 from bluelamp.intake.services import IntakeError
 from bluelamp.lib.downloads import csv_text
-from bluelamp.lib.pagination import PageQuery, keyset_page, link_next
+from bluelamp.lib.pagination import PAGED, PageQuery, keyset_page, link_next
 
 router = Router(tags=["victim care"])
 
@@ -205,7 +205,10 @@ class CrimeReferenceQuery(Schema):
 
 
 @router.get(
-    "/referrals", response={200: list[ReferralListOut], **ERRORS}, summary="Referrals to a service"
+    "/referrals",
+    response={200: list[ReferralListOut], **ERRORS},
+    summary="Referrals to a service",
+    openapi_extra=PAGED,
 )
 def referrals(
     request: HttpRequest,

@@ -11,7 +11,7 @@ from bluelamp.insights import drill
 from bluelamp.insights.models import Alert, Rollup
 from bluelamp.insights.rollups import ALL_TEAMS
 from bluelamp.intake.api import ERRORS
-from bluelamp.lib.pagination import PageQuery, keyset_page, link_next, list_page
+from bluelamp.lib.pagination import PAGED, PageQuery, keyset_page, link_next, list_page
 
 router = Router(tags=["insights"])
 
@@ -45,6 +45,7 @@ class SatisfactionQuery(Schema):
     "/satisfaction",
     response={200: list[SatisfactionRow], **ERRORS},
     summary="Satisfaction by dimension",
+    openapi_extra=PAGED,
 )
 def satisfaction(
     request: HttpRequest,
@@ -103,7 +104,9 @@ class AlertQuery(Schema):
     status: Literal["open", "all"] = "open"
 
 
-@router.get("/alerts", response={200: list[AlertOut], **ERRORS}, summary="Alerts")
+@router.get(
+    "/alerts", response={200: list[AlertOut], **ERRORS}, summary="Alerts", openapi_extra=PAGED
+)
 def alert_list(
     request: HttpRequest, response: HttpResponse, query: Query[AlertQuery], page: Query[PageQuery]
 ) -> list[AlertOut]:

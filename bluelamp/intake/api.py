@@ -9,7 +9,7 @@ from bluelamp.forces.api_auth import request_actor, request_force
 from bluelamp.intake.models import Contact
 from bluelamp.intake.schemas import ContactIn, ContactOut, InvitationOut, MessageOut
 from bluelamp.intake.services import IntakeError, contact_ingest
-from bluelamp.lib.pagination import PageQuery, keyset_page, link_next
+from bluelamp.lib.pagination import PAGED, PageQuery, keyset_page, link_next
 from bluelamp.surveys.models import IncidentType, Invitation
 from bluelamp.surveys.services import invitation_url
 
@@ -46,7 +46,12 @@ ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut}
 NOT_FOUND: dict[int, Any] = {404: ErrorOut}
 
 
-@router.get("/incident-types", response={200: list[IncidentTypeOut], **ERRORS}, tags=["reference"])
+@router.get(
+    "/incident-types",
+    response={200: list[IncidentTypeOut], **ERRORS},
+    tags=["reference"],
+    openapi_extra=PAGED,
+)
 def incident_types(
     request: HttpRequest, response: HttpResponse, page: Query[PageQuery]
 ) -> list[IncidentTypeOut]:
@@ -164,7 +169,9 @@ class ContactQuery(Schema):
     )
 
 
-@router.get("/contacts", response={200: list[ContactOut], **ERRORS}, summary="Contacts")
+@router.get(
+    "/contacts", response={200: list[ContactOut], **ERRORS}, summary="Contacts", openapi_extra=PAGED
+)
 def contact_list(
     request: HttpRequest,
     response: HttpResponse,

@@ -28,6 +28,22 @@ _SALT = "bluelamp.api.cursor"
 Key = tuple[Any, ...]
 
 
+# For a list operation's ``openapi_extra``: the header that points to the next page.
+PAGED: dict[str, Any] = {
+    "responses": {
+        200: {
+            "headers": {
+                "Link": {
+                    "description": 'The next page, `<absolute URL>; rel="next"`; absent on '
+                    "the last page",
+                    "schema": {"type": "string"},
+                }
+            }
+        }
+    }
+}
+
+
 class PageQuery(Schema):
     """The two query parameters every list takes."""
 

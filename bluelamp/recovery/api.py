@@ -11,7 +11,7 @@ from bluelamp.forces.access import access_recovery_case_for_force, recovery_case
 from bluelamp.forces.api_auth import request_actor, request_force
 from bluelamp.forces.models import User
 from bluelamp.intake.api import ERRORS, NOT_FOUND
-from bluelamp.lib.pagination import PageQuery, keyset_page, link_next
+from bluelamp.lib.pagination import PAGED, PageQuery, keyset_page, link_next
 from bluelamp.recovery import selectors
 from bluelamp.recovery.models import CaseAction, RecoveryCase
 
@@ -156,7 +156,7 @@ class ContactReferenceQuery(Schema):
     )
 
 
-@router.get("/recovery-cases", response={200: list[CaseOut], **ERRORS})
+@router.get("/recovery-cases", response={200: list[CaseOut], **ERRORS}, openapi_extra=PAGED)
 def case_list(
     request: HttpRequest,
     response: HttpResponse,

@@ -6,7 +6,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from bluelamp.forces.api_auth import request_force
 from bluelamp.intake.api import ERRORS
-from bluelamp.lib.pagination import PageQuery, link_next, list_page
+from bluelamp.lib.pagination import PAGED, PageQuery, link_next, list_page
 from bluelamp.staffing import planning
 from bluelamp.staffing.schemas import CallIntervalBatch, RosterBatch, Stored
 from bluelamp.staffing.services import BatchError, call_intervals_store, roster_store
@@ -91,7 +91,10 @@ class AdviceQuery(Schema):
 
 
 @router.get(
-    "/staffing", response={200: list[QueueAdviceOut], **ERRORS}, summary="Staffing advice per queue"
+    "/staffing",
+    response={200: list[QueueAdviceOut], **ERRORS},
+    summary="Staffing advice per queue",
+    openapi_extra=PAGED,
 )
 def staffing(
     request: HttpRequest, response: HttpResponse, query: Query[AdviceQuery], page: Query[PageQuery]
