@@ -1,7 +1,8 @@
 import datetime as dt
+import re
 from typing import Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
@@ -24,7 +25,7 @@ from bluelamp.forces.access import (
     referrals_for_force,
 )
 from bluelamp.forces.api_auth import request_actor, request_force
-from bluelamp.intake.api import ERRORS, NOT_FOUND
+from bluelamp.intake.api import ERRORS, MAX_ID, NOT_FOUND, PRINTABLE, Id, Reference
 from bluelamp.intake.services import IntakeError
 from bluelamp.lib.downloads import csv_text
 from bluelamp.lib.pagination import PAGED, PageQuery, keyset_page, link_next
@@ -150,6 +151,14 @@ def crime_create(request: HttpRequest, payload: CrimeIn) -> Status[object]:
     return Status(201 if found.created else 200, crime_out(found.crime))
 
 
+def _crime(request: HttpRequest, reference: str) -> Crime:
+    """The force's crime by its reference. Every stored reference is printable, so one with
+    a control character names none (and PostgreSQL could not compare one holding a NUL)."""
+    if not re.fullmatch(PRINTABLE, reference):
+        raise Http404("No such crime")
+    return access_crime_for_force(request_force(request), reference)
+
+
 class EventOut(Schema):
     id: int
     kind: str
@@ -167,7 +176,7 @@ class EventOut(Schema):
 def crime_event(request: HttpRequest, reference: str, payload: EventIn) -> Status[object]:
     """A suspect decision starts a clock for each victim (5 working days, 1 under Enhanced
     Rights); `victim_updated` meets the clocks running for that victim (or every victim)."""
-    crime = access_crime_for_force(request_force(request), reference)
+    crime = _crime(request, reference)
     try:
         event = crime_event_add(crime=crime, data=payload, actor=request_actor(request))
     except IntakeError as e:
@@ -183,7 +192,7 @@ def crime_event(request: HttpRequest, reference: str, payload: EventIn) -> Statu
 )
 def crime_detail(request: HttpRequest, reference: str) -> CrimeOut:
     """A crime's victims, flags, Enhanced Rights and referrals."""
-    return crime_out(access_crime_for_force(request_force(request), reference))
+    return crime_out(_crime(request, reference))
 
 
 class ReferralListOut(ReferralOut):
@@ -199,8 +208,8 @@ class ReferralQuery(Schema):
 
 
 class CrimeReferenceQuery(Schema):
-    crime_reference: str | None = Field(
-        None, min_length=1, max_length=60, description="The force's reference of the crime"
+    crime_reference: Reference | None = Field(
+        None, description="The force's reference of the crime"
     )
 
 
@@ -243,7 +252,7 @@ def referrals(
     response={201: VictimOut, **ERRORS, **NOT_FOUND},
     summary="Record a needs assessment",
 )
-def needs_assessment(request: HttpRequest, victim_id: int, payload: AssessmentIn) -> Status[object]:
+def needs_assessment(request: HttpRequest, victim_id: Id, payload: AssessmentIn) -> Status[object]:
     """Victims' Code right 4: needs found, support wanted and Enhanced Rights as confirmed by
     the person who asked. Referrals newly due are made, due two working days from it."""
     victim = access_victim_for_force(request_force(request), victim_id)
@@ -265,7 +274,7 @@ class DecisionsIn(Schema):
     response={200: VictimOut, **ERRORS, **NOT_FOUND},
     summary="Record a victim's consent",
 )
-def victim_consent(request: HttpRequest, victim_id: int, payload: ConsentIn) -> Status[object]:
+def victim_consent(request: HttpRequest, victim_id: Id, payload: ConsentIn) -> Status[object]:
     """Consent per purpose (`share_with_partners`, `contact_by_force`), each true, false or
     `{given, asked_at, how}`. A yes opens the referrals held for it; a no closes those not
     yet sent, with the reason, and for `contact_by_force` stops surveys."""
@@ -285,7 +294,7 @@ def victim_consent(request: HttpRequest, victim_id: int, payload: ConsentIn) -> 
     response={200: VictimOut, **ERRORS, **NOT_FOUND},
     summary="Confirm or decline Enhanced Rights and persistently targeted",
 )
-def victim_decisions(request: HttpRequest, victim_id: int, payload: DecisionsIn) -> Status[object]:
+def victim_decisions(request: HttpRequest, victim_id: Id, payload: DecisionsIn) -> Status[object]:
     """Until a person decides, a proposed Enhanced Rights runs the shorter limits."""
     victim = access_victim_for_force(request_force(request), victim_id)
     actor = f"{request_actor(request)}:{payload.decided_by}"
@@ -365,6 +374,15 @@ def referrals_send(request: HttpRequest, payload: ReferralSendIn) -> Status[obje
     service go; if any id is not one (waiting for consent, closed, sent already, another
     service or force, unknown), nothing is sent and `400` names each. Listing referrals
     (`GET /referrals`) sends nothing."""
+    # An id outside the database's range names no referral, and asking the database for it
+    # would fail the request rather than refuse it.
+    beyond = [
+        {"field": f"referrals[{i}]", "message": f"referral {pk}: no such referral"}
+        for i, pk in enumerate(payload.referrals)
+        if not 1 <= pk <= MAX_ID
+    ]
+    if beyond:
+        return Status(400, {"detail": "Nothing was sent", "errors": beyond})
     actor = request_actor(request) + (f":{payload.sent_by}" if payload.sent_by else "")
     try:
         sent = referral_send(

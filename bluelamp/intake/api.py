@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
@@ -39,6 +39,16 @@ class ErrorOut(Schema):
     detail: str
     errors: list[FieldErrorOut] = []
 
+
+# An object's id as the API takes it in a path or a body: the database's ids are positive
+# 64-bit integers, and a larger number is refused by name, not carried to the database.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+# A force's reference as a query filter: printable, as every stored one is (and PostgreSQL
+# cannot even compare a string holding a NUL).
+PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+Reference = Annotated[str, Field(min_length=1, max_length=60, pattern=PRINTABLE)]
 
 # The answers every operation may give besides its own: 400 names each bad field or query
 # parameter, 401 is a missing or unknown token. NOT_FOUND: for operations with a path id.
@@ -164,9 +174,7 @@ def contact_create(request: HttpRequest, payload: ContactIn) -> Status[object]:
 
 
 class ContactQuery(Schema):
-    reference: str | None = Field(
-        None, min_length=1, max_length=60, description="The force's own reference: at most one"
-    )
+    reference: Reference | None = Field(None, description="The force's own reference: at most one")
 
 
 @router.get(
@@ -190,7 +198,7 @@ def contact_list(
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS, **NOT_FOUND})
-def contact_detail(request: HttpRequest, contact_id: int) -> ContactOut:
+def contact_detail(request: HttpRequest, contact_id: Id) -> ContactOut:
     """A contact and the decisions taken on it: for each stage, whether it was surveyed, the
     contact rule (and its version) that decided and why in words, and what was sent."""
     (found,) = contacts_out([access_contact_for_force(request_force(request), contact_id)])

@@ -52,7 +52,8 @@ class PageQuery(Schema):
     )
     cursor: str | None = Field(
         None,
-        max_length=1000,
+        max_length=500,
+        pattern=r"^[A-Za-z0-9_:-]+$",
         description='Where the next page starts: take it from the `Link: <...>; rel="next"` '
         "header of the page before (opaque)",
     )

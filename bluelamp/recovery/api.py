@@ -10,7 +10,7 @@ from bluelamp.audit.services import audit_record
 from bluelamp.forces.access import access_recovery_case_for_force, recovery_cases_for_force
 from bluelamp.forces.api_auth import request_actor, request_force
 from bluelamp.forces.models import User
-from bluelamp.intake.api import ERRORS, NOT_FOUND
+from bluelamp.intake.api import ERRORS, NOT_FOUND, Id, Reference
 from bluelamp.lib.pagination import PAGED, PageQuery, keyset_page, link_next
 from bluelamp.recovery import selectors
 from bluelamp.recovery.models import CaseAction, RecoveryCase
@@ -151,8 +151,8 @@ def action_out(action: CaseAction) -> ActionOut:
 
 
 class ContactReferenceQuery(Schema):
-    contact_reference: str | None = Field(
-        None, min_length=1, max_length=60, description="The force's reference of the contact"
+    contact_reference: Reference | None = Field(
+        None, description="The force's reference of the contact"
     )
 
 
@@ -188,7 +188,7 @@ def case_list(
 
 
 @router.get("/recovery-cases/{case_id}", response={200: CaseDetailOut, **ERRORS, **NOT_FOUND})
-def case_detail(request: HttpRequest, case_id: int) -> CaseDetailOut:
+def case_detail(request: HttpRequest, case_id: Id) -> CaseDetailOut:
     """One case with its timeline: notes, call attempts, state changes, reassignments,
     overdue escalation and the follow-up survey, each with who and when. Reading the notes
     is recorded in the audit trail."""
