@@ -1,7 +1,8 @@
 import datetime as dt
+import re
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
@@ -24,10 +25,11 @@ from bluelamp.forces.access import (
     referrals_for_force,
 )
 from bluelamp.forces.api_auth import request_actor, request_force
-from bluelamp.intake.api import ErrorOut
+from bluelamp.intake.api import ERRORS, MAX_ID, NOT_FOUND, PRINTABLE, Id, Reference
 from bluelamp.intake.services import IntakeError
 from bluelamp.lib.downloads import csv_text
 from bluelamp.lib.inputs import Input, Integer
+from bluelamp.lib.pagination import PAGED, PageQuery, keyset_page, link_next
 
 router = Router(tags=["victim care"])
 
@@ -135,9 +137,7 @@ def _bad(e: IntakeError) -> Status[object]:
     )
 
 
-@router.post(
-    "/crimes", response={200: CrimeOut, 201: CrimeOut, 400: ErrorOut}, summary="Push a crime"
-)
+@router.post("/crimes", response={200: CrimeOut, 201: CrimeOut, **ERRORS}, summary="Push a crime")
 def crime_create(request: HttpRequest, payload: CrimeIn) -> Status[object]:
     """Record a crime and its victims. Repeat and persistently targeted victims are flagged,
     Enhanced Rights derived, referrals made by the force's rules (each with the rule and its
@@ -152,6 +152,14 @@ def crime_create(request: HttpRequest, payload: CrimeIn) -> Status[object]:
     return Status(201 if found.created else 200, crime_out(found.crime))
 
 
+def _crime(request: HttpRequest, reference: str) -> Crime:
+    """The force's crime by its reference. Every stored reference is printable, so one with
+    a control character names none (and PostgreSQL could not compare one holding a NUL)."""
+    if not re.fullmatch(PRINTABLE, reference):
+        raise Http404("No such crime")
+    return access_crime_for_force(request_force(request), reference)
+
+
 class EventOut(Schema):
     id: int
     kind: str
@@ -163,13 +171,13 @@ class EventOut(Schema):
 # events route is declared before the crime's own: the crime's ``path`` would take it.
 @router.post(
     "/crimes/{path:reference}/events",
-    response={201: EventOut, 400: ErrorOut, 404: ErrorOut},
+    response={201: EventOut, **ERRORS, **NOT_FOUND},
     summary="Record an event on a crime",
 )
 def crime_event(request: HttpRequest, reference: str, payload: EventIn) -> Status[object]:
     """A suspect decision starts a clock for each victim (5 working days, 1 under Enhanced
     Rights); `victim_updated` meets the clocks running for that victim (or every victim)."""
-    crime = access_crime_for_force(request_force(request), reference)
+    crime = _crime(request, reference)
     try:
         event = crime_event_add(crime=crime, data=payload, actor=request_actor(request))
     except IntakeError as e:
@@ -180,12 +188,12 @@ def crime_event(request: HttpRequest, reference: str, payload: EventIn) -> Statu
 
 @router.get(
     "/crimes/{path:reference}",
-    response={200: CrimeOut, 404: ErrorOut},
+    response={200: CrimeOut, **ERRORS, **NOT_FOUND},
     summary="A crime by the force's reference",
 )
 def crime_detail(request: HttpRequest, reference: str) -> CrimeOut:
     """A crime's victims, flags, Enhanced Rights and referrals."""
-    return crime_out(access_crime_for_force(request_force(request), reference))
+    return crime_out(_crime(request, reference))
 
 
 class ReferralListOut(ReferralOut):
@@ -201,31 +209,52 @@ class ReferralQuery(Schema):
     )
 
 
-@router.get("/referrals", response=list[ReferralListOut], summary="Referrals to a service")
-def referrals(request: HttpRequest, query: Query[ReferralQuery]) -> list[ReferralListOut]:
+class CrimeReferenceQuery(Schema):
+    crime_reference: Reference | None = Field(
+        None, description="The force's reference of the crime"
+    )
+
+
+@router.get(
+    "/referrals",
+    response={200: list[ReferralListOut], **ERRORS},
+    summary="Referrals to a service",
+    openapi_extra=PAGED,
+)
+def referrals(
+    request: HttpRequest,
+    response: HttpResponse,
+    query: Query[ReferralQuery],
+    crime: Query[CrimeReferenceQuery],
+    page: Query[PageQuery],
+) -> list[ReferralListOut]:
     """The force's referrals, oldest due first, with the crime reference, the rule that made
-    each and its reason in words, and the due time."""
+    each and its reason in words, and the due time; `crime_reference=` those of one crime."""
     found = Referral.objects.filter(force=request_force(request)).select_related("victim__crime")
     if query.service:
         found = found.filter(service=query.service)
     if query.status:
         found = found.filter(status=query.status)
+    if crime.crime_reference is not None:
+        found = found.filter(victim__crime__reference=crime.crime_reference)
+    listed = keyset_page(found, order=["due_at", "pk"], limit=page.limit, cursor=page.cursor)
+    link_next(request, response, listed)
     return [
         ReferralListOut(
             **_referral_out(r).model_dump(),
             crime_reference=r.victim.crime.reference,
             victim_id=r.victim_id,
         )
-        for r in found.order_by("due_at", "pk")[:1000]
+        for r in listed.items
     ]
 
 
 @router.post(
     "/victims/{victim_id}/needs-assessment",
-    response={201: VictimOut, 400: ErrorOut},
+    response={201: VictimOut, **ERRORS, **NOT_FOUND},
     summary="Record a needs assessment",
 )
-def needs_assessment(request: HttpRequest, victim_id: int, payload: AssessmentIn) -> Status[object]:
+def needs_assessment(request: HttpRequest, victim_id: Id, payload: AssessmentIn) -> Status[object]:
     """Victims' Code right 4: needs found, support wanted and Enhanced Rights as confirmed by
     the person who asked. Referrals newly due are made, due two working days from it."""
     victim = access_victim_for_force(request_force(request), victim_id)
@@ -244,10 +273,10 @@ class DecisionsIn(Schema, Input):
 
 @router.post(
     "/victims/{victim_id}/consent",
-    response={200: VictimOut, 400: ErrorOut},
+    response={200: VictimOut, **ERRORS, **NOT_FOUND},
     summary="Record a victim's consent",
 )
-def victim_consent(request: HttpRequest, victim_id: int, payload: ConsentIn) -> Status[object]:
+def victim_consent(request: HttpRequest, victim_id: Id, payload: ConsentIn) -> Status[object]:
     """Consent per purpose (`share_with_partners`, `contact_by_force`), each true, false or
     `{given, asked_at, how}`. A yes opens the referrals held for it; a no closes those not
     yet sent, with the reason, and for `contact_by_force` stops surveys."""
@@ -264,10 +293,10 @@ def victim_consent(request: HttpRequest, victim_id: int, payload: ConsentIn) -> 
 
 @router.post(
     "/victims/{victim_id}/decisions",
-    response={200: VictimOut, 400: ErrorOut},
+    response={200: VictimOut, **ERRORS, **NOT_FOUND},
     summary="Confirm or decline Enhanced Rights and persistently targeted",
 )
-def victim_decisions(request: HttpRequest, victim_id: int, payload: DecisionsIn) -> Status[object]:
+def victim_decisions(request: HttpRequest, victim_id: Id, payload: DecisionsIn) -> Status[object]:
     """Until a person decides, a proposed Enhanced Rights runs the shorter limits."""
     victim = access_victim_for_force(request_force(request), victim_id)
     actor = f"{request_actor(request)}:{payload.decided_by}"
@@ -340,7 +369,7 @@ class ReferralsSentOut(Schema):
 
 @router.post(
     "/referrals/send",
-    response={200: ReferralsSentOut, 400: ErrorOut},
+    response={200: ReferralsSentOut, **ERRORS},
     summary="Send chosen referrals to a partner",
 )
 def referrals_send(request: HttpRequest, payload: ReferralSendIn) -> Status[object]:
@@ -349,6 +378,15 @@ def referrals_send(request: HttpRequest, payload: ReferralSendIn) -> Status[obje
     service go; if any id is not one (waiting for consent, closed, sent already, another
     service or force, unknown), nothing is sent and `400` names each. Listing referrals
     (`GET /referrals`) sends nothing."""
+    # An id outside the database's range names no referral, and asking the database for it
+    # would fail the request rather than refuse it.
+    beyond = [
+        {"field": f"referrals[{i}]", "message": f"referral {pk}: no such referral"}
+        for i, pk in enumerate(payload.referrals)
+        if not 1 <= pk <= MAX_ID
+    ]
+    if beyond:
+        return Status(400, {"detail": "Nothing was sent", "errors": beyond})
     actor = request_actor(request) + (f":{payload.sent_by}" if payload.sent_by else "")
     try:
         sent = referral_send(

@@ -1,7 +1,7 @@
 import datetime as dt
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
@@ -10,6 +10,8 @@ from bluelamp.forces.api_auth import request_force
 from bluelamp.insights import drill
 from bluelamp.insights.models import Alert, Rollup
 from bluelamp.insights.rollups import ALL_TEAMS
+from bluelamp.intake.api import ERRORS
+from bluelamp.lib.pagination import PAGED, PageQuery, keyset_page, link_next, list_page
 
 router = Router(tags=["insights"])
 
@@ -39,10 +41,21 @@ class SatisfactionQuery(Schema):
         return value
 
 
-@router.get("/satisfaction", response=list[SatisfactionRow], summary="Satisfaction by dimension")
-def satisfaction(request: HttpRequest, query: Query[SatisfactionQuery]) -> list[SatisfactionRow]:
+@router.get(
+    "/satisfaction",
+    response={200: list[SatisfactionRow], **ERRORS},
+    summary="Satisfaction by dimension",
+    openapi_extra=PAGED,
+)
+def satisfaction(
+    request: HttpRequest,
+    response: HttpResponse,
+    query: Query[SatisfactionQuery],
+    page: Query[PageQuery],
+) -> list[SatisfactionRow]:
     """The drill-down's table: answers, satisfied and dissatisfied per unit for the period
-    (today, 7, 28 or 90 days) and the period before, from the rollups."""
+    (today, 7, 28 or 90 days) and the period before, from the rollups. Rows come in the
+    order of their `key`, so that pages stay put while answers arrive."""
     rollups = Rollup.objects.filter(force=request_force(request))
     # The force's totals are counted under all teams; the teams' rows are their own.
     rollups = (
@@ -50,6 +63,12 @@ def satisfaction(request: HttpRequest, query: Query[SatisfactionQuery]) -> list[
         if query.by == "team"
         else rollups.filter(team_key=ALL_TEAMS)
     )
+    rows = drill.drill(rollups, query.by, query.days, timezone.now())
+    found = list_page(
+        rows, scope=f"satisfaction:{query.by}", key=lambda r: (r.key,), limit=page.limit,
+        cursor=page.cursor,
+    )  # fmt: skip
+    link_next(request, response, found)
     return [
         SatisfactionRow(
             key=r.key,
@@ -63,7 +82,7 @@ def satisfaction(request: HttpRequest, query: Query[SatisfactionQuery]) -> list[
             previous_satisfied_share=r.before.rate,
             invitations_sent=r.sent,
         )
-        for r in drill.drill(rollups, query.by, query.days, timezone.now())
+        for r in found.items
     ]
 
 
@@ -85,12 +104,20 @@ class AlertQuery(Schema):
     status: Literal["open", "all"] = "open"
 
 
-@router.get("/alerts", response=list[AlertOut], summary="Alerts")
-def alert_list(request: HttpRequest, query: Query[AlertQuery]) -> list[AlertOut]:
+@router.get(
+    "/alerts", response={200: list[AlertOut], **ERRORS}, summary="Alerts", openapi_extra=PAGED
+)
+def alert_list(
+    request: HttpRequest, response: HttpResponse, query: Query[AlertQuery], page: Query[PageQuery]
+) -> list[AlertOut]:
     """Units whose dissatisfaction is unusually high for their size, newest first."""
     found = Alert.objects.filter(force=request_force(request))
     if query.status == "open":
         found = found.filter(cleared_at=None)
+    page_found = keyset_page(
+        found, order=["-opened_at", "-pk"], limit=page.limit, cursor=page.cursor
+    )
+    link_next(request, response, page_found)
     return [
         AlertOut(
             id=a.pk,
@@ -105,5 +132,5 @@ def alert_list(request: HttpRequest, query: Query[AlertQuery]) -> list[AlertOut]
             opened_at=a.opened_at,
             cleared_at=a.cleared_at,
         )
-        for a in found.order_by("-opened_at")[:500]
+        for a in page_found.items
     ]

@@ -1,5 +1,7 @@
-from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from typing import Annotated, Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema, Status
 
 from bluelamp.delivery.models import Message
 from bluelamp.forces.access import access_contact_for_force
@@ -7,6 +9,7 @@ from bluelamp.forces.api_auth import request_actor, request_force
 from bluelamp.intake.models import Contact
 from bluelamp.intake.schemas import ContactIn, ContactOut, InvitationOut, MessageOut
 from bluelamp.intake.services import IntakeError, contact_ingest
+from bluelamp.lib.pagination import PAGED, PageQuery, keyset_page, link_next
 from bluelamp.surveys.models import IncidentType, Invitation
 from bluelamp.surveys.services import invitation_url
 
@@ -27,17 +30,50 @@ class IncidentTypeOut(Schema):
     )
 
 
+class FieldErrorOut(Schema):
+    field: str = Field(description="The field, query parameter or path parameter at fault")
+    message: str
+
+
 class ErrorOut(Schema):
     detail: str
-    errors: list[dict[str, str]] = []
+    errors: list[FieldErrorOut] = []
 
 
-@router.get("/incident-types", response=list[IncidentTypeOut], tags=["reference"])
-def incident_types(request: HttpRequest) -> list[IncidentTypeOut]:
+# An object's id as the API takes it in a path or a body: the database's ids are positive
+# 64-bit integers, and a larger number is refused by name, not carried to the database.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+# A force's reference as a query filter: printable, as every stored one is (and PostgreSQL
+# cannot even compare a string holding a NUL).
+PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+Reference = Annotated[str, Field(min_length=1, max_length=60, pattern=PRINTABLE)]
+
+# The answers every operation may give besides its own: 400 names each bad field or query
+# parameter, 401 is a missing or unknown token. NOT_FOUND: for operations with a path id.
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut}
+NOT_FOUND: dict[int, Any] = {404: ErrorOut}
+
+
+@router.get(
+    "/incident-types",
+    response={200: list[IncidentTypeOut], **ERRORS},
+    tags=["reference"],
+    openapi_extra=PAGED,
+)
+def incident_types(
+    request: HttpRequest, response: HttpResponse, page: Query[PageQuery]
+) -> list[IncidentTypeOut]:
     """The taxonomy of incident types: codes to send as a contact's `incident_type` and a
     crime's `offence`. Types are never removed; `added_in` says which version brought one."""
     from bluelamp.surveys.defaults import FLAG_TYPES
 
+    found = keyset_page(
+        IncidentType.objects.all(), order=["sort_order", "code"], limit=page.limit,
+        cursor=page.cursor,
+    )  # fmt: skip
+    link_next(request, response, found)
     return [
         IncidentTypeOut(
             code=t.code,
@@ -49,7 +85,7 @@ def incident_types(request: HttpRequest) -> list[IncidentTypeOut]:
             added_in=t.added_in,
             offence=t.code not in FLAG_TYPES,
         )
-        for t in IncidentType.objects.all()
+        for t in found.items
     ]
 
 
@@ -82,29 +118,44 @@ def invitation_out(inv: Invitation, messages: list[Message] | None = None) -> In
     )
 
 
-def contact_out(contact: Contact, *, with_stages: bool = False) -> ContactOut:
-    first = contact.invitation
-    stages: list[InvitationOut] = []
-    if with_stages:
-        invitations = list(contact.invitations.select_related("force").order_by("created_at"))
-        messages: dict[int, list[Message]] = {}
-        for m in Message.objects.filter(invitation__in=invitations).order_by("created_at"):
-            messages.setdefault(m.invitation_id or 0, []).append(m)
-        stages = [invitation_out(i, messages.get(i.pk)) for i in invitations]
+def contacts_out(contacts: list[Contact]) -> list[ContactOut]:
+    """Contacts with every stage decided and what was sent, in three queries whatever the
+    number of contacts."""
+    invitations: dict[int, list[Invitation]] = {}
+    found = Invitation.objects.filter(contact__in=contacts).select_related("force")
+    for i in found.order_by("created_at", "pk"):
+        invitations.setdefault(i.contact_id, []).append(i)
+    messages: dict[int, list[Message]] = {}
+    sent = Message.objects.filter(invitation__contact__in=contacts).order_by("created_at", "pk")
+    for m in sent:
+        messages.setdefault(m.invitation_id or 0, []).append(m)
+    return [
+        _contact_out(c, [invitation_out(i, messages.get(i.pk)) for i in invitations.get(c.pk, [])])
+        for c in contacts
+    ]
+
+
+def contact_out(contact: Contact) -> ContactOut:
+    """A contact as just stored: its decision at first contact, no stages listed."""
+    return _contact_out(contact, [])
+
+
+def _contact_out(contact: Contact, stages: list[InvitationOut]) -> ContactOut:
+    first = next((s for s in stages if s.stage == "first_contact"), None)
     return ContactOut(
         id=contact.pk,
         reference=contact.reference,
         received_at=contact.received_at,
         channel=contact.channel,
         incident_type=contact.incident_type_id,
-        invitation=next((s for s in stages if s.stage == first.stage), invitation_out(first)),
+        invitation=first or invitation_out(contact.invitation),
         invitations=stages,
     )
 
 
 @router.post(
     "/contacts",
-    response={200: ContactOut, 201: ContactOut, 400: ErrorOut},
+    response={200: ContactOut, 201: ContactOut, **ERRORS},
     summary="Push a contact",
 )
 def contact_create(request: HttpRequest, payload: ContactIn) -> Status[object]:
@@ -122,9 +173,33 @@ def contact_create(request: HttpRequest, payload: ContactIn) -> Status[object]:
     return Status(201 if result.created else 200, contact_out(result.contact))
 
 
-@router.get("/contacts/{contact_id}", response=ContactOut)
-def contact_detail(request: HttpRequest, contact_id: int) -> ContactOut:
+class ContactQuery(Schema):
+    reference: Reference | None = Field(None, description="The force's own reference: at most one")
+
+
+@router.get(
+    "/contacts", response={200: list[ContactOut], **ERRORS}, summary="Contacts", openapi_extra=PAGED
+)
+def contact_list(
+    request: HttpRequest,
+    response: HttpResponse,
+    query: Query[ContactQuery],
+    page: Query[PageQuery],
+) -> list[ContactOut]:
+    """The force's contacts in the order they were stored, each with its decisions as
+    `GET /contacts/{id}` gives them; `?reference=` finds one by the force's own reference
+    (an empty list when it is not known)."""
+    contacts = Contact.objects.filter(force=request_force(request))
+    if query.reference is not None:
+        contacts = contacts.filter(reference=query.reference)
+    found = keyset_page(contacts, order=["pk"], limit=page.limit, cursor=page.cursor)
+    link_next(request, response, found)
+    return contacts_out(found.items)
+
+
+@router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS, **NOT_FOUND})
+def contact_detail(request: HttpRequest, contact_id: Id) -> ContactOut:
     """A contact and the decisions taken on it: for each stage, whether it was surveyed, the
     contact rule (and its version) that decided and why in words, and what was sent."""
-    contact = access_contact_for_force(request_force(request), contact_id)
-    return contact_out(contact, with_stages=True)
+    (found,) = contacts_out([access_contact_for_force(request_force(request), contact_id)])
+    return found

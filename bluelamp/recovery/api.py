@@ -2,7 +2,7 @@ import datetime as dt
 from typing import Literal
 
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
@@ -10,6 +10,8 @@ from bluelamp.audit.services import audit_record
 from bluelamp.forces.access import access_recovery_case_for_force, recovery_cases_for_force
 from bluelamp.forces.api_auth import request_actor, request_force
 from bluelamp.forces.models import User
+from bluelamp.intake.api import ERRORS, NOT_FOUND, Id, Reference
+from bluelamp.lib.pagination import PAGED, PageQuery, keyset_page, link_next
 from bluelamp.recovery import selectors
 from bluelamp.recovery.models import CaseAction, RecoveryCase
 
@@ -148,17 +150,26 @@ def action_out(action: CaseAction) -> ActionOut:
     )
 
 
-@router.get("/recovery-cases", response=list[CaseOut])
+class ContactReferenceQuery(Schema):
+    contact_reference: Reference | None = Field(
+        None, description="The force's reference of the contact"
+    )
+
+
+@router.get("/recovery-cases", response={200: list[CaseOut], **ERRORS}, openapi_extra=PAGED)
 def case_list(
     request: HttpRequest,
+    response: HttpResponse,
+    contact: Query[ContactReferenceQuery],
+    page: Query[PageQuery],
     status: StatusName | None = None,
     overdue: bool | None = None,
-    limit: int = 200,
 ) -> list[CaseOut]:
     """The force's service-recovery cases, soonest deadline first, each with the rules that
     opened it, its owner and its contact and crime references.
 
-    `overdue=true` gives the open or contacted cases past their deadline."""
+    `overdue=true` gives the open or contacted cases past their deadline;
+    `contact_reference=` the cases opened on that contact."""
     now = timezone.now()
     cases = recovery_cases_for_force(request_force(request)).select_related(
         "contact", "team", "response", "owner"
@@ -168,13 +179,16 @@ def case_list(
     if overdue is not None:
         late = selectors.overdue(now)
         cases = cases.filter(late) if overdue else cases.exclude(late)
-    found = list(cases.order_by("deadline", "pk")[: max(1, min(limit, 1000))])
-    crimes = selectors.crime_references(found)
-    return [case_out(c, crimes, now) for c in found]
+    if contact.contact_reference is not None:
+        cases = cases.filter(contact__reference=contact.contact_reference)
+    found = keyset_page(cases, order=["deadline", "pk"], limit=page.limit, cursor=page.cursor)
+    link_next(request, response, found)
+    crimes = selectors.crime_references(found.items)
+    return [case_out(c, crimes, now) for c in found.items]
 
 
-@router.get("/recovery-cases/{case_id}", response=CaseDetailOut)
-def case_detail(request: HttpRequest, case_id: int) -> CaseDetailOut:
+@router.get("/recovery-cases/{case_id}", response={200: CaseDetailOut, **ERRORS, **NOT_FOUND})
+def case_detail(request: HttpRequest, case_id: Id) -> CaseDetailOut:
     """One case with its timeline: notes, call attempts, state changes, reassignments,
     overdue escalation and the follow-up survey, each with who and when. Reading the notes
     is recorded in the audit trail."""
@@ -195,7 +209,7 @@ class MeasuresQuery(Schema):
     days: int = Field(90, ge=1, le=3650, description="Cases opened in the last this many days")
 
 
-@router.get("/recovery-measures", response=MeasuresOut)
+@router.get("/recovery-measures", response={200: MeasuresOut, **ERRORS})
 def recovery_measures(request: HttpRequest, query: Query[MeasuresQuery]) -> MeasuresOut:
     """How service recovery is going for cases opened in the last `days` days: share
     recovered, median time to first contact, cases overdue now, satisfaction after recovery

@@ -1,11 +1,12 @@
 import datetime as dt
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from bluelamp.forces.api_auth import request_force
-from bluelamp.intake.api import ErrorOut
+from bluelamp.intake.api import ERRORS
+from bluelamp.lib.pagination import PAGED, PageQuery, link_next, list_page
 from bluelamp.staffing import planning
 from bluelamp.staffing.schemas import CallIntervalBatch, RosterBatch, Stored
 from bluelamp.staffing.services import BatchError, call_intervals_store, roster_store
@@ -21,7 +22,7 @@ def _batch_error(e: BatchError) -> Status[object]:
 
 @router.post(
     "/call-intervals",
-    response={200: Stored, 400: ErrorOut},
+    response={200: Stored, **ERRORS},
     summary="Push call statistics per queue and interval",
 )
 def call_intervals(request: HttpRequest, payload: CallIntervalBatch) -> Status[object]:
@@ -35,7 +36,7 @@ def call_intervals(request: HttpRequest, payload: CallIntervalBatch) -> Status[o
     return Status(200, stored)
 
 
-@router.post("/roster", response={200: Stored, 400: ErrorOut}, summary="Push rostered handlers")
+@router.post("/roster", response={200: Stored, **ERRORS}, summary="Push rostered handlers")
 def roster(request: HttpRequest, payload: RosterBatch) -> Status[object]:
     """Call handlers rostered per queue and interval, for today and the days ahead; a slot
     sent again replaces the stored number."""
@@ -89,12 +90,24 @@ class AdviceQuery(Schema):
     )
 
 
-@router.get("/staffing", response=list[QueueAdviceOut], summary="Staffing advice per queue")
-def staffing(request: HttpRequest, query: Query[AdviceQuery]) -> list[QueueAdviceOut]:
-    """For each queue: the forecast, handlers needed, rostered and the gap per 15 minutes for
-    the hours ahead, with the advice in plain words and the forecast's error beside that of a
-    seasonal-naive baseline."""
+@router.get(
+    "/staffing",
+    response={200: list[QueueAdviceOut], **ERRORS},
+    summary="Staffing advice per queue",
+    openapi_extra=PAGED,
+)
+def staffing(
+    request: HttpRequest, response: HttpResponse, query: Query[AdviceQuery], page: Query[PageQuery]
+) -> list[QueueAdviceOut]:
+    """For each queue, in the order of its code: the forecast, handlers needed, rostered and
+    the gap per 15 minutes for the hours ahead, with the advice in plain words and the
+    forecast's error beside that of a seasonal-naive baseline."""
     plans = planning.force_plans(request_force(request), timezone.now(), query.hours)
+    found = list_page(
+        plans, scope="staffing", key=lambda p: (p.queue.code,), limit=page.limit,
+        cursor=page.cursor,
+    )  # fmt: skip
+    link_next(request, response, found)
     return [
         QueueAdviceOut(
             queue=p.queue.code,
@@ -125,5 +138,5 @@ def staffing(request: HttpRequest, query: Query[AdviceQuery]) -> list[QueueAdvic
                 for s in p.slots
             ],
         )
-        for p in plans
+        for p in found.items
     ]
