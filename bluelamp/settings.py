@@ -105,11 +105,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "bluelamp.views.api_json_errors",
     # Last, so that it sees the authentication result of every login attempt.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bluelamp.urls"
+CSRF_FAILURE_VIEW = "bluelamp.views.csrf_failure"
 WSGI_APPLICATION = "bluelamp.wsgi.application"
 
 TEMPLATES = [

@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -51,6 +54,13 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return render(request, "403.html", status=403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form posted without its CSRF token (often one left open past its session): said in
+    words, never Django's page naming the mechanism. ``reason`` is not shown. (The API takes
+    bearer tokens, not cookies, so it never gets here.)"""
+    return render(request, "403_csrf.html", status=403)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _for_api(request):
         return JsonResponse({"detail": "Not Found"}, status=404)
@@ -63,3 +73,23 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if _for_api(request):
         return JsonResponse({"detail": "Server error"}, status=500)
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def api_json_errors(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[..., Any]:
+    """Middleware: a method an API path does not take answers JSON, as every other API
+    answer does (the router's own 405 is an empty text page), keeping its Allow header."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if (
+            response.status_code == 405
+            and _for_api(request)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            allowed = response.get("Allow", "")
+            response = JsonResponse({"detail": f"Method {request.method} not allowed"}, status=405)
+            if allowed:
+                response["Allow"] = allowed
+        return response
+
+    return middleware

@@ -223,6 +223,24 @@ def test_an_unknown_api_route_answers_json_404(api: Client, force: Force):
     assert api.get("/api/v2/contacts").json() == {"detail": "Not Found"}
 
 
+def test_a_method_an_api_path_does_not_take_answers_json_405(api: Client, force: Force):
+    r = api.delete("/api/v1/contacts")
+    assert r.status_code == 405
+    assert r.json() == {"detail": "Method DELETE not allowed"}
+    assert "POST" in r["Allow"]
+
+
+def test_a_form_posted_without_its_csrf_token_gets_a_page_in_words(force: Force):
+    invitation = make_contact(force, "CSRF-1")
+    client = Client(enforce_csrf_checks=True)
+    r = client.post(f"/s/{invitation.token}", {"q1": "6"})
+    assert r.status_code == 403
+    text = r.content.decode()
+    assert "This form has expired" in text and "Nothing you sent was stored" in text
+    assert "CSRF" not in text  # Django's page names the mechanism; a caller needs words
+    assert invitation.token not in text
+
+
 def _boom(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("a fault of the test's own view")
 
@@ -260,7 +278,7 @@ def test_the_site_wires_its_own_error_handlers():
         )
 
 
-@pytest.mark.parametrize("name", ["400.html", "403.html", "404.html", "500.html"])
+@pytest.mark.parametrize("name", ["400.html", "403.html", "403_csrf.html", "404.html", "500.html"])
 def test_error_pages_extend_the_site_and_have_no_inline_style_or_script(name: str):
     text = (TEMPLATES / name).read_text()
     assert text.startswith('{% extends "base.html" %}')
