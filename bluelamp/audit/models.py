@@ -17,6 +17,7 @@ class AuditEvent(models.Model):
         UPDATE = "update", "Changed"
         DELETE = "delete", "Deleted"
         EXPORT = "export", "Exported"
+        REFUSED = "refused", "Refused"  # a sign-in through the force's provider, refused
 
     force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
