@@ -254,6 +254,27 @@ def test_the_survey_page_marks_branching_with_numbers_only(client, force):
     assert inline_parts(page) == []
 
 
+def test_a_definition_stored_past_the_check_gets_a_notice_not_a_500(client, force, caplog):
+    template = SurveyTemplate.objects.create(
+        force=force,
+        key="burglary",
+        stage="first_contact",
+        version=1,
+        definition=_definition(
+            _question("more", {"question": "whole_experience", "any_of": [INJECTION]})
+        ),
+    )  # fmt: skip  (as a data migration or a shell might, past the admin's check)
+    invitation = make_contact(force, "CSP-BAD-1")
+    assert invitation.template == template
+    r = client.get(f"/s/{invitation.token}")
+    assert r.status_code == 503
+    page = r.content.decode()
+    assert "This survey is not available just now" in page
+    assert "<script>alert" not in page and inline_parts(page) == []
+    assert f"survey template {template.pk} has an invalid definition" in caplog.text
+    assert invitation.token not in caplog.text
+
+
 # --- In the browser ------------------------------------------------------------------------
 
 RECORD_VIOLATIONS = """

@@ -8,6 +8,7 @@ The token in the link is the only key. Pages for an unknown, expired or used lin
 about the case behind it.
 """
 
+import logging
 from collections.abc import Mapping, Sequence
 
 from django.http import HttpRequest, HttpResponse
@@ -27,6 +28,8 @@ from bluelamp.surveys.services import (
     person_opt_out,
     response_submit,
 )
+
+log = logging.getLogger(__name__)
 
 COPY = {
     "en": {
@@ -49,6 +52,8 @@ COPY = {
         "expired": "This survey has closed",
         "expired_text": "The time for answering this survey has passed. Thank you for your "
         "interest.",
+        "unavailable": "This survey is not available just now",
+        "unavailable_text": "Please try again later. Thank you for your patience.",
         "answered": "You have already answered",
         "answered_text": "We have your answers. Thank you for taking the time.",
         "emergency": "This survey is not monitored. In an emergency call 999. Otherwise call 101.",
@@ -76,6 +81,8 @@ COPY = {
         "expired": "Mae'r arolwg hwn wedi cau",
         "expired_text": "Mae'r amser i ateb yr arolwg hwn wedi mynd heibio. Diolch am eich "
         "diddordeb.",
+        "unavailable": "Nid yw'r arolwg hwn ar gael ar hyn o bryd",
+        "unavailable_text": "Rhowch gynnig arall arni yn nes ymlaen. Diolch am eich amynedd.",
         "answered": "Rydych chi eisoes wedi ateb",
         "answered_text": "Mae gennym eich atebion. Diolch am roi o'ch amser.",
         "emergency": "Nid yw'r arolwg hwn yn cael ei fonitro. Mewn argyfwng ffoniwch 999. Fel "
@@ -245,7 +252,13 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         return _notice(request, langs, "answered", 200)
     if state == "expired":
         return _notice(request, langs, "expired", 410)
-    definition = logic.parse_definition(invitation.template.definition)
+    try:
+        definition = logic.parse_definition(invitation.template.definition)
+    except ValueError:
+        # Written past the admin's check (a data migration, a shell): never a 500 or a
+        # half-checked page in front of a caller. The log names the template, not the link.
+        log.error("survey template %s has an invalid definition", invitation.template.pk)
+        return _notice(request, langs, "unavailable", 503)
     errors: dict[str, dict[str, str]] = {}
     values: dict[str, str] = {}
     callback = False
