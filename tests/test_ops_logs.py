@@ -33,6 +33,11 @@ def child_logs(tmp_path: Path, log_format: str, token: str) -> str:
         "DATA_DIR": str(tmp_path),
     }
     env.pop("SENTRY_DSN", None)
+    return run_child(token, env)
+
+
+def run_child(token: str, env: dict[str, str]) -> str:
+    """tests/ops_child.py in a process of its own; what it wrote to standard error."""
     done = subprocess.run(  # noqa: S603 (our own child script, by module name)
         [sys.executable, "-m", "tests.ops_child", token],
         cwd=ROOT,

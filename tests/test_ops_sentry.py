@@ -4,8 +4,6 @@ or email: a fake Sentry on loopback receives what the real settings send."""
 import gzip
 import os
 import secrets
-import subprocess
-import sys
 import threading
 import zlib
 from collections.abc import Iterator
@@ -14,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_ops_logs import ROOT, personal
+from tests.test_ops_logs import personal, run_child
 
 
 class FakeSentry(BaseHTTPRequestHandler):
@@ -62,15 +60,7 @@ def test_an_error_reaches_sentry_without_personal_data(
         "DATABASE_URL": f"sqlite:///{tmp_path / 'sentry.sqlite3'}",
         "DATA_DIR": str(tmp_path),
     }
-    done = subprocess.run(  # noqa: S603 (our own child script, by module name)
-        [sys.executable, "-m", "tests.ops_child", token],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    run_child(token, env)
     events = [body for path, body in received if path == "/api/7/envelope/"]
     errors = [body for body in events if '"type":"event"' in body.replace(" ", "")]
     assert errors, f"no event reached the fake Sentry: {[p for p, _ in received]}"
