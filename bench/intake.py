@@ -64,6 +64,7 @@ class Database:
     kind: str  # "sqlite" or "postgres"
     workdir: Path
     url: str = ""
+    settings: str = "bluelamp.settings"
 
     def create(self) -> None:
         if self.kind == "sqlite":
@@ -80,7 +81,7 @@ class Database:
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         # A DJANGO_SETTINGS_MODULE already set is kept, to measure a candidate configuration.
-        env.setdefault("DJANGO_SETTINGS_MODULE", "bluelamp.settings")
+        env.setdefault("DJANGO_SETTINGS_MODULE", self.settings)
         env.update(
             DATABASE_URL=self.url,
             DATA_DIR=str(self.workdir),
@@ -218,10 +219,10 @@ class Server:
 
 
 @contextmanager
-def running(kind: str) -> Iterator[tuple[Server, str]]:
+def running(kind: str, settings: str = "bluelamp.settings") -> Iterator[tuple[Server, str]]:
     """A fresh database with the benchmark force, served by gunicorn; yields (server, token)."""
     workdir = Path(tempfile.mkdtemp(prefix=f"bluelamp-bench-{kind}-"))
-    db = Database(kind, workdir)
+    db = Database(kind, workdir, settings=settings)
     server = Server(db)
     try:
         db.create()
@@ -296,13 +297,18 @@ def _unchunk(data: bytes) -> bytes:
 
 
 def contact_bodies(
-    prefix: str, count: int, seed: int, exclusions: bool = True
+    prefix: str, count: int, seed: int, exclusions: bool = True, fresh: str | None = None
 ) -> list[dict[str, object]]:
     """Distinct valid contacts: a realistic mix, about one in twelve of them excluded.
 
     Adults with UK mobiles in the 07700 900xxx drama range; a few domestic-abuse flags and
     under-16s among the rest, besides the sensitive incident type in the mix. Without
     ``exclusions`` every contact is one that gets a survey link.
+
+    The drama range has only 1,000 mobile numbers, so a second batch meets the same people
+    again and the frequency cap excludes most of it. With ``fresh`` (a label unique to the
+    batch) every person is new: an email address of their own (example.com) and no phone, so
+    every batch does the same work.
     """
     rng = random.Random(seed)
     mix = [(code, w) for code, w in INCIDENT_MIX if exclusions or code != "domestic_abuse"]
@@ -332,9 +338,13 @@ def contact_bodies(
                 "answer_seconds": rng.randint(1, 120),
                 "person": {
                     "name": f"Bench Caller {i}",
-                    "phone": f"07700 900{rng.randint(0, 999):03d}",
                     "age": age,
                     "postcode": "AL1 3JS",
+                    **(
+                        {"email": f"bench-{fresh}-{i}@example.com"}
+                        if fresh is not None
+                        else {"phone": f"07700 900{rng.randint(0, 999):03d}"}
+                    ),
                 },
                 "flags": flags,
             }
@@ -365,10 +375,12 @@ def post_all(
     concurrency: int,
     expect: int,
     keep: bool = False,
+    path: str = "/api/v1/contacts",
 ) -> RunResult:
     """Post every body once from ``concurrency`` threads; time the whole batch.
 
-    With ``keep`` the answers' bodies are kept (in no particular order).
+    With ``keep`` the answers' bodies are kept (in no particular order). To ``PEER_PATH``
+    any answer with the expected status counts; to the API, one that is a contact.
     """
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     lock = threading.Lock()
@@ -383,11 +395,13 @@ def post_all(
                 return
             started = time.perf_counter()
             try:
-                status, _, content = request(server.port, "POST", "/api/v1/contacts", body, headers)
+                status, _, content = request(server.port, "POST", path, body, headers)
             except (OSError, ValueError, IndexError) as e:
                 status, content = 0, f"{type(e).__name__}: {e}".encode()
             elapsed = time.perf_counter() - started
-            invitation = _invitation_status(content) if status == expect else None
+            invitation = None
+            if status == expect:
+                invitation = "stored" if path == PEER_PATH else _invitation_status(content)
             with lock:
                 result.latencies.append(elapsed)
                 result.statuses[status] = result.statuses.get(status, 0) + 1
@@ -430,21 +444,40 @@ def encode(bodies: list[dict[str, object]]) -> list[bytes]:
     return [json.dumps(b).encode() for b in bodies]
 
 
+PEER_PATH = "/bench/bare-insert"  # bench/peer: a plain Django view inserting one row
+PEER_SETTINGS = "bench.peer.settings"
+BASELINE = Path(__file__).with_name("baseline.json")
+GUARD_TOLERANCE = 0.30  # --check fails when the ratio is more than this far below the baseline
+
+
 def bench_database(kind: str, contacts: int, runs: int, concurrency: int) -> dict[str, float]:
+    """Runs of our intake and of the bare-insert peer, taken in turns on one server."""
     print(f"\n== {kind}: {runs} runs of {contacts} contacts, {concurrency} client threads ==")
-    with running(kind) as (server, token):
+    with running(kind, settings=PEER_SETTINGS) as (server, token):
         print(f"gunicorn: {server.workers} worker processes on 127.0.0.1:{server.port}")
         # Warm-up: both workers import the URL conf and views and open their connections.
-        warm = post_all(server, token, encode(contact_bodies("WARM", 200, 0)), 8, 201)
-        check(warm, "warm-up")
+        warm = encode(contact_bodies("WARM", 200, 0, fresh="warm"))
+        check(post_all(server, token, warm, 8, 201), "warm-up")
+        check(post_all(server, token, warm, 8, 201, path=PEER_PATH), "peer warm-up")
         rates: list[float] = []
+        peer_rates: list[float] = []
         all_latencies: list[float] = []
         server_cpus: list[float] = []
         stored: list[bytes] = []
         for run in range(1, runs + 1):
-            bodies = encode(contact_bodies(f"R{run}", contacts, seed=run))
-            result = post_all(server, token, bodies, concurrency, 201)
-            check(result, f"run {run}")
+            # Fresh people every run, so that each run does the same work: all new people,
+            # about one in twelve excluded by flags, age or a sensitive type.
+            bodies = encode(contact_bodies(f"R{run}", contacts, seed=run, fresh=f"r{run}"))
+            # The peer and our intake in turns, the first of the pair alternating.
+            order = ["peer", "ours"] if run % 2 else ["ours", "peer"]
+            for who in order:
+                if who == "peer":
+                    peer = post_all(server, token, bodies, concurrency, 201, path=PEER_PATH)
+                    check(peer, f"run {run} (peer)")
+                    peer_rates.append(peer.rate)
+                    continue
+                result = post_all(server, token, bodies, concurrency, 201)
+                check(result, f"run {run}")
             stored += bodies
             rates.append(result.rate)
             all_latencies += result.latencies
@@ -457,24 +490,42 @@ def bench_database(kind: str, contacts: int, runs: int, concurrency: int) -> dic
                 f"p50 {percentile(result.latencies, 50) * 1000:6.1f} ms  "
                 f"p95 {percentile(result.latencies, 95) * 1000:6.1f} ms  "
                 f"CPU per contact: workers {server_ms:4.1f} ms, client {client_ms:3.1f} ms  "
-                f"({invites})"
+                f"({invites});  bare insert {peer.rate:7.1f}/s "
+                f"p95 {percentile(peer.latencies, 95) * 1000:5.1f} ms"
             )
+        # The excluded path: the first run's people again under new references, so the
+        # frequency cap (or an earlier exclusion) turns every one of them away.
+        again_people = [
+            json.dumps({**json.loads(b), "reference": f"X-{i:06d}"}).encode()
+            for i, b in enumerate(stored[:contacts])
+        ]
+        excluded = post_all(server, token, again_people, concurrency, 201)
+        check(excluded, "excluded path")
+        excluded_invites = ", ".join(f"{k} {v}" for k, v in sorted(excluded.invitations.items()))
         again = random.Random(99).sample(stored, min(len(stored), contacts))
         repost = post_all(server, token, again, concurrency, 200)
         check(repost, "re-post")
     figures = {
         "median_rate": statistics.median(rates),
+        "peer_rate": statistics.median(peer_rates),
         "p50_ms": percentile(all_latencies, 50) * 1000,
         "p95_ms": percentile(all_latencies, 95) * 1000,
         "repost_rate": repost.rate,
         "repost_p95_ms": percentile(repost.latencies, 95) * 1000,
         "server_cpu_ms": statistics.median(server_cpus),
         "repost_cpu_ms": repost.server_cpu / len(again) * 1000,
+        "excluded_rate": excluded.rate,
     }
+    figures["ratio"] = figures["median_rate"] / figures["peer_rate"]
     print(
         f"{kind}: median {figures['median_rate']:.1f} contacts/s over {runs} runs; "
         f"latency p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms; "
-        f"worker CPU {figures['server_cpu_ms']:.1f} ms per contact"
+        f"worker CPU {figures['server_cpu_ms']:.1f} ms per contact; "
+        f"bare insert median {figures['peer_rate']:.1f}/s"
+    )
+    print(
+        f"{kind}: excluded path (the same people again): {excluded.rate:.1f} contacts/s, "
+        f"p95 {percentile(excluded.latencies, 95) * 1000:.1f} ms ({excluded_invites})"
     )
     print(
         f"{kind}: idempotent re-post of {len(again)} known references: "
@@ -497,28 +548,63 @@ def machine_load() -> str:
     return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} CPUs"
 
 
+def guard(summary: dict[str, dict[str, float]]) -> bool:
+    """Each ratio against ``bench/baseline.json``: True when none is more than
+    GUARD_TOLERANCE below its recorded value."""
+    baseline = json.loads(BASELINE.read_text())
+    passed = True
+    for kind, figures in summary.items():
+        recorded = float(baseline[kind]["ratio_to_bare_insert"])
+        floor = recorded * (1 - GUARD_TOLERANCE)
+        ok = figures["ratio"] >= floor
+        passed &= ok
+        print(
+            f"guard: {kind} ratio to bare insert {figures['ratio']:.2f}, baseline {recorded:.2f}, "
+            f"fails below {floor:.2f}: {'pass' if ok else 'FAIL'}"
+        )
+    return passed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--contacts", type=int, default=1000, help="contacts per run")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=12, help="client threads")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="the CI guard: a short measurement (3 runs of 300 unless given), exit 1 when the "
+        f"ratio to the bare insert is more than {GUARD_TOLERANCE:.0%} below bench/baseline.json",
+    )
     args = parser.parse_args()
+    if args.check:
+        given = {a.split("=")[0] for a in sys.argv[1:]}
+        args.contacts = args.contacts if "--contacts" in given else 300
+        args.runs = args.runs if "--runs" in given else 3
     if not (1 <= args.contacts <= 100_000 and 1 <= args.runs <= 50 and 1 <= args.concurrency <= 64):
         parser.error("--contacts must be 1 to 100000, --runs 1 to 50, --concurrency 1 to 64")
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     print(f"before: {machine_load()}")
     summary = {k: bench_database(k, args.contacts, args.runs, args.concurrency) for k in kinds}
     print(f"after: {machine_load()}")
-    print("\ndatabase   contacts/s (median)   p50 ms   p95 ms   worker CPU ms/contact   re-post/s")
+    print(
+        "\ndatabase   contacts/s (median)   p50 ms   p95 ms   worker CPU ms/contact   re-post/s"
+        "   excluded/s   bare insert/s"
+    )
     for kind, f in summary.items():
         print(
             f"{kind:<10} {f['median_rate']:>19.1f} {f['p50_ms']:>8.1f} {f['p95_ms']:>8.1f} "
-            f"{f['server_cpu_ms']:>23.1f} {f['repost_rate']:>11.1f}"
+            f"{f['server_cpu_ms']:>23.1f} {f['repost_rate']:>11.1f} {f['excluded_rate']:>12.1f} "
+            f"{f['peer_rate']:>15.1f}"
         )
-    if "sqlite" in summary and summary["sqlite"]["median_rate"] < 300:
+    for kind, f in summary.items():
+        print(f"{kind} ratio to bare insert: {f['ratio']:.2f}")
+    if "sqlite" in summary and summary["sqlite"]["median_rate"] < 514:
         rate = summary["sqlite"]["median_rate"]
-        print(f"target missed: sqlite {rate:.0f} contacts/s (target at least 300)")
+        print(f"target missed: sqlite {rate:.0f} contacts/s (target at least 514)")
+    if args.check and not guard(summary):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

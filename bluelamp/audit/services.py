@@ -2,6 +2,7 @@ from typing import Any
 
 from bluelamp.audit.models import AuditEvent
 from bluelamp.forces.models import Force, User
+from bluelamp.lib.rows import row_insert
 
 
 def audit_record(
@@ -18,12 +19,14 @@ def audit_record(
     Call it inside the same transaction as the change, so that no change goes unrecorded.
     """
     label = actor or (f"user:{user.username}" if user is not None else "system")
-    return AuditEvent.objects.create(
-        force=force,
-        user=user,
-        actor=label[:120],
-        action=action,
-        object_type=type(obj)._meta.model_name if hasattr(obj, "_meta") else str(type(obj)),
-        object_id=str(getattr(obj, "pk", obj)),
-        summary=summary[:200],
+    return row_insert(
+        AuditEvent(
+            force=force,
+            user=user,
+            actor=label[:120],
+            action=action,
+            object_type=type(obj)._meta.model_name if hasattr(obj, "_meta") else str(type(obj)),
+            object_id=str(getattr(obj, "pk", obj)),
+            summary=summary[:200],
+        )
     )

@@ -36,6 +36,7 @@ from django.utils.module_loading import import_string
 
 from bluelamp.delivery.models import Job
 from bluelamp.lib import clock
+from bluelamp.lib.rows import row_insert
 
 log = logging.getLogger(__name__)
 
@@ -50,15 +51,17 @@ class DatabaseBackend(BaseTaskBackend):
     def enqueue(self, task: Task, args: Any, kwargs: Any) -> TaskResult:  # type: ignore[type-arg]
         self.validate_task(task)
         now = clock.now()
-        job = Job.objects.create(
-            task_path=task.module_path,
-            args=list(args),
-            kwargs=dict(kwargs),
-            queue_name=task.queue_name,
-            priority=task.priority,
-            backend=self.alias,
-            run_after=task.run_after or now,
-            enqueued_at=now,
+        job = row_insert(
+            Job(
+                task_path=task.module_path,
+                args=list(args),
+                kwargs=dict(kwargs),
+                queue_name=task.queue_name,
+                priority=task.priority,
+                backend=self.alias,
+                run_after=task.run_after or now,
+                enqueued_at=now,
+            )
         )
         return _result(job, task)
 

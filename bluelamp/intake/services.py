@@ -17,6 +17,7 @@ from bluelamp.intake.selectors import people_past_retention
 from bluelamp.lib import clock
 from bluelamp.lib.contact import age_on, is_mobile, normalise_email, person_key
 from bluelamp.lib.erasure import ERASED, Tally, postcode_district
+from bluelamp.lib.rows import row_insert
 from bluelamp.surveys.logic import parse_definition
 from bluelamp.surveys.models import IncidentType, Response
 from bluelamp.surveys.services import invitation_decide
@@ -133,30 +134,34 @@ def _contact_create_audited(
 def _contact_create(*, force: Force, data: ContactIn, incident_type: IncidentType) -> Contact:
     p = data.person
     email = normalise_email(p.email) if p.email else ""
-    person = Person.objects.create(
-        force=force,
-        name=p.name,
-        phone=p.phone,
-        email=email,
-        date_of_birth=p.date_of_birth,
-        age=p.age,
-        language=p.language,
-        postcode=p.postcode,
-        phone_key=person_key(settings.PERSON_KEY_SECRET, p.phone),
-        email_key=person_key(settings.PERSON_KEY_SECRET, email),
+    person = row_insert(
+        Person(
+            force=force,
+            name=p.name,
+            phone=p.phone,
+            email=email,
+            date_of_birth=p.date_of_birth,
+            age=p.age,
+            language=p.language,
+            postcode=p.postcode,
+            phone_key=person_key(settings.PERSON_KEY_SECRET, p.phone),
+            email_key=person_key(settings.PERSON_KEY_SECRET, email),
+        )
     )
     team_id = _team_id(force, data.team)
-    contact = Contact.objects.create(
-        force=force,
-        reference=data.reference,
-        received_at=data.received_at,
-        channel=data.channel,
-        incident_type=incident_type,
-        call_handler_id=_call_handler_id(force, data.call_handler, team_id),
-        team_id=team_id,
-        answer_seconds=data.answer_seconds,
-        person=person,
-        flags=data.flags,
+    contact = row_insert(
+        Contact(
+            force=force,
+            reference=data.reference,
+            received_at=data.received_at,
+            channel=data.channel,
+            incident_type=incident_type,
+            call_handler_id=_call_handler_id(force, data.call_handler, team_id),
+            team_id=team_id,
+            answer_seconds=data.answer_seconds,
+            person=person,
+            flags=data.flags,
+        )
     )
     age = p.age
     if p.date_of_birth is not None:

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from bluelamp.audit.services import audit_record
+from bluelamp.lib.rows import row_insert
 from bluelamp.lib.versions import version_save
 from bluelamp.surveys import contact_rules, logic
 from bluelamp.surveys.models import (
@@ -68,8 +69,18 @@ def _template_lookup(*, force: "Force", key: str, stage: str) -> SurveyTemplate:
 
 
 def person_opted_out(person: "Person") -> bool:
+    """Whether the person (by any fingerprint) asked never to be contacted again.
+
+    Asked on every contact, so written as the one statement it is (the ORM took longer to
+    compose it than the database to answer it)."""
     keys = [k for k in (person.phone_key, person.email_key) if k]
-    return bool(keys) and OptOut.objects.filter(force_id=person.force_id, key__in=keys).exists()
+    if not keys:
+        return False
+    marks = ", ".join(["%s"] * len(keys))
+    sql = f"SELECT 1 FROM {OptOut._meta.db_table} WHERE force_id = %s AND key IN ({marks})"  # noqa: S608 (names are ours, values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " LIMIT 1", [person.force_id, *keys])
+        return cursor.fetchone() is not None
 
 
 @dataclass(frozen=True)
@@ -141,28 +152,44 @@ def surveyed_within(
     of ``around``, before or after (with ``sent_only``, one already sent).
 
     An invitation sent is placed at the moment it went, not the moment it was due: a worker
-    that was down, or a night in between, can send it a day late."""
+    that was down, or a night in between, can send it a day late. Sent counts even if
+    withdrawn since (an opt-out by another of the person's numbers); an invitation that could
+    not be delivered does not.
+
+    One statement, an EXISTS per fingerprint column, so that each is a search of its index
+    (force, key, send_at): written as ``phone_key IN ... OR email_key IN ...`` the planner
+    read every invitation of the force, and intake slowed as they grew.
+    """
+    keys = [k for k in keys if k]
     if not keys or days <= 0:
         return False
     window = dt.timedelta(days=days)
-    lo, hi = around - window, around + window
-    when = Q(sent_at__isnull=False, sent_at__gt=lo, sent_at__lt=hi) | Q(
-        sent_at__isnull=True, send_at__gt=lo, send_at__lt=hi
+    ops = connection.ops
+    lo = ops.adapt_datetimefield_value(around - window)
+    hi = ops.adapt_datetimefield_value(around + window)
+    S = Invitation.Status
+    live = [S.ANSWERED] if sent_only else [S.ANSWERED, S.SCHEDULED]
+    marks = ", ".join(["%s"] * len(keys))
+    condition = (
+        f"force_id = %s AND {{column}} IN ({marks}) AND status <> %s"
+        f" AND (sent_at IS NOT NULL OR status IN ({', '.join(['%s'] * len(live))}))"
+        " AND ((sent_at IS NOT NULL AND sent_at > %s AND sent_at < %s)"
+        " OR (sent_at IS NULL AND send_at > %s AND send_at < %s))"
     )
-    # Sent counts even if withdrawn since (an opt-out by another of the person's numbers);
-    # an invitation that could not be delivered does not.
-    sent = (Q(sent_at__isnull=False) | Q(status=Invitation.Status.ANSWERED)) & ~Q(
-        status=Invitation.Status.FAILED
-    )
-    found = Invitation.objects.filter(
-        Q(phone_key__in=keys) | Q(email_key__in=keys),
-        sent if sent_only else sent | Q(status=Invitation.Status.SCHEDULED),
-        when,
-        force_id=force_id,
-    )
+    params: list[object] = [force_id, *keys, S.FAILED.value, *[v.value for v in live]]
+    params += [lo, hi, lo, hi]
     if exclude_pk is not None:
-        found = found.exclude(pk=exclude_pk)
-    return found.exists()
+        condition += " AND id <> %s"
+        params.append(exclude_pk)
+    table = Invitation._meta.db_table
+    exists = [
+        f"EXISTS (SELECT 1 FROM {table} WHERE {condition.format(column=column)})"  # noqa: S608 (names are ours, values are parameters)
+        for column in ("phone_key", "email_key")
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {' OR '.join(exists)}", params * 2)
+        (found,) = cursor.fetchone()
+    return bool(found)
 
 
 def invitation_decide(
@@ -209,7 +236,7 @@ def invitation_decide(
         facts = dataclasses.replace(facts, surveyed_recently=True)
         decision = contact_rules.decide(current.rules, facts, secret=settings.PERSON_KEY_SECRET)
     common = {
-        "force_id": contact.force_id,
+        "force": contact.force,
         "contact": contact,
         "stage": stage,
         "rules_version": current.version,
@@ -218,26 +245,30 @@ def invitation_decide(
         "email_key": person.email_key,
     }
     if not decision.scheduled:
-        return Invitation.objects.create(
-            **common,
-            status=Invitation.Status.EXCLUDED,
-            reason=decision.reason,
-            reason_text=decision.reason_text,
-            closed_at=now,
+        return row_insert(
+            Invitation(
+                **common,
+                status=Invitation.Status.EXCLUDED,
+                reason=decision.reason,
+                reason_text=decision.reason_text,
+                closed_at=now,
+            )
         )
-    invitation = Invitation.objects.create(
-        **common,
-        status=Invitation.Status.SCHEDULED,
-        token=new_token(),
-        template=template_current(
-            force=contact.force,
-            key=decision.template_key or incident_type.template_key,
-            stage=stage,
-        ),
-        via=decision.via,
-        language=person.language,
-        send_at=send_at,
-        expires_at=send_at + dt.timedelta(days=current.rules.expiry_days),
+    invitation = row_insert(
+        Invitation(
+            **common,
+            status=Invitation.Status.SCHEDULED,
+            token=new_token(),
+            template=template_current(
+                force=contact.force,
+                key=decision.template_key or incident_type.template_key,
+                stage=stage,
+            ),
+            via=decision.via,
+            language=person.language,
+            send_at=send_at,
+            expires_at=send_at + dt.timedelta(days=current.rules.expiry_days),
+        )
     )
     from bluelamp.delivery.dispatch import invitation_enqueue
 
