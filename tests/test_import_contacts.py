@@ -16,7 +16,7 @@ from bluelamp.forces.models import Force
 from bluelamp.intake.imports import COLUMNS, contacts_import, row_parse, rows_parse
 from bluelamp.intake.models import Contact, Person
 from bluelamp.surveys.models import Invitation
-from bluelamp.surveys.services import invitation_decide
+from bluelamp.surveys.services import invitation_store
 
 SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "contacts.csv"
 
@@ -229,12 +229,13 @@ def test_many_rows_across_batches(force, tmp_path):
 
 
 def test_a_row_that_fails_to_store_is_rejected_alone(force, tmp_path, monkeypatch):
-    def decide_or_crash(**kwargs: Any) -> Invitation:
-        if kwargs["contact"].reference == "C":
+    def store_or_crash(**kwargs: Any) -> Invitation:
+        # In the contact's transaction, after its person and contact rows are written.
+        if kwargs["invitation"].contact.reference == "C":
             raise RuntimeError("a fault storing this row")
-        return invitation_decide(**kwargs)
+        return invitation_store(**kwargs)
 
-    monkeypatch.setattr("bluelamp.intake.services.invitation_decide", decide_or_crash)
+    monkeypatch.setattr("bluelamp.intake.services.invitation_store", store_or_crash)
     path = write_csv(tmp_path / "crash.csv", [row("A"), row("B"), row("C"), row("D")])
     with path.open("rb") as f:
         total = contacts_import(
@@ -248,12 +249,13 @@ def test_a_row_that_fails_to_store_is_rejected_alone(force, tmp_path, monkeypatc
 
 
 def test_a_database_failure_midway_leaves_no_half_written_batch(force, tmp_path, monkeypatch):
-    def decide_or_crash(**kwargs: Any) -> Invitation:
-        if kwargs["contact"].reference == "C":
+    def store_or_crash(**kwargs: Any) -> Invitation:
+        # In the contact's transaction, after its person and contact rows are written.
+        if kwargs["invitation"].contact.reference == "C":
             raise OperationalError("the database went away")
-        return invitation_decide(**kwargs)
+        return invitation_store(**kwargs)
 
-    monkeypatch.setattr("bluelamp.intake.services.invitation_decide", decide_or_crash)
+    monkeypatch.setattr("bluelamp.intake.services.invitation_store", store_or_crash)
     path = write_csv(tmp_path / "crash.csv", [row("A"), row("B"), row("C"), row("D")])
     with path.open("rb") as f, pytest.raises(OperationalError):
         contacts_import(force=force, rows=rows_parse(f), actor="import:crash.csv", batch_size=2)

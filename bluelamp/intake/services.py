@@ -19,8 +19,8 @@ from bluelamp.lib.contact import age_on, is_mobile, normalise_email, person_key
 from bluelamp.lib.erasure import ERASED, Tally, postcode_district
 from bluelamp.lib.rows import row_insert
 from bluelamp.surveys.logic import parse_definition
-from bluelamp.surveys.models import IncidentType, Response
-from bluelamp.surveys.services import invitation_decide
+from bluelamp.surveys.models import IncidentType, Invitation, Response
+from bluelamp.surveys.services import invitation_prepare, invitation_store
 
 
 class IntakeError(ValueError):
@@ -97,76 +97,77 @@ def contact_ingest(*, force: Force, data: ContactIn, actor: str) -> Ingested:
     incident_type = incident_type_get(data.incident_type)
     try:
         try:
-            contact = _contact_create_audited(
+            contact = _contact_store(
                 force=force, data=data, incident_type=incident_type, actor=actor
             )
         except IntegrityError:
-            if Contact.objects.filter(force=force, reference=data.reference).exists():
-                raise
+            if (known := contact_known(force=force, reference=data.reference)) is not None:
+                return Ingested(known, created=False)
             known_ids_clear()  # a cached team or call handler was deleted: look them up again
-            contact = _contact_create_audited(
+            contact = _contact_store(
                 force=force, data=data, incident_type=incident_type, actor=actor
             )
     except IntegrityError:
         # Another request stored the same reference a moment ago: that one stands.
-        existing = Contact.objects.filter(force=force, reference=data.reference).first()
-        if existing is None:
+        if (known := contact_known(force=force, reference=data.reference)) is None:
             raise
-        return Ingested(existing, created=False)
+        return Ingested(known, created=False)
     return Ingested(contact, created=True)
 
 
-def _contact_create_audited(
-    *, force: Force, data: ContactIn, incident_type: IncidentType, actor: str
-) -> Contact:
-    with transaction.atomic():
-        contact = _contact_create(force=force, data=data, incident_type=incident_type)
-        audit_record(
-            force=force,
-            action="create",
-            obj=contact.person,
-            actor=actor,
-            summary=f"contact {contact.pk} taken in",
+def contact_known(*, force: Force, reference: str) -> Contact | None:
+    """The contact stored under the force's reference, with its first decision, in one query."""
+    found = (
+        Invitation.objects.filter(
+            contact__force=force, contact__reference=reference, stage="first_contact"
         )
+        .select_related("contact", "force")
+        .first()
+    )
+    if found is None:
+        return None
+    contact = found.contact
+    contact.__dict__["invitation"] = found
     return contact
 
 
-def _contact_create(*, force: Force, data: ContactIn, incident_type: IncidentType) -> Contact:
+def _contact_store(
+    *, force: Force, data: ContactIn, incident_type: IncidentType, actor: str
+) -> Contact:
+    """Everything that only reads (fingerprints, the decision with its opt-out and frequency
+    cap) happens first; the transaction holds the inserts alone, since on SQLite it holds the
+    database's one write lock."""
     p = data.person
     email = normalise_email(p.email) if p.email else ""
-    person = row_insert(
-        Person(
-            force=force,
-            name=p.name,
-            phone=p.phone,
-            email=email,
-            date_of_birth=p.date_of_birth,
-            age=p.age,
-            language=p.language,
-            postcode=p.postcode,
-            phone_key=person_key(settings.PERSON_KEY_SECRET, p.phone),
-            email_key=person_key(settings.PERSON_KEY_SECRET, email),
-        )
+    person = Person(
+        force=force,
+        name=p.name,
+        phone=p.phone,
+        email=email,
+        date_of_birth=p.date_of_birth,
+        age=p.age,
+        language=p.language,
+        postcode=p.postcode,
+        phone_key=person_key(settings.PERSON_KEY_SECRET, p.phone),
+        email_key=person_key(settings.PERSON_KEY_SECRET, email),
     )
     team_id = _team_id(force, data.team)
-    contact = row_insert(
-        Contact(
-            force=force,
-            reference=data.reference,
-            received_at=data.received_at,
-            channel=data.channel,
-            incident_type=incident_type,
-            call_handler_id=_call_handler_id(force, data.call_handler, team_id),
-            team_id=team_id,
-            answer_seconds=data.answer_seconds,
-            person=person,
-            flags=data.flags,
-        )
+    contact = Contact(
+        force=force,
+        reference=data.reference,
+        received_at=data.received_at,
+        channel=data.channel,
+        incident_type=incident_type,
+        call_handler_id=_call_handler_id(force, data.call_handler, team_id),
+        team_id=team_id,
+        answer_seconds=data.answer_seconds,
+        person=person,
+        flags=data.flags,
     )
     age = p.age
     if p.date_of_birth is not None:
         age = age_on(p.date_of_birth, timezone.localtime(data.received_at).date())
-    contact.__dict__["invitation"] = invitation_decide(
+    invitation = invitation_prepare(
         contact=contact,
         incident_type=incident_type,
         age=age,
@@ -174,6 +175,15 @@ def _contact_create(*, force: Force, data: ContactIn, incident_type: IncidentTyp
         has_email=bool(email),
         now=clock.now(),
     )
+    with transaction.atomic():
+        row_insert(person)
+        contact.person = person
+        row_insert(contact)
+        contact.__dict__["invitation"] = invitation_store(invitation=invitation)
+        audit_record(
+            force=force, action="create", obj=person, actor=actor,
+            summary=f"contact {contact.pk} taken in",
+        )  # fmt: skip
     return contact
 
 

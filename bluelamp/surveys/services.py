@@ -5,7 +5,7 @@ import datetime as dt
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -176,7 +176,7 @@ def surveyed_within(
         " AND ((sent_at IS NOT NULL AND sent_at > %s AND sent_at < %s)"
         " OR (sent_at IS NULL AND send_at > %s AND send_at < %s))"
     )
-    params: list[object] = [force_id, *keys, S.FAILED.value, *[v.value for v in live]]
+    params: list[Any] = [force_id, *keys, S.FAILED.value, *[v.value for v in live]]
     params += [lo, hi, lo, hi]
     if exclude_pk is not None:
         condition += " AND id <> %s"
@@ -207,6 +207,38 @@ def invitation_decide(
 
     The invitation is scheduled for the stage's delay after its event (the contact itself for
     the first stage), outside quiet hours, and its sending is queued in the same transaction.
+    """
+    return invitation_store(
+        invitation=invitation_prepare(
+            contact=contact,
+            incident_type=incident_type,
+            age=age,
+            has_mobile=has_mobile,
+            has_email=has_email,
+            now=now,
+            stage=stage,
+            event_at=event_at,
+        )
+    )
+
+
+def invitation_prepare(
+    *,
+    contact: "Contact",
+    incident_type: IncidentType,
+    age: int | None,
+    has_mobile: bool,
+    has_email: bool,
+    now: dt.datetime,
+    stage: str = "first_contact",
+    event_at: dt.datetime | None = None,
+) -> Invitation:
+    """The decision for a contact at a stage, as an Invitation not yet stored.
+
+    It reads (the force's rules, opt-outs, the frequency cap) and writes nothing, so intake
+    takes it before its transaction opens and holds SQLite's one write lock only for the
+    inserts. A contact of the same person stored in between is caught at sending, where the
+    worker asks both questions again under the person's lock (delivery.dispatch).
     """
     current = contact_rules_current(contact.force)
     person = contact.person
@@ -245,34 +277,38 @@ def invitation_decide(
         "email_key": person.email_key,
     }
     if not decision.scheduled:
-        return row_insert(
-            Invitation(
-                **common,
-                status=Invitation.Status.EXCLUDED,
-                reason=decision.reason,
-                reason_text=decision.reason_text,
-                closed_at=now,
-            )
-        )
-    invitation = row_insert(
-        Invitation(
+        return Invitation(
             **common,
-            status=Invitation.Status.SCHEDULED,
-            token=new_token(),
-            template=template_current(
-                force=contact.force,
-                key=decision.template_key or incident_type.template_key,
-                stage=stage,
-            ),
-            via=decision.via,
-            language=person.language,
-            send_at=send_at,
-            expires_at=send_at + dt.timedelta(days=current.rules.expiry_days),
+            status=Invitation.Status.EXCLUDED,
+            reason=decision.reason,
+            reason_text=decision.reason_text,
+            closed_at=now,
         )
+    return Invitation(
+        **common,
+        status=Invitation.Status.SCHEDULED,
+        token=new_token(),
+        template=template_current(
+            force=contact.force,
+            key=decision.template_key or incident_type.template_key,
+            stage=stage,
+        ),
+        via=decision.via,
+        language=person.language,
+        send_at=send_at,
+        expires_at=send_at + dt.timedelta(days=current.rules.expiry_days),
     )
-    from bluelamp.delivery.dispatch import invitation_enqueue
 
-    invitation_enqueue(invitation)
+
+def invitation_store(*, invitation: Invitation) -> Invitation:
+    """Insert a prepared invitation (its contact stored by now) and, when it is scheduled,
+    queue its sending, in the caller's transaction."""
+    invitation.contact = invitation.contact  # the contact's key, given since it was prepared
+    row_insert(invitation)
+    if invitation.status == Invitation.Status.SCHEDULED:
+        from bluelamp.delivery.dispatch import invitation_enqueue
+
+        invitation_enqueue(invitation)
     return invitation
 
 
