@@ -503,7 +503,8 @@ def bench_database(
                 f"p95 {percentile(result.latencies, 95) * 1000:6.1f} ms  "
                 f"CPU per contact: workers {server_ms:4.1f} ms, client {client_ms:3.1f} ms  "
                 f"({invites});  bare insert {peer.rate:7.1f}/s "
-                f"p95 {percentile(peer.latencies, 95) * 1000:5.1f} ms"
+                f"p95 {percentile(peer.latencies, 95) * 1000:5.1f} ms "
+                f"workers {peer.server_cpu / contacts * 1000:4.1f} ms"
             )
         # The excluded path: the first run's people again under new references, so the
         # frequency cap (or an earlier exclusion) turns every one of them away.

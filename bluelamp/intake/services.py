@@ -19,7 +19,7 @@ from bluelamp.lib.contact import age_on, is_mobile, normalise_email, person_key
 from bluelamp.lib.erasure import ERASED, Tally, postcode_district
 from bluelamp.lib.rows import row_insert
 from bluelamp.surveys.logic import parse_definition
-from bluelamp.surveys.models import IncidentType, Invitation, Response
+from bluelamp.surveys.models import IncidentType, Response
 from bluelamp.surveys.services import invitation_prepare, invitation_store
 
 
@@ -116,18 +116,16 @@ def contact_ingest(*, force: Force, data: ContactIn, actor: str) -> Ingested:
 
 
 def contact_known(*, force: Force, reference: str) -> Contact | None:
-    """The contact stored under the force's reference, with its first decision, in one query."""
-    found = (
-        Invitation.objects.filter(
-            contact__force=force, contact__reference=reference, stage="first_contact"
-        )
-        .select_related("contact", "force")
-        .first()
-    )
-    if found is None:
+    """The contact stored under the force's reference, with its first decision.
+
+    Two plain queries: one joining the two with ``select_related`` took Django longer to
+    compose than the rest of the request together."""
+    contact = Contact.objects.filter(force=force, reference=reference).first()
+    if contact is None:
         return None
-    contact = found.contact
-    contact.__dict__["invitation"] = found
+    contact.force = force
+    invitation = contact.invitation  # a query: the decision at first contact
+    invitation.force = force
     return contact
 
 
