@@ -2,7 +2,7 @@ from typing import Any
 
 from bluelamp.audit.models import AuditEvent
 from bluelamp.forces.models import Force, User
-from bluelamp.lib.rows import row_insert
+from bluelamp.lib.rows import row_insert, rows_insert
 
 
 def audit_event(
@@ -48,4 +48,4 @@ def audit_record(
 def audit_records(*, events: list[AuditEvent]) -> None:
     """Store many records built by ``audit_event`` at once (a batch of imported contacts),
     inside the same transaction as the changes they record."""
-    AuditEvent.objects.bulk_create(events)
+    rows_insert(events)

@@ -36,7 +36,7 @@ from django.utils.module_loading import import_string
 
 from bluelamp.delivery.models import Job
 from bluelamp.lib import clock
-from bluelamp.lib.rows import row_insert
+from bluelamp.lib.rows import row_insert, rows_insert
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def tasks_enqueue(
         return
     backend.validate_task(task)
     now = clock.now()
-    Job.objects.bulk_create(
+    rows_insert(
         [
             Job(
                 task_path=task.module_path,

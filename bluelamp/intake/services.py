@@ -18,7 +18,7 @@ from bluelamp.intake.selectors import people_past_retention
 from bluelamp.lib import clock
 from bluelamp.lib.contact import age_on, is_mobile, normalise_email, person_key
 from bluelamp.lib.erasure import ERASED, Tally, postcode_district
-from bluelamp.lib.rows import row_insert
+from bluelamp.lib.rows import row_insert, rows_insert
 from bluelamp.surveys.logic import parse_definition
 from bluelamp.surveys.models import IncidentType, Response
 from bluelamp.surveys.services import InvitationAsk, invitation_decide, invitations_decide
@@ -236,10 +236,10 @@ def contacts_ingest(
 def _contacts_store(
     *, force: Force, new: list[tuple[Contact, ContactIn]], actor: str, history: bool
 ) -> None:
-    Person.objects.bulk_create([contact.person for contact, _ in new])
+    rows_insert([contact.person for contact, _ in new])
     for contact, _ in new:
-        contact.person_id = contact.person.pk
-    Contact.objects.bulk_create([contact for contact, _ in new])
+        contact.person = contact.person  # its key, now that it has one
+    rows_insert([contact for contact, _ in new])
     asks = [InvitationAsk(**_invitation_facts(contact, data)) for contact, data in new]
     invitations = invitations_decide(asks=asks, now=clock.now(), history=history)
     for (contact, _), invitation in zip(new, invitations, strict=True):

@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from bluelamp.audit.services import audit_record
-from bluelamp.lib.rows import row_insert
+from bluelamp.lib.rows import row_insert, rows_insert
 from bluelamp.lib.versions import version_save
 from bluelamp.surveys import contact_rules, logic
 from bluelamp.surveys.models import (
@@ -363,7 +363,7 @@ def invitations_decide(
             days=rules.frequency_days,
         )
     invitations = [_invitation_of(ask, opted_out, index, now, history) for ask in asks]
-    Invitation.objects.bulk_create(invitations)
+    rows_insert(invitations)
     scheduled = [i for i in invitations if i.status == Invitation.Status.SCHEDULED]
     if scheduled:
         from bluelamp.delivery.dispatch import invitations_enqueue
