@@ -14,7 +14,6 @@ statement afresh for every chunk, two thirds of a bulk import's inserts.
 from typing import Any
 
 from django.db import connections, router
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
 _statements: dict[tuple[type[Model], str], tuple[str, list[Any]]] = {}
@@ -57,42 +56,70 @@ _many: dict[tuple[type[Model], str, int], str] = {}
 
 def rows_insert[M: Model](objs: list[M]) -> list[M]:
     """INSERT new objects of one model in as few statements as the database allows, and set
-    their keys (the database returns them in the order of the rows)."""
+    their keys (the database returns them in the order of the rows, as ``bulk_create``
+    relies on too)."""
     if not objs:
         return objs
     model = type(objs[0])
     alias = router.db_for_write(model, instance=objs[0])
     connection = connections[alias]
     _, fields = _statement(model, alias)
-    limit = connection.features.max_query_params or 999
-    size = max(1, min(len(objs), limit // len(fields), 500))
+    if connection.vendor == "postgresql":
+        size = 1000  # one array a column: the statement's length does not grow with the rows
+    else:
+        limit = connection.features.max_query_params or 999
+        size = max(1, min(limit // len(fields), 500))
     for start in range(0, len(objs), size):
-        _chunk_insert(objs[start : start + size], model, alias, connection, fields)
+        chunk = objs[start : start + size]
+        values = [
+            [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in chunk
+        ]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    _unnest_statement(model, alias), [list(c) for c in zip(*values, strict=True)]
+                )
+            else:
+                sql = _values_statement(model, alias, len(chunk))
+                cursor.execute(sql, [v for row in values for v in row])
+            pks = [pk for (pk,) in cursor.fetchall()]
+        for obj, pk in zip(chunk, pks, strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = alias
     return objs
 
 
-def _chunk_insert(
-    chunk: list[Any],
-    model: type[Model],
-    alias: str,
-    connection: BaseDatabaseWrapper,
-    fields: list[Any],
-) -> None:
-    key = (model, alias, len(chunk))
+def _values_statement(model: type[Model], alias: str, rows: int) -> str:
+    """``INSERT ... VALUES (...), (...) RETURNING id`` for this many rows."""
+    key = (model, alias, rows)
     sql = _many.get(key)
     if sql is None:
         single, _ = _statement(model, alias)
         head, returning = single.split(" VALUES ")
         marks = returning[: returning.index(")") + 1]
-        sql = f"{head} VALUES {', '.join([marks] * len(chunk))}{returning[len(marks) :]}"
+        sql = f"{head} VALUES {', '.join([marks] * rows)}{returning[len(marks) :]}"
         _many[key] = sql
-    values = [
-        f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in chunk for f in fields
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        pks = [pk for (pk,) in cursor.fetchall()]
-    for obj, pk in zip(chunk, pks, strict=True):
-        obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = alias
+    return sql
+
+
+def _unnest_statement(model: type[Model], alias: str) -> str:
+    """PostgreSQL's ``INSERT ... SELECT * FROM UNNEST(column arrays) RETURNING id``, as
+    ``bulk_create`` does there: short and the same for any number of rows, so it is parsed
+    once (psycopg parses a long statement afresh every time)."""
+    key = (model, alias, 0)
+    sql = _many.get(key)
+    if sql is None:
+        single, fields = _statement(model, alias)
+        head, returning = single.split(" VALUES ")
+        connection = connections[alias]
+        # Without the length (varchar[], not varchar(50)[]), so nothing is cut short.
+        types = [
+            (f.target_field if f.is_relation else f).db_type(connection).split("(")[0]
+            for f in fields
+        ]
+        arrays = ", ".join(f"(%s)::{t}[]" for t in types)
+        rest = returning[returning.index(")") + 1 :]
+        sql = f"{head} SELECT * FROM UNNEST({arrays}){rest}"  # noqa: S608 (names from the model)
+        _many[key] = sql
+    return sql
