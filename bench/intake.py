@@ -7,6 +7,13 @@ expected (201 for a new contact, 200 for a repeated one) fails the benchmark.
 
     .venv/bin/python bench/intake.py                  # both databases
     .venv/bin/python bench/intake.py --db sqlite --contacts 1000 --runs 5 --concurrency 12
+    .venv/bin/python bench/intake.py --check --db sqlite   # the CI guard (bench/baseline.json)
+
+Every run is measured against a peer on the same server in the same run: a plain Django view
+that inserts one row per request (``bench/peer``), posted the same bodies, the two taken in
+turns. Each run's people are new (a fresh email each), so runs do the same work; a separate
+run posts the first run's people again under new references (the excluded path). The last
+lines say ``sqlite ratio to bare insert: 0.83`` per database.
 
 ``bench/respond.py`` reuses the server harness below (Database, Server, bluelamp_command).
 """
@@ -64,7 +71,11 @@ class Database:
     kind: str  # "sqlite" or "postgres"
     workdir: Path
     url: str = ""
-    settings: str = "bluelamp.settings"
+    # The settings the server and commands run with; a DJANGO_SETTINGS_MODULE in the
+    # environment is the default, to measure a candidate configuration.
+    settings: str = field(
+        default_factory=lambda: os.environ.get("DJANGO_SETTINGS_MODULE", "bluelamp.settings")
+    )
     name: str = POSTGRES_BENCH_DB  # another benchmark may use its own, alongside
 
     def create(self) -> None:
@@ -81,8 +92,7 @@ class Database:
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
-        # A DJANGO_SETTINGS_MODULE already set is kept, to measure a candidate configuration.
-        env.setdefault("DJANGO_SETTINGS_MODULE", self.settings)
+        env["DJANGO_SETTINGS_MODULE"] = self.settings
         env.update(
             DATABASE_URL=self.url,
             DATA_DIR=str(self.workdir),
@@ -220,10 +230,10 @@ class Server:
 
 
 @contextmanager
-def running(kind: str, settings: str = "bluelamp.settings") -> Iterator[tuple[Server, str]]:
+def running(kind: str, settings: str | None = None) -> Iterator[tuple[Server, str]]:
     """A fresh database with the benchmark force, served by gunicorn; yields (server, token)."""
     workdir = Path(tempfile.mkdtemp(prefix=f"bluelamp-bench-{kind}-"))
-    db = Database(kind, workdir, settings=settings)
+    db = Database(kind, workdir) if settings is None else Database(kind, workdir, settings=settings)
     server = Server(db)
     try:
         db.create()
@@ -451,10 +461,12 @@ BASELINE = Path(__file__).with_name("baseline.json")
 GUARD_TOLERANCE = 0.30  # --check fails when the ratio is more than this far below the baseline
 
 
-def bench_database(kind: str, contacts: int, runs: int, concurrency: int) -> dict[str, float]:
+def bench_database(
+    kind: str, contacts: int, runs: int, concurrency: int, settings: str = PEER_SETTINGS
+) -> dict[str, float]:
     """Runs of our intake and of the bare-insert peer, taken in turns on one server."""
     print(f"\n== {kind}: {runs} runs of {contacts} contacts, {concurrency} client threads ==")
-    with running(kind, settings=PEER_SETTINGS) as (server, token):
+    with running(kind, settings=settings) as (server, token):
         print(f"gunicorn: {server.workers} worker processes on 127.0.0.1:{server.port}")
         # Warm-up: both workers import the URL conf and views and open their connections.
         warm = encode(contact_bodies("WARM", 200, 0, fresh="warm"))
@@ -573,6 +585,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=12, help="client threads")
     parser.add_argument(
+        "--settings",
+        default=PEER_SETTINGS,
+        help=f"the server's settings module; it must serve {PEER_PATH} (default {PEER_SETTINGS})",
+    )
+    parser.add_argument(
         "--check",
         action="store_true",
         help="the CI guard: a short measurement (3 runs of 300 unless given), exit 1 when the "
@@ -587,7 +604,10 @@ def main() -> None:
         parser.error("--contacts must be 1 to 100000, --runs 1 to 50, --concurrency 1 to 64")
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     print(f"before: {machine_load()}")
-    summary = {k: bench_database(k, args.contacts, args.runs, args.concurrency) for k in kinds}
+    summary = {
+        k: bench_database(k, args.contacts, args.runs, args.concurrency, args.settings)
+        for k in kinds
+    }
     print(f"after: {machine_load()}")
     print(
         "\ndatabase   contacts/s (median)   p50 ms   p95 ms   worker CPU ms/contact   re-post/s"

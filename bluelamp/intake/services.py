@@ -20,8 +20,13 @@ from bluelamp.lib.contact import age_on, is_mobile, normalise_email, person_key
 from bluelamp.lib.erasure import ERASED, Tally, postcode_district
 from bluelamp.lib.rows import row_insert, rows_insert
 from bluelamp.surveys.logic import parse_definition
-from bluelamp.surveys.models import IncidentType, Response
-from bluelamp.surveys.services import InvitationAsk, invitation_decide, invitations_decide
+from bluelamp.surveys.models import IncidentType, Invitation, Response
+from bluelamp.surveys.services import (
+    InvitationAsk,
+    invitation_prepare,
+    invitation_store,
+    invitations_decide,
+)
 
 
 class IntakeError(ValueError):
@@ -107,51 +112,60 @@ def contact_ingest(*, force: Force, data: ContactIn, actor: str, history: bool =
     incident_type = incident_type_get(data.incident_type)
     try:
         try:
-            contact = _contact_create_audited(
+            contact = _contact_store(
                 force=force, data=data, incident_type=incident_type, actor=actor, history=history
             )
         except IntegrityError:
-            if Contact.objects.filter(force=force, reference=data.reference).exists():
-                raise
+            if (known := contact_known(force=force, reference=data.reference)) is not None:
+                return Ingested(known, created=False)
             known_ids_clear()  # a cached team or call handler was deleted: look them up again
-            contact = _contact_create_audited(
+            contact = _contact_store(
                 force=force, data=data, incident_type=incident_type, actor=actor, history=history
             )
     except IntegrityError:
         # Another request stored the same reference a moment ago: that one stands.
-        existing = Contact.objects.filter(force=force, reference=data.reference).first()
-        if existing is None:
+        if (known := contact_known(force=force, reference=data.reference)) is None:
             raise
-        return Ingested(existing, created=False)
+        return Ingested(known, created=False)
     return Ingested(contact, created=True)
 
 
-def _contact_create_audited(
-    *, force: Force, data: ContactIn, incident_type: IncidentType, actor: str, history: bool
-) -> Contact:
-    with transaction.atomic():
-        contact = _contact_create(
-            force=force, data=data, incident_type=incident_type, history=history
+def contact_known(*, force: Force, reference: str) -> Contact | None:
+    """The contact stored under the force's reference, with its first decision, in one query."""
+    found = (
+        Invitation.objects.filter(
+            contact__force=force, contact__reference=reference, stage="first_contact"
         )
-        audit_record(
-            force=force,
-            action="create",
-            obj=contact.person,
-            actor=actor,
-            summary=f"contact {contact.pk} taken in",
-        )
+        .select_related("contact", "force")
+        .first()
+    )
+    if found is None:
+        return None
+    contact = found.contact
+    contact.__dict__["invitation"] = found
     return contact
 
 
-def _contact_create(
-    *, force: Force, data: ContactIn, incident_type: IncidentType, history: bool
+def _contact_store(
+    *, force: Force, data: ContactIn, incident_type: IncidentType, actor: str, history: bool
 ) -> Contact:
+    """Everything that only reads (fingerprints, the decision with its opt-out and frequency
+    cap) happens first; the transaction holds the inserts alone, since on SQLite it holds the
+    database's one write lock."""
     contact = _contact_unsaved(force=force, data=data, incident_type=incident_type)
-    contact.person = row_insert(contact.person)
-    contact = row_insert(contact)
-    contact.__dict__["invitation"] = invitation_decide(
+    person = contact.person
+    invitation = invitation_prepare(
         **_invitation_facts(contact, data), now=clock.now(), history=history
     )
+    with transaction.atomic():
+        row_insert(person)
+        contact.person = person
+        row_insert(contact)
+        contact.__dict__["invitation"] = invitation_store(invitation=invitation)
+        audit_record(
+            force=force, action="create", obj=person, actor=actor,
+            summary=f"contact {contact.pk} taken in",
+        )  # fmt: skip
     return contact
 
 

@@ -26,9 +26,9 @@ def _statement(model: type[Model], alias: str) -> tuple[str, list[Any]]:
         ops = connections[alias].ops
         meta = model._meta
         fields = [f for f in meta.concrete_fields if not (f is meta.pk and f.db_returning)]
-        columns = ", ".join(ops.quote_name(f.column) for f in fields)
+        columns = ", ".join(ops.quote_name(str(f.column)) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
-        pk = ops.quote_name(meta.pk.column)
+        pk = ops.quote_name(str(meta.pk.column))
         sql = f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 (names from the model)
         found = (f"{sql} RETURNING {pk}", fields)
         _statements[key] = found
@@ -41,7 +41,11 @@ def row_insert[M: Model](obj: M) -> M:
     alias = router.db_for_write(model, instance=obj)
     connection = connections[alias]
     sql, fields = _statement(model, alias)
-    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    values = []
+    for f in fields:
+        value = f.pre_save(obj, True)
+        # NULL is NULL to every field; converting it was a fifth of the time on wide rows.
+        values.append(None if value is None else f.get_db_prep_save(value, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         (pk,) = cursor.fetchone()
@@ -71,9 +75,7 @@ def rows_insert[M: Model](objs: list[M]) -> list[M]:
         size = max(1, min(limit // len(fields), 500))
     for start in range(0, len(objs), size):
         chunk = objs[start : start + size]
-        values = [
-            [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in chunk
-        ]
+        values = [[_prepared(f, obj, connection) for f in fields] for obj in chunk]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute(
@@ -123,3 +125,9 @@ def _unnest_statement(model: type[Model], alias: str) -> str:
         sql = f"{head} SELECT * FROM UNNEST({arrays}){rest}"  # noqa: S608 (names from the model)
         _many[key] = sql
     return sql
+
+
+def _prepared(field: Any, obj: Model, connection: Any) -> Any:
+    """A field's value as ``row_insert`` sends it."""
+    value = field.pre_save(obj, True)
+    return None if value is None else field.get_db_prep_save(value, connection)

@@ -176,7 +176,7 @@ def surveyed_within(
         " AND ((sent_at IS NOT NULL AND sent_at > %s AND sent_at < %s)"
         " OR (sent_at IS NULL AND send_at > %s AND send_at < %s))"
     )
-    params: list[object] = [force_id, *keys, S.FAILED.value, *[v.value for v in live]]
+    params: list[Any] = [force_id, *keys, S.FAILED.value, *[v.value for v in live]]
     params += [lo, hi, lo, hi]
     if exclude_pk is not None:
         condition += " AND id <> %s"
@@ -190,6 +190,79 @@ def surveyed_within(
         cursor.execute(f"SELECT {' OR '.join(exists)}", params * 2)
         (found,) = cursor.fetchone()
     return bool(found)
+
+
+def invitation_decide(
+    *,
+    contact: "Contact",
+    incident_type: IncidentType,
+    age: int | None,
+    has_mobile: bool,
+    has_email: bool,
+    now: dt.datetime,
+    stage: str = "first_contact",
+    event_at: dt.datetime | None = None,
+    history: bool = False,
+) -> Invitation:
+    """Record, for a contact at a stage, whether its person is invited to a survey and why not.
+
+    The invitation is scheduled for the stage's delay after its event (the contact itself for
+    the first stage), outside quiet hours, and its sending is queued in the same transaction.
+    ``history``: a contact imported as history, recorded as excluded and never surveyed.
+    """
+    return invitation_store(
+        invitation=invitation_prepare(
+            contact=contact,
+            incident_type=incident_type,
+            age=age,
+            has_mobile=has_mobile,
+            has_email=has_email,
+            now=now,
+            stage=stage,
+            event_at=event_at,
+            history=history,
+        )
+    )
+
+
+def invitation_prepare(
+    *,
+    contact: "Contact",
+    incident_type: IncidentType,
+    age: int | None,
+    has_mobile: bool,
+    has_email: bool,
+    now: dt.datetime,
+    stage: str = "first_contact",
+    event_at: dt.datetime | None = None,
+    history: bool = False,
+) -> Invitation:
+    """The decision for a contact at a stage, as an Invitation not yet stored.
+
+    It reads (the force's rules, opt-outs, the frequency cap) and writes nothing, so intake
+    takes it before its transaction opens and holds SQLite's one write lock only for the
+    inserts. A contact of the same person stored in between is caught at sending, where the
+    worker asks both questions again under the person's lock (delivery.dispatch).
+    """
+    person = contact.person
+    keys = [k for k in (person.phone_key, person.email_key) if k]
+
+    def surveyed(around: dt.datetime, days: int) -> bool:
+        return surveyed_within(force_id=contact.force_id, keys=keys, around=around, days=days)
+
+    return invitation_build(
+        contact=contact,
+        incident_type=incident_type,
+        age=age,
+        has_mobile=has_mobile,
+        has_email=has_email,
+        opted_out=not history and person_opted_out(person),
+        surveyed=surveyed,
+        now=now,
+        stage=stage,
+        event_at=event_at,
+        history=history,
+    )
 
 
 def invitation_build(
@@ -281,45 +354,11 @@ def _excluded(
     )
 
 
-def invitation_decide(
-    *,
-    contact: "Contact",
-    incident_type: IncidentType,
-    age: int | None,
-    has_mobile: bool,
-    has_email: bool,
-    now: dt.datetime,
-    stage: str = "first_contact",
-    event_at: dt.datetime | None = None,
-    history: bool = False,
-) -> Invitation:
-    """Record, for a contact at a stage, whether its person is invited to a survey and why not.
-
-    The invitation is scheduled for the stage's delay after its event (the contact itself for
-    the first stage), outside quiet hours, and its sending is queued in the same transaction.
-    ``history``: a contact imported as history, recorded as excluded and never surveyed.
-    """
-    person = contact.person
-    keys = [k for k in (person.phone_key, person.email_key) if k]
-
-    def surveyed(around: dt.datetime, days: int) -> bool:
-        return surveyed_within(force_id=contact.force_id, keys=keys, around=around, days=days)
-
-    invitation = row_insert(
-        invitation_build(
-            contact=contact,
-            incident_type=incident_type,
-            age=age,
-            has_mobile=has_mobile,
-            has_email=has_email,
-            opted_out=person_opted_out(person),
-            surveyed=surveyed,
-            now=now,
-            stage=stage,
-            event_at=event_at,
-            history=history,
-        )
-    )
+def invitation_store(*, invitation: Invitation) -> Invitation:
+    """Insert a prepared invitation (its contact stored by now) and, when it is scheduled,
+    queue its sending, in the caller's transaction."""
+    invitation.contact = invitation.contact  # the contact's key, given since it was prepared
+    row_insert(invitation)
     if invitation.status == Invitation.Status.SCHEDULED:
         from bluelamp.delivery.dispatch import invitation_enqueue
 
