@@ -14,7 +14,7 @@ statement afresh for every chunk, two thirds of a bulk import's inserts.
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import Field, Model
 
 _statements: dict[tuple[type[Model], str], tuple[str, list[Any]]] = {}
 
@@ -75,7 +75,8 @@ def rows_insert[M: Model](objs: list[M]) -> list[M]:
         size = max(1, min(limit // len(fields), 500))
     for start in range(0, len(objs), size):
         chunk = objs[start : start + size]
-        values = [[_prepared(f, obj, connection) for f in fields] for obj in chunk]
+        plan = _plan(model, alias)
+        values = [_row_values(obj, plan, connection) for obj in chunk]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute(
@@ -127,7 +128,51 @@ def _unnest_statement(model: type[Model], alias: str) -> str:
     return sql
 
 
-def _prepared(field: Any, obj: Model, connection: Any) -> Any:
-    """A field's value as ``row_insert`` sends it."""
-    value = field.pre_save(obj, True)
-    return None if value is None else field.get_db_prep_save(value, connection)
+# Field types whose value, when of the given type, is sent as it is: what their
+# get_db_prep_save returns for it (a str for text, an int for a number or a key), so the
+# conversion, half the time of a batch's inserts, is skipped for them.
+_AS_IS: dict[str, type] = {
+    "CharField": str,
+    "TextField": str,
+    "SlugField": str,
+    "IntegerField": int,
+    "SmallIntegerField": int,
+    "BigIntegerField": int,
+    "PositiveIntegerField": int,
+    "PositiveSmallIntegerField": int,
+    "PositiveBigIntegerField": int,
+    "AutoField": int,
+    "BigAutoField": int,
+    "BooleanField": bool,
+}
+_plans: dict[tuple[type[Model], str], list[tuple[Any, str, type | None, bool]]] = {}
+
+
+def _plan(model: type[Model], alias: str) -> list[tuple[Any, str, type | None, bool]]:
+    """Per field: the field, its attribute, the type sent as it is, whether ``pre_save``
+    computes the value (``auto_now_add``)."""
+    found = _plans.get((model, alias))
+    if found is None:
+        _, fields = _statement(model, alias)
+        found = []
+        for f in fields:
+            kind = (f.target_field if f.is_relation else f).get_internal_type()
+            computed = type(f).pre_save is not Field.pre_save
+            found.append((f, f.attname, _AS_IS.get(kind), computed))
+        _plans[(model, alias)] = found
+    return found
+
+
+def _row_values(
+    obj: Model, plan: list[tuple[Any, str, type | None, bool]], connection: Any
+) -> list[Any]:
+    """The row's values as ``row_insert`` sends them."""
+    values = []
+    attributes = obj.__dict__
+    for f, attname, as_is, computed in plan:
+        value = f.pre_save(obj, True) if computed else attributes[attname]
+        if value is None or type(value) is as_is:
+            values.append(value)
+        else:
+            values.append(f.get_db_prep_save(value, connection))
+    return values
