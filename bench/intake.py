@@ -76,18 +76,19 @@ class Database:
     settings: str = field(
         default_factory=lambda: os.environ.get("DJANGO_SETTINGS_MODULE", "bluelamp.settings")
     )
+    name: str = POSTGRES_BENCH_DB  # another benchmark may use its own, alongside
 
     def create(self) -> None:
         if self.kind == "sqlite":
             self.url = f"sqlite:///{self.workdir / 'bench.sqlite3'}"
             return
-        _postgres_admin(f"DROP DATABASE IF EXISTS {POSTGRES_BENCH_DB} WITH (FORCE)")
-        _postgres_admin(f"CREATE DATABASE {POSTGRES_BENCH_DB}")
-        self.url = f"postgresql://postgres@127.0.0.1:5432/{POSTGRES_BENCH_DB}"
+        _postgres_admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+        _postgres_admin(f"CREATE DATABASE {self.name}")
+        self.url = f"postgresql://postgres@127.0.0.1:5432/{self.name}"
 
     def drop(self) -> None:
         if self.kind == "postgres":
-            _postgres_admin(f"DROP DATABASE IF EXISTS {POSTGRES_BENCH_DB} WITH (FORCE)")
+            _postgres_admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)

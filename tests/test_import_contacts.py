@@ -16,7 +16,7 @@ from bluelamp.forces.models import Force
 from bluelamp.intake.imports import COLUMNS, contacts_import, row_parse, rows_parse
 from bluelamp.intake.models import Contact, Person
 from bluelamp.surveys.models import Invitation
-from bluelamp.surveys.services import invitation_store
+from tests.db_faults import fail_contact_inserts, refuse_contact
 
 SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "contacts.csv"
 
@@ -228,37 +228,31 @@ def test_many_rows_across_batches(force, tmp_path):
     assert Contact.objects.filter(force=force).count() == 59
 
 
-def test_a_row_that_fails_to_store_is_rejected_alone(force, tmp_path, monkeypatch):
-    def store_or_crash(**kwargs: Any) -> Invitation:
-        # In the contact's transaction, after its person and contact rows are written.
-        if kwargs["invitation"].contact.reference == "C":
-            raise RuntimeError("a fault storing this row")
-        return invitation_store(**kwargs)
-
-    monkeypatch.setattr("bluelamp.intake.services.invitation_store", store_or_crash)
+def test_a_row_that_fails_to_store_is_rejected_alone(force, tmp_path):
+    refuse_contact("C")  # the database itself refuses this one row
     path = write_csv(tmp_path / "crash.csv", [row("A"), row("B"), row("C"), row("D")])
     with path.open("rb") as f:
         total = contacts_import(
             force=force, rows=rows_parse(f), actor="import:crash.csv", batch_size=2
         )
-    # C alone is rejected and left nothing, not even its person; D after it is stored.
+    # C alone is rejected and left nothing, not even its person; D beside it is stored.
     assert (total.created, total.rejected) == (3, 1)
     assert set(Contact.objects.values_list("reference", flat=True)) == {"A", "B", "D"}
     assert Person.objects.count() == 3
     assert AuditEvent.objects.count() == 3
 
 
-def test_a_database_failure_midway_leaves_no_half_written_batch(force, tmp_path, monkeypatch):
-    def store_or_crash(**kwargs: Any) -> Invitation:
-        # In the contact's transaction, after its person and contact rows are written.
-        if kwargs["invitation"].contact.reference == "C":
-            raise OperationalError("the database went away")
-        return invitation_store(**kwargs)
-
-    monkeypatch.setattr("bluelamp.intake.services.invitation_store", store_or_crash)
+def test_a_database_failure_midway_leaves_no_half_written_batch(force, tmp_path):
     path = write_csv(tmp_path / "crash.csv", [row("A"), row("B"), row("C"), row("D")])
     with path.open("rb") as f, pytest.raises(OperationalError):
-        contacts_import(force=force, rows=rows_parse(f), actor="import:crash.csv", batch_size=2)
+        # After the first batch the database fails (every contact insert errors).
+        contacts_import(
+            force=force,
+            rows=rows_parse(f),
+            actor="import:crash.csv",
+            batch_size=2,
+            on_batch=lambda batch: fail_contact_inserts(),
+        )
     # The first batch stands; the batch that crashed left nothing, not even C's person.
     assert set(Contact.objects.values_list("reference", flat=True)) == {"A", "B"}
     assert Person.objects.count() == 2

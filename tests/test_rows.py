@@ -9,7 +9,7 @@ from bluelamp.audit.models import AuditEvent
 from bluelamp.delivery.models import Job
 from bluelamp.forces.models import Force
 from bluelamp.intake.models import Person
-from bluelamp.lib.rows import row_insert
+from bluelamp.lib.rows import row_insert, rows_insert
 
 AT = dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)  # the night the clocks go back
 
@@ -57,3 +57,23 @@ def test_a_constraint_refused_raises_django_integrity_error(force: Force) -> Non
     with pytest.raises(IntegrityError), transaction.atomic():
         row_insert(OptOut(force=force, key="same"))
     assert OptOut.objects.filter(key="same").count() == 1
+
+
+def test_rows_insert_stores_what_create_stores_and_sets_each_key(force: Force) -> None:
+    fields = [
+        {
+            "task_path": "bluelamp.delivery.dispatch.send_invitation",
+            "args": [i, {"nested": ["é", None]}],
+            "run_after": AT + dt.timedelta(minutes=i),
+            "enqueued_at": AT,
+        }
+        for i in range(1203)  # more than one chunk, and a short last one
+    ]
+    ours = rows_insert([Job(**f) for f in fields])
+    for job, f in zip(ours, fields, strict=True):
+        assert not job._state.adding
+        assert Job.objects.get(pk=job.pk).args == f["args"]  # each key is its own row's
+    made = Job.objects.create(**fields[-1])
+    assert stored(Job, ours[-1].pk) == stored(Job, made.pk)
+    people = rows_insert([Person(force=force, name=f"P{i}", email_key="k") for i in range(3)])
+    assert [Person.objects.get(pk=p.pk).name for p in people] == ["P0", "P1", "P2"]

@@ -2,7 +2,29 @@ from typing import Any
 
 from bluelamp.audit.models import AuditEvent
 from bluelamp.forces.models import Force, User
-from bluelamp.lib.rows import row_insert
+from bluelamp.lib.rows import row_insert, rows_insert
+
+
+def audit_event(
+    *,
+    force: Force,
+    action: str,
+    obj: Any,
+    user: User | None = None,
+    actor: str = "",
+    summary: str = "",
+) -> AuditEvent:
+    """The audit record of one view, export or change, not yet stored (see ``audit_record``)."""
+    label = actor or (f"user:{user.username}" if user is not None else "system")
+    return AuditEvent(
+        force=force,
+        user=user,
+        actor=label[:120],
+        action=action,
+        object_type=type(obj)._meta.model_name if hasattr(obj, "_meta") else str(type(obj)),
+        object_id=str(getattr(obj, "pk", obj)),
+        summary=summary[:200],
+    )
 
 
 def audit_record(
@@ -18,15 +40,12 @@ def audit_record(
 
     Call it inside the same transaction as the change, so that no change goes unrecorded.
     """
-    label = actor or (f"user:{user.username}" if user is not None else "system")
     return row_insert(
-        AuditEvent(
-            force=force,
-            user=user,
-            actor=label[:120],
-            action=action,
-            object_type=type(obj)._meta.model_name if hasattr(obj, "_meta") else str(type(obj)),
-            object_id=str(getattr(obj, "pk", obj)),
-            summary=summary[:200],
-        )
+        audit_event(force=force, action=action, obj=obj, user=user, actor=actor, summary=summary)
     )
+
+
+def audit_records(*, events: list[AuditEvent]) -> None:
+    """Store many records built by ``audit_event`` at once (a batch of imported contacts),
+    inside the same transaction as the changes they record."""
+    rows_insert(events)

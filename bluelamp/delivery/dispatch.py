@@ -34,6 +34,7 @@ from bluelamp.delivery.providers.base import (
     Sent,
     TemporaryFailure,
 )
+from bluelamp.delivery.queue import tasks_enqueue
 from bluelamp.forces.models import Force
 from bluelamp.lib import clock
 from bluelamp.surveys import contact_rules
@@ -74,6 +75,12 @@ def provider_for(force: Force, via: str) -> Provider:
 def invitation_enqueue(invitation: Invitation) -> None:
     """Queue the invitation's sending for its time (in the caller's transaction)."""
     send_invitation.using(run_after=invitation.send_at).enqueue(invitation.pk)
+
+
+def invitations_enqueue(invitations: list[Invitation]) -> None:
+    """Queue the sending of many stored invitations, each for its time, in one insert (in the
+    caller's transaction): what ``invitation_enqueue`` does for each."""
+    tasks_enqueue(task=send_invitation, calls=[([i.pk], i.send_at) for i in invitations])
 
 
 def invitation_text(invitation: Invitation, kind: str = "invitation") -> texts.Text:

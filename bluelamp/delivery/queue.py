@@ -18,7 +18,7 @@ import signal
 import socket
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any
@@ -36,7 +36,7 @@ from django.utils.module_loading import import_string
 
 from bluelamp.delivery.models import Job
 from bluelamp.lib import clock
-from bluelamp.lib.rows import row_insert
+from bluelamp.lib.rows import row_insert, rows_insert
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,38 @@ class DatabaseBackend(BaseTaskBackend):
 
 
 _tasks_checked: set[tuple[Any, int, bool]] = set()
+
+
+def tasks_enqueue(
+    *,
+    task: Task,  # type: ignore[type-arg]
+    calls: Sequence[tuple[list[Any], dt.datetime | None]],
+) -> None:
+    """Queue many runs of one task, each ``(args, run_after)``, in the caller's transaction: the
+    same jobs as ``task.using(run_after=...).enqueue(*args)`` for each, in one insert (a batch
+    of imported contacts queues a send per invitation)."""
+    backend = task.get_backend()
+    if not isinstance(backend, DatabaseBackend):  # another backend queues them its own way
+        for args, run_after in calls:
+            task.using(run_after=run_after).enqueue(*args)
+        return
+    backend.validate_task(task)
+    now = clock.now()
+    rows_insert(
+        [
+            Job(
+                task_path=task.module_path,
+                args=list(args),
+                kwargs={},
+                queue_name=task.queue_name,
+                priority=task.priority,
+                backend=backend.alias,
+                run_after=run_after or task.run_after or now,
+                enqueued_at=now,
+            )
+            for args, run_after in calls
+        ]
+    )
 
 
 def _result(job: Job, task: Task) -> TaskResult:  # type: ignore[type-arg]

@@ -7,13 +7,16 @@ given"; flags are separated by ``;``; dates and times are ISO 8601, and a time w
 offset is UK local time, as in the API.
 
 A file that cannot be read as a whole (not UTF-8, broken CSV quoting, unknown or missing
-columns) imports nothing. Otherwise each row stands alone, in its own savepoint: a good row is
-stored, a bad one (a date outside 1990 to 2100, a NUL character, a row that fails to store for
-any other reason) is rejected with its line number, field and message, and neither affects the
-other.
+columns) imports nothing. Otherwise rows go in batches (``--batch-size``, 1,000 by default),
+each batch one transaction written in a few statements, and each row stands alone: a good row
+is stored, a bad one (a date outside 1990 to 2100, a NUL character, a row that fails to store
+for any other reason) is rejected with its line number, field and message, and neither affects
+the other. A batch the database refuses as a whole is stored again row by row, each row in its
+own savepoint, so that only the row at fault is rejected.
 
 Reading and parsing (everything above ``ImportReport``) touch no database and read one row at a
-time; ``contacts_import`` is the one function here that writes, only through ``contact_ingest``.
+time; ``contacts_import`` is the one function here that writes, only through
+``contacts_ingest`` (a batch) and ``contact_ingest`` (a row, when a batch failed whole).
 """
 
 import codecs
@@ -28,8 +31,15 @@ from django.db import InterfaceError, OperationalError, transaction
 from pydantic import ValidationError
 
 from bluelamp.forces.models import Force
+from bluelamp.intake.models import Contact
 from bluelamp.intake.schemas import ContactIn, field_errors
-from bluelamp.intake.services import IntakeError, contact_ingest
+from bluelamp.intake.services import (
+    IntakeError,
+    contact_ingest,
+    contacts_ingest,
+    incident_type_get,
+    known_ids_clear,
+)
 from bluelamp.lib.inputs import FROM_TEXT
 from bluelamp.surveys.models import Invitation
 
@@ -45,9 +55,10 @@ CONTACT_COLUMNS = (
 PERSON_COLUMNS = ("name", "phone", "email", "date_of_birth", "age", "language", "postcode")
 COLUMNS = (*CONTACT_COLUMNS, *PERSON_COLUMNS, "flags")
 REQUIRED_COLUMNS = ("reference", "received_at", "channel", "incident_type")
-# A batch is one transaction, and on SQLite a transaction holds the only write lock: 100
-# contacts keep it well under a second, so the API and respondents are not kept waiting.
-DEFAULT_BATCH_SIZE = 100
+# A batch is one transaction, and on SQLite a transaction holds the only write lock: 1,000
+# contacts, written in a few statements, keep it well under a second, so the API and
+# respondents are not kept waiting.
+DEFAULT_BATCH_SIZE = 1000
 
 logger = logging.getLogger(__name__)
 
@@ -240,14 +251,25 @@ def contacts_import(
     rows: Iterable[Row],
     actor: str,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    history: bool = False,
     on_batch: Callable[[ImportReport], None] = lambda batch: None,
 ) -> ImportReport:
     """Store a file's good rows as contacts of the force, in batches; reject the bad rows.
 
-    Each contact is written by ``contact_ingest``: atomically (contact, person, invitation
-    decision and audit record together or not at all) and idempotently on its reference, so a
-    row whose reference is already known (from the API, an earlier import or an earlier row
-    of this file) is counted as known and changes nothing. A rejected row writes nothing.
+    A batch is one transaction, written by ``contacts_ingest`` in a few statements: the same
+    contacts, people, decisions (opt-outs, and the frequency cap, which sees the earlier rows
+    of the file as if each had been sent to the API in turn), queued sends and audit records
+    as ``contact_ingest`` would write row by row. Idempotent on the reference: a row whose
+    reference is already known (from the API, an earlier import or an earlier row of this
+    file) is counted as known and changes nothing. A rejected row writes nothing.
+
+    Should a batch fail to store as a whole (the API stored one of its references a moment
+    ago, a team was deleted, a row the database refuses), it is rolled back and stored again
+    row by row, each row in its own savepoint through ``contact_ingest``, so that a bad row
+    rejects only itself. A failing database stops the import; the batches before stand.
+
+    ``history``: the contacts are history, never surveyed: each gets its first-contact
+    invitation excluded as ``imported_history``, with no link and nothing queued.
 
     ``on_batch`` receives each batch's report, rejected rows' errors included, once the batch
     is committed, so that errors are written out as the import goes rather than held in
@@ -255,25 +277,78 @@ def contacts_import(
     """
     total = ImportReport()
     for rows_in_batch in itertools.batched(rows, batch_size):
-        batch = ImportReport(last_line=rows_in_batch[-1].line)
-        # One transaction per batch, each contact a savepoint inside it: a commit per batch
-        # rather than per contact saves a log flush per row, and a batch cut short by a crash
-        # rolls back whole, so what has been reported is exactly what was stored.
-        with transaction.atomic():
-            for row in rows_in_batch:
-                _row_store(force=force, row=row, actor=actor, batch=batch)
+        batch = _batch_store(force=force, rows=rows_in_batch, actor=actor, history=history)
         total.add(batch)
         on_batch(batch)
     return total
 
 
-def _row_store(*, force: Force, row: Row, actor: str, batch: ImportReport) -> None:
+def _batch_store(*, force: Force, rows: tuple[Row, ...], actor: str, history: bool) -> ImportReport:
+    batch = ImportReport(last_line=rows[-1].line)
+    try:
+        # One commit per batch rather than per contact saves a log flush per row, and a batch
+        # cut short by a crash rolls back whole, so what is reported is exactly what is stored.
+        with transaction.atomic():
+            _batch_write(force=force, rows=rows, actor=actor, history=history, batch=batch)
+        return batch
+    except (OperationalError, InterfaceError):
+        raise  # the database itself is failing: stop, rather than reject every row
+    except Exception as e:
+        # Only the kind of error is logged, as its message may quote the rows' cells.
+        logger.warning(
+            "import lines %d-%d stored row by row, the batch failed whole: %s",
+            rows[0].line,
+            rows[-1].line,
+            type(e).__name__,
+        )
+    known_ids_clear()  # perhaps a cached team or call handler was deleted
+    batch = ImportReport(last_line=rows[-1].line)
+    with transaction.atomic():
+        for row in rows:
+            _row_store(force=force, row=row, actor=actor, history=history, batch=batch)
+    return batch
+
+
+def _batch_write(
+    *, force: Force, rows: tuple[Row, ...], actor: str, history: bool, batch: ImportReport
+) -> None:
+    good: list[ContactIn] = []
+    for row in rows:
+        batch.rows += 1
+        errors = row.errors
+        if row.contact is not None:
+            try:
+                incident_type_get(row.contact.incident_type)
+            except IntakeError as e:
+                errors = (RowError(row.line, e.field, e.message),)
+            else:
+                good.append(row.contact)
+                continue
+        batch.rejected += 1
+        batch.errors.extend(errors)
+    for contact in contacts_ingest(force=force, items=good, actor=actor, history=history):
+        _count(batch, contact)
+
+
+def _count(batch: ImportReport, contact: Contact | None) -> None:
+    if contact is None:
+        batch.known += 1
+        return
+    batch.created += 1
+    # The decision was made on this very object, so reading it costs no query.
+    if contact.invitation.status == Invitation.Status.EXCLUDED:
+        batch.excluded += 1
+    else:
+        batch.invited += 1
+
+
+def _row_store(*, force: Force, row: Row, actor: str, history: bool, batch: ImportReport) -> None:
     batch.rows += 1
     errors = row.errors
     if row.contact is not None:
         try:
             with transaction.atomic():
-                result = contact_ingest(force=force, data=row.contact, actor=actor)
+                result = contact_ingest(force=force, data=row.contact, actor=actor, history=history)
         except IntakeError as e:
             errors = (RowError(row.line, e.field, e.message),)
         except (OperationalError, InterfaceError):
@@ -284,15 +359,7 @@ def _row_store(*, force: Force, row: Row, actor: str, batch: ImportReport) -> No
             logger.error("import line %d not stored: %s", row.line, type(e).__name__)
             errors = (RowError(row.line, "row", f"could not be stored ({type(e).__name__})"),)
         else:
-            if not result.created:
-                batch.known += 1
-            elif result.contact.invitation.status == Invitation.Status.EXCLUDED:
-                # The decision was created on this very object, so reading it costs no query.
-                batch.created += 1
-                batch.excluded += 1
-            else:
-                batch.created += 1
-                batch.invited += 1
+            _count(batch, result.contact if result.created else None)
             return
     batch.rejected += 1
     batch.errors.extend(errors)

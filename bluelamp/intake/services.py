@@ -3,13 +3,14 @@
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from bluelamp.audit.services import audit_record
+from bluelamp.audit.services import audit_event, audit_record, audit_records
 from bluelamp.forces.models import Force, StaffMember, Team
 from bluelamp.intake.models import Contact, Person
 from bluelamp.intake.schemas import ContactIn
@@ -17,10 +18,15 @@ from bluelamp.intake.selectors import people_past_retention
 from bluelamp.lib import clock
 from bluelamp.lib.contact import age_on, is_mobile, normalise_email, person_key
 from bluelamp.lib.erasure import ERASED, Tally, postcode_district
-from bluelamp.lib.rows import row_insert
+from bluelamp.lib.rows import row_insert, rows_insert
 from bluelamp.surveys.logic import parse_definition
 from bluelamp.surveys.models import IncidentType, Response
-from bluelamp.surveys.services import invitation_prepare, invitation_store
+from bluelamp.surveys.services import (
+    InvitationAsk,
+    invitation_prepare,
+    invitation_store,
+    invitations_decide,
+)
 
 
 class IntakeError(ValueError):
@@ -30,6 +36,14 @@ class IntakeError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class InvitationFacts(TypedDict):
+    contact: Contact
+    incident_type: IncidentType
+    age: int | None
+    has_mobile: bool
+    has_email: bool
 
 
 @dataclass(frozen=True)
@@ -85,12 +99,13 @@ def _call_handler_id(force: Force, number: str, team_id: int | None) -> int | No
     return _known_ids[key]
 
 
-def contact_ingest(*, force: Force, data: ContactIn, actor: str) -> Ingested:
+def contact_ingest(*, force: Force, data: ContactIn, actor: str, history: bool = False) -> Ingested:
     """Record a contact and decide, at once, whether its person is invited to a survey.
 
     Idempotent on the force's reference: sending the same reference again returns the contact
     already stored and changes nothing. The contact, its person, its decision and the audit
-    record are written together or not at all.
+    record are written together or not at all. ``history``: a contact imported as history,
+    never surveyed (its invitation is recorded as excluded).
     """
     # No look-up first: the unique constraint finds a known reference (the except below),
     # which saves a query on every new contact.
@@ -98,14 +113,14 @@ def contact_ingest(*, force: Force, data: ContactIn, actor: str) -> Ingested:
     try:
         try:
             contact = _contact_store(
-                force=force, data=data, incident_type=incident_type, actor=actor
+                force=force, data=data, incident_type=incident_type, actor=actor, history=history
             )
         except IntegrityError:
             if (known := contact_known(force=force, reference=data.reference)) is not None:
                 return Ingested(known, created=False)
             known_ids_clear()  # a cached team or call handler was deleted: look them up again
             contact = _contact_store(
-                force=force, data=data, incident_type=incident_type, actor=actor
+                force=force, data=data, incident_type=incident_type, actor=actor, history=history
             )
     except IntegrityError:
         # Another request stored the same reference a moment ago: that one stands.
@@ -130,11 +145,30 @@ def contact_known(*, force: Force, reference: str) -> Contact | None:
 
 
 def _contact_store(
-    *, force: Force, data: ContactIn, incident_type: IncidentType, actor: str
+    *, force: Force, data: ContactIn, incident_type: IncidentType, actor: str, history: bool
 ) -> Contact:
     """Everything that only reads (fingerprints, the decision with its opt-out and frequency
     cap) happens first; the transaction holds the inserts alone, since on SQLite it holds the
     database's one write lock."""
+    contact = _contact_unsaved(force=force, data=data, incident_type=incident_type)
+    person = contact.person
+    invitation = invitation_prepare(
+        **_invitation_facts(contact, data), now=clock.now(), history=history
+    )
+    with transaction.atomic():
+        row_insert(person)
+        contact.person = person
+        row_insert(contact)
+        contact.__dict__["invitation"] = invitation_store(invitation=invitation)
+        audit_record(
+            force=force, action="create", obj=person, actor=actor,
+            summary=f"contact {contact.pk} taken in",
+        )  # fmt: skip
+    return contact
+
+
+def _contact_unsaved(*, force: Force, data: ContactIn, incident_type: IncidentType) -> Contact:
+    """The contact and its person as they will be stored, neither saved yet."""
     p = data.person
     email = normalise_email(p.email) if p.email else ""
     person = Person(
@@ -150,7 +184,7 @@ def _contact_store(
         email_key=person_key(settings.PERSON_KEY_SECRET, email),
     )
     team_id = _team_id(force, data.team)
-    contact = Contact(
+    return Contact(
         force=force,
         reference=data.reference,
         received_at=data.received_at,
@@ -162,27 +196,78 @@ def _contact_store(
         person=person,
         flags=data.flags,
     )
+
+
+def _invitation_facts(contact: Contact, data: ContactIn) -> InvitationFacts:
+    """What the first-contact decision needs to know of a contact besides its rows."""
+    p = data.person
     age = p.age
     if p.date_of_birth is not None:
         age = age_on(p.date_of_birth, timezone.localtime(data.received_at).date())
-    invitation = invitation_prepare(
-        contact=contact,
-        incident_type=incident_type,
-        age=age,
-        has_mobile=bool(p.phone) and is_mobile(p.phone),
-        has_email=bool(email),
-        now=clock.now(),
+    return {
+        "contact": contact,
+        "incident_type": contact.incident_type,
+        "age": age,
+        "has_mobile": bool(p.phone) and is_mobile(p.phone),
+        "has_email": bool(contact.person.email),
+    }
+
+
+def contacts_ingest(
+    *, force: Force, items: list[ContactIn], actor: str, history: bool = False
+) -> list[Contact | None]:
+    """Record a batch of contacts as ``contact_ingest`` would one after another, in a few
+    statements: for each item its new contact (with its decision), or None when its reference
+    is already known (stored before, or earlier in the batch), which changes nothing.
+
+    Raises IntakeError for an unknown incident type (check each item with
+    ``incident_type_get`` first), and the database's error if any row cannot be stored, in
+    which case the caller rolls back the whole batch.
+    """
+    known = set(
+        Contact.objects.filter(force=force, reference__in={d.reference for d in items}).values_list(
+            "reference", flat=True
+        )
     )
-    with transaction.atomic():
-        row_insert(person)
-        contact.person = person
-        row_insert(contact)
-        contact.__dict__["invitation"] = invitation_store(invitation=invitation)
-        audit_record(
-            force=force, action="create", obj=person, actor=actor,
-            summary=f"contact {contact.pk} taken in",
-        )  # fmt: skip
-    return contact
+    new: list[tuple[Contact, ContactIn]] = []
+    results: list[Contact | None] = []
+    for data in items:
+        if data.reference in known:
+            results.append(None)
+            continue
+        known.add(data.reference)
+        contact = _contact_unsaved(
+            force=force, data=data, incident_type=incident_type_get(data.incident_type)
+        )
+        new.append((contact, data))
+        results.append(contact)
+    _contacts_store(force=force, new=new, actor=actor, history=history)
+    return results
+
+
+def _contacts_store(
+    *, force: Force, new: list[tuple[Contact, ContactIn]], actor: str, history: bool
+) -> None:
+    rows_insert([contact.person for contact, _ in new])
+    for contact, _ in new:
+        contact.person = contact.person  # its key, now that it has one
+    rows_insert([contact for contact, _ in new])
+    asks = [InvitationAsk(**_invitation_facts(contact, data)) for contact, data in new]
+    invitations = invitations_decide(asks=asks, now=clock.now(), history=history)
+    for (contact, _), invitation in zip(new, invitations, strict=True):
+        contact.__dict__["invitation"] = invitation
+    audit_records(
+        events=[
+            audit_event(
+                force=force,
+                action="create",
+                obj=contact.person,
+                actor=actor,
+                summary=f"contact {contact.pk} taken in",
+            )
+            for contact, _ in new
+        ]
+    )
 
 
 def personal_data_purge(

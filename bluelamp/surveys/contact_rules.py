@@ -15,6 +15,9 @@ is the weightiest:
 7. sampling: the first sampling rule that matches the incident type and channel gives the
    share surveyed; the draw is a keyed hash of the contact, so it is the same every time.
 
+Contacts imported as history (``bluelamp import-contacts --no-invitations``) are none of this:
+each is recorded as excluded with the reason ``imported_history`` and never surveyed.
+
 Timing is part of the rules too: each stage's delay after its event, quiet hours (a message
 due at night waits for the morning), one reminder if the link was not opened, and expiry.
 """
@@ -140,6 +143,12 @@ class Decision:
     reason_text: str = ""
     via: str = ""
     template_key: str = ""
+
+
+# A contact imported as history (import-contacts --no-invitations): recorded, never surveyed.
+IMPORTED_HISTORY = Decision(
+    False, "import.no_invitations", "imported_history", "Imported as history: not surveyed"
+)
 
 
 # ----------------------------------------------------------------------------- parsing

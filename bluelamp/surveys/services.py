@@ -3,7 +3,7 @@
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from bluelamp.audit.services import audit_record
-from bluelamp.lib.rows import row_insert
+from bluelamp.lib.rows import row_insert, rows_insert
 from bluelamp.lib.versions import version_save
 from bluelamp.surveys import contact_rules, logic
 from bluelamp.surveys.models import (
@@ -202,11 +202,13 @@ def invitation_decide(
     now: dt.datetime,
     stage: str = "first_contact",
     event_at: dt.datetime | None = None,
+    history: bool = False,
 ) -> Invitation:
     """Record, for a contact at a stage, whether its person is invited to a survey and why not.
 
     The invitation is scheduled for the stage's delay after its event (the contact itself for
     the first stage), outside quiet hours, and its sending is queued in the same transaction.
+    ``history``: a contact imported as history, recorded as excluded and never surveyed.
     """
     return invitation_store(
         invitation=invitation_prepare(
@@ -218,6 +220,7 @@ def invitation_decide(
             now=now,
             stage=stage,
             event_at=event_at,
+            history=history,
         )
     )
 
@@ -232,6 +235,7 @@ def invitation_prepare(
     now: dt.datetime,
     stage: str = "first_contact",
     event_at: dt.datetime | None = None,
+    history: bool = False,
 ) -> Invitation:
     """The decision for a contact at a stage, as an Invitation not yet stored.
 
@@ -240,9 +244,62 @@ def invitation_prepare(
     inserts. A contact of the same person stored in between is caught at sending, where the
     worker asks both questions again under the person's lock (delivery.dispatch).
     """
-    current = contact_rules_current(contact.force)
     person = contact.person
     keys = [k for k in (person.phone_key, person.email_key) if k]
+
+    def surveyed(around: dt.datetime, days: int) -> bool:
+        return surveyed_within(force_id=contact.force_id, keys=keys, around=around, days=days)
+
+    return invitation_build(
+        contact=contact,
+        incident_type=incident_type,
+        age=age,
+        has_mobile=has_mobile,
+        has_email=has_email,
+        opted_out=not history and person_opted_out(person),
+        surveyed=surveyed,
+        now=now,
+        stage=stage,
+        event_at=event_at,
+        history=history,
+    )
+
+
+def invitation_build(
+    *,
+    contact: "Contact",
+    incident_type: IncidentType,
+    age: int | None,
+    has_mobile: bool,
+    has_email: bool,
+    opted_out: bool,
+    surveyed: Callable[[dt.datetime, int], bool],
+    now: dt.datetime,
+    stage: str = "first_contact",
+    event_at: dt.datetime | None = None,
+    history: bool = False,
+) -> Invitation:
+    """The decision for a contact at a stage, as an invitation not yet stored: scheduled (with
+    its token, template and send time) or excluded with the rule and the reason in words.
+
+    The one place the rules are applied, for the API (``invitation_decide``) and for a batch
+    of imported contacts alike. What needs the database comes in: ``opted_out``, and
+    ``surveyed(around, days)``, whether the person was invited within ``days`` of ``around``
+    (asked only when the rules would otherwise invite). ``history``: a contact imported as
+    history, which is recorded as never surveyed.
+    """
+    current = contact_rules_current(contact.force)
+    person = contact.person
+    common = {
+        "force": contact.force,
+        "contact": contact,
+        "stage": stage,
+        "rules_version": current.version,
+        "phone_key": person.phone_key,
+        "email_key": person.email_key,
+    }
+    if history:
+        return _excluded(common, contact_rules.IMPORTED_HISTORY, now)
     send_at = contact_rules.send_time(
         current.rules, stage=stage, event_at=event_at or contact.received_at, now=now
     )
@@ -256,36 +313,20 @@ def invitation_prepare(
         channel=contact.channel,
         flags=frozenset(contact.flags),
         age=age,
-        opted_out=person_opted_out(person),
+        opted_out=opted_out,
         has_mobile=has_mobile,
         has_email=has_email,
         repeat_victim="repeat_victim" in contact.flags,
     )
     decision = contact_rules.decide(current.rules, facts, secret=settings.PERSON_KEY_SECRET)
-    if decision.scheduled and surveyed_within(
-        force_id=contact.force_id, keys=keys, around=send_at, days=current.rules.frequency_days
-    ):
+    if decision.scheduled and surveyed(send_at, current.rules.frequency_days):
         facts = dataclasses.replace(facts, surveyed_recently=True)
         decision = contact_rules.decide(current.rules, facts, secret=settings.PERSON_KEY_SECRET)
-    common = {
-        "force": contact.force,
-        "contact": contact,
-        "stage": stage,
-        "rules_version": current.version,
-        "rule": decision.rule,
-        "phone_key": person.phone_key,
-        "email_key": person.email_key,
-    }
     if not decision.scheduled:
-        return Invitation(
-            **common,
-            status=Invitation.Status.EXCLUDED,
-            reason=decision.reason,
-            reason_text=decision.reason_text,
-            closed_at=now,
-        )
+        return _excluded(common, decision, now)
     return Invitation(
         **common,
+        rule=decision.rule,
         status=Invitation.Status.SCHEDULED,
         token=new_token(),
         template=template_current(
@@ -300,6 +341,19 @@ def invitation_prepare(
     )
 
 
+def _excluded(
+    common: dict[str, Any], decision: contact_rules.Decision, now: dt.datetime
+) -> Invitation:
+    return Invitation(
+        **common,
+        rule=decision.rule,
+        status=Invitation.Status.EXCLUDED,
+        reason=decision.reason,
+        reason_text=decision.reason_text,
+        closed_at=now,
+    )
+
+
 def invitation_store(*, invitation: Invitation) -> Invitation:
     """Insert a prepared invitation (its contact stored by now) and, when it is scheduled,
     queue its sending, in the caller's transaction."""
@@ -310,6 +364,140 @@ def invitation_store(*, invitation: Invitation) -> Invitation:
 
         invitation_enqueue(invitation)
     return invitation
+
+
+@dataclass(frozen=True)
+class InvitationAsk:
+    """One contact of a batch whose first-contact invitation is to be decided."""
+
+    contact: "Contact"
+    incident_type: IncidentType
+    age: int | None
+    has_mobile: bool
+    has_email: bool
+
+
+def invitations_decide(
+    *, asks: list[InvitationAsk], now: dt.datetime, history: bool = False
+) -> list[Invitation]:
+    """Record the first-contact decisions of a batch of new contacts of one force: the same
+    decisions, rows and queued sends as ``invitation_decide`` would make for each in turn.
+
+    Three statements however long the batch: the opt-outs of its people, their invitations
+    that the frequency cap can see, and the inserts. The cap sees the batch's own earlier
+    decisions too, as it would had the contacts come one after another.
+    """
+    if not asks:
+        return []
+    force = asks[0].contact.force
+    keys = {k for a in asks for k in (a.contact.person.phone_key, a.contact.person.email_key) if k}
+    opted_out = set() if history else opted_out_keys(force_id=force.pk, keys=keys)
+    index = SurveyedIndex()
+    rules = contact_rules_current(force).rules
+    if not history and rules.frequency_days > 0:
+        index = surveyed_index(
+            force_id=force.pk,
+            keys=keys,
+            window=_send_window(rules, asks, now),
+            days=rules.frequency_days,
+        )
+    invitations = [_invitation_of(ask, opted_out, index, now, history) for ask in asks]
+    rows_insert(invitations)
+    scheduled = [i for i in invitations if i.status == Invitation.Status.SCHEDULED]
+    if scheduled:
+        from bluelamp.delivery.dispatch import invitations_enqueue
+
+        invitations_enqueue(scheduled)
+    return invitations
+
+
+def _invitation_of(
+    ask: InvitationAsk, opted_out: set[str], index: "SurveyedIndex", now: dt.datetime, history: bool
+) -> Invitation:
+    person = ask.contact.person
+    keys = [k for k in (person.phone_key, person.email_key) if k]
+    invitation = invitation_build(
+        contact=ask.contact,
+        incident_type=ask.incident_type,
+        age=ask.age,
+        has_mobile=ask.has_mobile,
+        has_email=ask.has_email,
+        opted_out=any(k in opted_out for k in keys),
+        surveyed=lambda around, days: index.within(keys, around, days),
+        now=now,
+        history=history,
+    )
+    if invitation.status == Invitation.Status.SCHEDULED:
+        assert invitation.send_at is not None
+        index.add(keys, invitation.send_at)
+    return invitation
+
+
+def _send_window(
+    rules: contact_rules.ContactRules, asks: list[InvitationAsk], now: dt.datetime
+) -> tuple[dt.datetime, dt.datetime]:
+    """Bounds on the send times of a batch's invitations: at their stage's delay after their
+    contact, not before now, and at most a day later for quiet hours."""
+    delay = dt.timedelta(hours=rules.timing("first_contact").delay_hours)
+    received = [a.contact.received_at for a in asks]
+    return max(now, min(received) + delay), max(now, max(received) + delay) + dt.timedelta(days=1)
+
+
+def opted_out_keys(*, force_id: int, keys: set[str]) -> set[str]:
+    """Which of these fingerprints opted out (``person_opted_out`` for many people at once)."""
+    if not keys:
+        return set()
+    found = OptOut.objects.filter(force_id=force_id, key__in=keys).values_list("key", flat=True)
+    return set(found)
+
+
+class SurveyedIndex:
+    """The live invitations of a batch's people, by fingerprint, each at its moment (sent, or
+    due): ``within`` answers as ``surveyed_within`` does, with the same window."""
+
+    def __init__(self) -> None:
+        self._at: dict[str, list[dt.datetime]] = {}
+
+    def add(self, keys: list[str], at: dt.datetime) -> None:
+        for key in dict.fromkeys(k for k in keys if k):
+            self._at.setdefault(key, []).append(at)
+
+    def within(self, keys: list[str], around: dt.datetime, days: int) -> bool:
+        if days <= 0:
+            return False
+        window = dt.timedelta(days=days)
+        return any(abs(at - around) < window for key in keys if key for at in self._at.get(key, ()))
+
+
+def surveyed_index(
+    *, force_id: int, keys: set[str], window: tuple[dt.datetime, dt.datetime], days: int
+) -> SurveyedIndex:
+    """The invitations ``surveyed_within`` would find for any of these fingerprints around any
+    moment in ``window``: live (sent, even if withdrawn since; or scheduled, or answered; never
+    one that could not be delivered), placed at the moment sent, else the moment due.
+
+    One statement, a search of each fingerprint's index as in ``surveyed_within``.
+    """
+    index = SurveyedIndex()
+    if not keys:
+        return index
+    lo, hi = window[0] - dt.timedelta(days=days), window[1] + dt.timedelta(days=days)
+    S = Invitation.Status
+    live = (
+        Invitation.objects.filter(force_id=force_id)
+        .exclude(status=S.FAILED)
+        .filter(Q(sent_at__isnull=False) | Q(status__in=[S.ANSWERED, S.SCHEDULED]))
+        .filter(
+            Q(sent_at__gt=lo, sent_at__lt=hi)
+            | Q(sent_at__isnull=True, send_at__gt=lo, send_at__lt=hi)
+        )
+    )
+    fields = ("phone_key", "email_key", "sent_at", "send_at")
+    by_phone = live.filter(phone_key__in=keys).values_list(*fields)
+    by_email = live.filter(email_key__in=keys).values_list(*fields)
+    for phone_key, email_key, sent_at, send_at in by_phone.union(by_email, all=True):
+        index.add([phone_key, email_key], sent_at or send_at)
+    return index
 
 
 def invitation_schedule(

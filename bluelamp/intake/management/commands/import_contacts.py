@@ -25,8 +25,11 @@ class Command(BaseCommand):
         "Import contacts from a CSV file, as if each row were sent to POST /api/v1/contacts. "
         f"Columns: {', '.join(COLUMNS)} (required: {', '.join(REQUIRED_COLUMNS)}); "
         "flags separated by ';'. The file's structure (UTF-8, quoting, header) is checked "
-        "first; then each row is written in its own savepoint and the import carries on: good "
-        "rows are stored, every bad row reported by line number and field. "
+        "first; then rows are written in batches, one transaction each (a batch the database "
+        "refuses whole is written again row by row, each row in its own savepoint), and the "
+        "import carries on: good rows "
+        "are stored, every bad row reported by line number and field. With --no-invitations "
+        "the contacts are history: recorded, never surveyed. "
         "Exit status: 0 all imported; 1 nothing imported (unreadable file, bad header, unknown "
         "force); 2 some rows rejected, the others imported. Re-running a file is safe: "
         "references already known are skipped."
@@ -40,6 +43,12 @@ class Command(BaseCommand):
             type=int,
             default=DEFAULT_BATCH_SIZE,
             help=f"Rows per transaction (default {DEFAULT_BATCH_SIZE})",
+        )
+        parser.add_argument(
+            "--no-invitations",
+            action="store_true",
+            help="History that must not be surveyed: every contact's invitation is recorded "
+            "as excluded (imported_history), with no link and nothing sent",
         )
         parser.add_argument(
             "--report",
@@ -89,6 +98,7 @@ class Command(BaseCommand):
                         rows=rows_parse(f),
                         actor=f"import:{path.name}",
                         batch_size=batch_size,
+                        history=options["no_invitations"],
                         on_batch=on_batch,
                     )
             except ImportFileError as e:
