@@ -153,26 +153,25 @@ class Server:
     workers: int = 2
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
+    # "sync": plain gunicorn, sync workers, no access log (the harness of every earlier
+    # figure); "serve": `bluelamp serve` as production runs it (threads, access log, metrics).
+    kind: str = "sync"
 
     def start(self) -> None:
         self.port = free_port()
         log = (self.db.workdir / "gunicorn.log").open("wb")
         env = self.db.env()
         env["SITE_URL"] = f"http://127.0.0.1:{self.port}"
+        command = [
+            *("-m", "gunicorn", "bluelamp.wsgi:application", "-w", str(self.workers)),
+            *("-b", f"127.0.0.1:{self.port}", "--backlog", "256", *self._own_control_socket()),
+        ]
+        if self.kind == "serve":
+            command = ["-m", "bluelamp.cli", "serve", "--port", str(self.port)]
+            command += ["--workers", str(self.workers)]
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(self.db.workdir / "metrics")
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "bluelamp.wsgi:application",
-                "-w",
-                str(self.workers),
-                "-b",
-                f"127.0.0.1:{self.port}",
-                "--backlog",
-                "256",
-                *self._own_control_socket(),
-            ],
+            [sys.executable, *command],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -230,11 +229,13 @@ class Server:
 
 
 @contextmanager
-def running(kind: str, settings: str | None = None) -> Iterator[tuple[Server, str]]:
+def running(
+    kind: str, settings: str | None = None, server_kind: str = "sync"
+) -> Iterator[tuple[Server, str]]:
     """A fresh database with the benchmark force, served by gunicorn; yields (server, token)."""
     workdir = Path(tempfile.mkdtemp(prefix=f"bluelamp-bench-{kind}-"))
     db = Database(kind, workdir) if settings is None else Database(kind, workdir, settings=settings)
-    server = Server(db)
+    server = Server(db, kind=server_kind)
     try:
         db.create()
         token = prepare(db)
@@ -462,12 +463,18 @@ GUARD_TOLERANCE = 0.30  # --check fails when the ratio is more than this far bel
 
 
 def bench_database(
-    kind: str, contacts: int, runs: int, concurrency: int, settings: str = PEER_SETTINGS
+    kind: str,
+    contacts: int,
+    runs: int,
+    concurrency: int,
+    settings: str = PEER_SETTINGS,
+    server_kind: str = "sync",
 ) -> dict[str, float]:
     """Runs of our intake and of the bare-insert peer, taken in turns on one server."""
     print(f"\n== {kind}: {runs} runs of {contacts} contacts, {concurrency} client threads ==")
-    with running(kind, settings=settings) as (server, token):
-        print(f"gunicorn: {server.workers} worker processes on 127.0.0.1:{server.port}")
+    with running(kind, settings=settings, server_kind=server_kind) as (server, token):
+        how = "bluelamp serve (threads, access log)" if server_kind == "serve" else "sync"
+        print(f"gunicorn ({how}): {server.workers} worker processes on 127.0.0.1:{server.port}")
         # Warm-up: both workers import the URL conf and views and open their connections.
         warm = encode(contact_bodies("WARM", 200, 0, fresh="warm"))
         check(post_all(server, token, warm, 8, 201), "warm-up")
@@ -591,6 +598,13 @@ def main() -> None:
         help=f"the server's settings module; it must serve {PEER_PATH} (default {PEER_SETTINGS})",
     )
     parser.add_argument(
+        "--server",
+        choices=["sync", "serve"],
+        default="sync",
+        help="sync: plain gunicorn with sync workers (every earlier figure); serve: "
+        "`bluelamp serve` as production runs it (4 threads a worker, access log, metrics)",
+    )
+    parser.add_argument(
         "--check",
         action="store_true",
         help="the CI guard: a short measurement (3 runs of 300 unless given), exit 1 when the "
@@ -606,7 +620,7 @@ def main() -> None:
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     print(f"before: {machine_load()}")
     summary = {
-        k: bench_database(k, args.contacts, args.runs, args.concurrency, args.settings)
+        k: bench_database(k, args.contacts, args.runs, args.concurrency, args.settings, args.server)
         for k in kinds
     }
     print(f"after: {machine_load()}")
