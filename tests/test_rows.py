@@ -77,3 +77,22 @@ def test_rows_insert_stores_what_create_stores_and_sets_each_key(force: Force) -
     assert stored(Job, ours[-1].pk) == stored(Job, made.pk)
     people = rows_insert([Person(force=force, name=f"P{i}", email_key="k") for i in range(3)])
     assert [Person.objects.get(pk=p.pk).name for p in people] == ["P0", "P1", "P2"]
+
+
+def test_dates_are_stored_in_the_very_form_create_stores_them(force: Force) -> None:
+    """Compared as the database holds them (SQLite keeps text), not as Django reads them."""
+    from django.db import connection
+
+    from bluelamp.lib.rows import rows_insert
+
+    fields = {"task_path": "t", "run_after": AT, "enqueued_at": AT + dt.timedelta(microseconds=5)}
+    made = Job.objects.create(**fields)
+    one = row_insert(Job(**fields))
+    (many,) = rows_insert([Job(**fields)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, run_after, enqueued_at FROM delivery_job WHERE id IN (%s, %s, %s)",
+            [made.pk, one.pk, many.pk],
+        )
+        rows = {pk: (a, b) for pk, a, b in cursor.fetchall()}
+    assert rows[one.pk] == rows[made.pk] == rows[many.pk]

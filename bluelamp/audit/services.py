@@ -2,7 +2,7 @@ from typing import Any
 
 from bluelamp.audit.models import AuditEvent
 from bluelamp.forces.models import Force, User
-from bluelamp.lib.rows import row_insert, rows_insert
+from bluelamp.lib.rows import row_insert, row_new, rows_insert
 
 
 def audit_event(
@@ -16,7 +16,8 @@ def audit_event(
 ) -> AuditEvent:
     """The audit record of one view, export or change, not yet stored (see ``audit_record``)."""
     label = actor or (f"user:{user.username}" if user is not None else "system")
-    return AuditEvent(
+    return row_new(
+        AuditEvent,
         force=force,
         user=user,
         actor=label[:120],

@@ -36,7 +36,7 @@ from django.utils.module_loading import import_string
 
 from bluelamp.delivery.models import Job
 from bluelamp.lib import clock
-from bluelamp.lib.rows import row_insert, rows_insert
+from bluelamp.lib.rows import row_insert, row_new, rows_insert
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,8 @@ class DatabaseBackend(BaseTaskBackend):
             _tasks_checked.add(checked)
         now = clock.now()
         job = row_insert(
-            Job(
+            row_new(
+                Job,
                 task_path=task.module_path,
                 args=list(args),
                 kwargs=dict(kwargs),
@@ -98,7 +99,8 @@ def tasks_enqueue(
     now = clock.now()
     rows_insert(
         [
-            Job(
+            row_new(
+                Job,
                 task_path=task.module_path,
                 args=list(args),
                 kwargs={},

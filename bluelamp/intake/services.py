@@ -18,7 +18,7 @@ from bluelamp.intake.selectors import people_past_retention
 from bluelamp.lib import clock
 from bluelamp.lib.contact import age_on, is_mobile, normalise_email, person_key
 from bluelamp.lib.erasure import ERASED, Tally, postcode_district
-from bluelamp.lib.rows import row_insert, rows_insert
+from bluelamp.lib.rows import row_insert, row_new, rows_insert
 from bluelamp.surveys.logic import parse_definition
 from bluelamp.surveys.models import IncidentType, Response
 from bluelamp.surveys.services import (
@@ -171,7 +171,8 @@ def _contact_unsaved(*, force: Force, data: ContactIn, incident_type: IncidentTy
     """The contact and its person as they will be stored, neither saved yet."""
     p = data.person
     email = normalise_email(p.email) if p.email else ""
-    person = Person(
+    person = row_new(
+        Person,
         force=force,
         name=p.name,
         phone=p.phone,
@@ -184,7 +185,8 @@ def _contact_unsaved(*, force: Force, data: ContactIn, incident_type: IncidentTy
         email_key=person_key(settings.PERSON_KEY_SECRET, email),
     )
     team_id = _team_id(force, data.team)
-    return Contact(
+    return row_new(
+        Contact,
         force=force,
         reference=data.reference,
         received_at=data.received_at,

@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from bluelamp.audit.services import audit_record
-from bluelamp.lib.rows import row_insert, rows_insert
+from bluelamp.lib.rows import row_insert, row_new, rows_insert
 from bluelamp.lib.versions import version_save
 from bluelamp.surveys import contact_rules, logic
 from bluelamp.surveys.models import (
@@ -324,7 +324,8 @@ def invitation_build(
         decision = contact_rules.decide(current.rules, facts, secret=settings.PERSON_KEY_SECRET)
     if not decision.scheduled:
         return _excluded(common, decision, now)
-    return Invitation(
+    return row_new(
+        Invitation,
         **common,
         rule=decision.rule,
         status=Invitation.Status.SCHEDULED,
@@ -344,7 +345,8 @@ def invitation_build(
 def _excluded(
     common: dict[str, Any], decision: contact_rules.Decision, now: dt.datetime
 ) -> Invitation:
-    return Invitation(
+    return row_new(
+        Invitation,
         **common,
         rule=decision.rule,
         status=Invitation.Status.EXCLUDED,
