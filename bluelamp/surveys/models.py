@@ -78,7 +78,8 @@ def new_token() -> str:
 # The invitations the frequency cap can see (sent, even if withdrawn since; or scheduled or
 # answered), as the condition of the partial indexes below and, word for word with its values
 # written in, in the cap's queries: SQLite uses a partial index only for a query that repeats
-# its condition (a bound parameter in its place would not do). tests/test_frequency_cap.py
+# its condition (a bound parameter in its place would not do). The two copies below must say
+# the same: tests/test_frequency_cap_plan.py
 # reads the query plans on both databases.
 LIVE_SQL = "(sent_at IS NOT NULL OR status IN ('answered', 'scheduled'))"
 LIVE = Q(sent_at__isnull=False) | Q(status__in=["answered", "scheduled"])
