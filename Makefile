@@ -38,6 +38,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy bluelamp
+	$(BIN)/lint-imports
 	$(BIN)/bluelamp makemigrations --check --dry-run
 
 serve: setup

@@ -429,6 +429,7 @@ def generate(size: int, response_rate: float) -> dict[str, Any]:
     from django.conf import settings
     from django.utils import timezone
 
+    from bluelamp.flows.responses import text_insight as _text_insight
     from bluelamp.forces.models import Force, Role, StaffMember, Team, User
     from bluelamp.insights.models import Alert
     from bluelamp.intake.models import Contact, Person
@@ -436,7 +437,6 @@ def generate(size: int, response_rate: float) -> dict[str, Any]:
     from bluelamp.recovery.models import RecoveryCase
     from bluelamp.surveys import logic
     from bluelamp.surveys.models import IncidentType, Invitation, Response, SurveyTemplate
-    from bluelamp.surveys.services import _text_insight
 
     started = time.perf_counter()
     rng = np.random.default_rng(4)

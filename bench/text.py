@@ -8,7 +8,7 @@ exactly right, and how often VADER's sentiment label (compound at least 0.05 pos
 most -0.05 negative) agrees with the human label. Then it prints the time to analyse one
 comment, and one of the longest the survey form accepts.
 
-The lexicon in ``bluelamp/insights/text.py`` was tuned on the dev split only. The test split
+The lexicon in ``bluelamp/insights/lexicon.py`` was tuned on the dev split only. The test split
 was then read once: macro F1 0.919. It showed five slips in how cues were written (such as
 "text|letter|crime number", which demands "text number"), and those were fixed without adding
 words. Test now reads 0.951, which flatters a little. The same person wrote the comments and

@@ -9,7 +9,8 @@ from bluelamp.care.api import router as care_router
 from bluelamp.forces.api_auth import ForceToken
 from bluelamp.insights.api import router as insights_router
 from bluelamp.intake.api import router as intake_router
-from bluelamp.intake.schemas import field_errors
+from bluelamp.investigations.api import router as investigations_router
+from bluelamp.lib.errors import field_errors
 from bluelamp.recovery.api import router as recovery_router
 from bluelamp.staffing.api import router as staffing_router
 
@@ -50,4 +51,6 @@ api.add_router("", intake_router)
 api.add_router("", recovery_router)
 api.add_router("", staffing_router)
 api.add_router("", care_router)
+# After care's: the crime's own route (``crimes/{path}``) would take care's events route.
+api.add_router("", investigations_router)
 api.add_router("", insights_router)

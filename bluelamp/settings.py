@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "axes",
     "bluelamp.forces",
     "bluelamp.audit",
+    "bluelamp.signin",
     "bluelamp.surveys",
     "bluelamp.intake",
     "bluelamp.delivery",
@@ -90,6 +91,9 @@ INSTALLED_APPS = [
     "bluelamp.insights",
     "bluelamp.staffing",
     "bluelamp.care",
+    "bluelamp.outcomes",
+    "bluelamp.investigations",
+    "bluelamp.flows",
     "bluelamp.ops",
 ]
 
@@ -178,7 +182,7 @@ OIDC_CREATE_USER = envbool("OIDC_CREATE_USER", True)
 OIDC_USE_PKCE = envbool("OIDC_USE_PKCE", True)
 # Seconds to wait for the provider's token, keys and userinfo (the library waits for ever).
 OIDC_TIMEOUT = envfloat("OIDC_TIMEOUT", 10)
-OIDC_AUTHENTICATION_BACKEND = "bluelamp.forces.oidc.ForceOIDCBackend"
+OIDC_AUTHENTICATION_BACKEND = "bluelamp.signin.oidc.ForceOIDCBackend"
 AUTHENTICATION_BACKENDS = [
     *([OIDC_AUTHENTICATION_BACKEND] if OIDC_RP_CLIENT_ID else []),
     "axes.backends.AxesStandaloneBackend",

@@ -4,7 +4,9 @@ from django.urls import include, path
 
 from bluelamp import views
 from bluelamp.api import api
+from bluelamp.flows.responses import response_submit
 from bluelamp.ops import views as ops_views
+from bluelamp.surveys.urls import respondent_urls
 
 admin.site.site_header = "Bluelamp administration"
 admin.site.site_title = "Bluelamp"
@@ -13,16 +15,17 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("oidc/", include("bluelamp.forces.urls")),
+    path("oidc/", include("bluelamp.signin.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("s/", include("bluelamp.surveys.urls")),
+    path("s/", include(respondent_urls(submit=response_submit))),
     path("live/", include("bluelamp.insights.urls")),
     path("cases/", include("bluelamp.recovery.urls")),
     path("outbox/", include("bluelamp.delivery.urls")),
     path("hooks/", include("bluelamp.delivery.hooks")),
     path("contacts/", include("bluelamp.intake.urls")),
     path("care/", include("bluelamp.care.urls")),
+    path("investigations/", include("bluelamp.investigations.urls")),
     path("healthz", ops_views.healthz, name="healthz"),
     path("metrics", ops_views.metrics, name="metrics"),
 ]

@@ -1,9 +1,9 @@
 """Headless Chromium for the browser tests: Debian's own build, never a downloaded one.
 
 Playwright drives ``/usr/bin/chromium``; the tests skip (with the reason) only when it is
-absent. Every context is guarded: a request that leaves the live server is aborted and
-recorded, so a page that reaches for a third-party file fails its test instead of quietly
-working on a developer's machine.
+absent, and fail instead under CI=true (tests/needs.py). Every context is guarded: a request
+that leaves the live server is aborted and recorded, so a page that reaches for a third-party
+file fails its test instead of quietly working on a developer's machine.
 """
 
 import os
@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.db import connections
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
+
+from tests import needs
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -55,7 +56,7 @@ def share_database_with(live_server: Any) -> None:
 def chromium() -> Iterator[Browser]:
     """Launch Debian's Chromium headless, or skip when it is not installed."""
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); no browser tests")
+        needs.missing(f"{CHROMIUM} is not installed (make chromium); no browser tests")
     # Playwright's sync API keeps an asyncio loop running in this thread, and Django refuses
     # ORM calls from a thread with a running loop unless told the code is really synchronous.
     before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")

@@ -11,13 +11,35 @@ from bluelamp.forces.models import ApiToken, Force, Role, Team, User, hash_token
 PASSWORD = "correct-horse-battery-staple"
 
 
+def _database_rank(item: pytest.Item) -> int:
+    """pytest-django's grouping: plain database tests, then transactional ones (each of which
+    empties the tables that migrations filled), then tests with no database."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    transactional = (
+        bool(marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)))
+        or "transactional_db" in fixtures
+        or "live_server" in fixtures
+    )
+    if transactional:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
 @pytest.hookimpl(trylast=True)  # after pytest-django's order (db, transactional, no db)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The minutes-long tests first, so that under pytest-xdist the others run beside them.
-    They use no test database, so the order of the rest (which xdist's load scheduling
-    keeps within each process) is left as pytest-django made it: a transactional test
-    empties the tables that migrations filled, so it must come after the plain ones."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """The minutes-long tests first within their group, so that under pytest-xdist the others
+    run beside them; the slow tests with no database go before everything. The groups keep
+    pytest-django's order (which xdist's load scheduling keeps within each process): a
+    transactional test empties the tables that migrations filled, so no plain database test
+    may come after one."""
+
+    def key(item: pytest.Item) -> tuple[int, bool]:
+        slow = item.get_closest_marker("slow") is not None
+        rank = _database_rank(item)
+        return (-1 if slow and rank == 2 else rank, not slow)
+
+    items.sort(key=key)
 
 
 @pytest.fixture
@@ -145,7 +167,7 @@ def _fresh_alert_baselines() -> None:
     """Alert baselines are cached per process by force id, which a new test database reuses."""
     from bluelamp.delivery.dispatch import provider_cache_clear
     from bluelamp.insights.services import baselines_clear
-    from bluelamp.surveys.services import contact_rules_cache_clear
+    from bluelamp.surveys.selectors import contact_rules_cache_clear
 
     baselines_clear()
     contact_rules_cache_clear()

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from bluelamp.flows.responses import response_submit
 from bluelamp.forces.models import Force
 from bluelamp.intake.schemas import ContactIn
 from bluelamp.intake.services import contact_ingest
@@ -12,7 +13,6 @@ from bluelamp.staffing import planning
 from bluelamp.staffing.models import CallInterval, Queue, RosterSlot
 from bluelamp.staffing.services import queue_get_or_create
 from bluelamp.surveys.models import Invitation, Response
-from bluelamp.surveys.services import response_submit
 from tests.conftest import contact_body
 
 

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from bluelamp.api import api as ninja_api
 from bluelamp.care.models import Referral, Victim
 from bluelamp.forces.models import Force, Role, Team, User
+from bluelamp.investigations.models import Checklist
 from bluelamp.recovery.models import RecoveryCase
 from tests.conftest import make_user
 from tests.helpers import answer, make_contact
@@ -22,6 +23,7 @@ ROLES = [r.value for r in Role]
 LIVE = {"supervisor", "analyst", "administrator"}
 RECOVERY = {"supervisor", "victim_care", "administrator"}
 CARE = {"victim_care", "specialist", "investigator", "administrator"}
+INVESTIGATIONS = {"supervisor", "investigator", "administrator"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ class Page:
     post_only: bool = False
     scoped: frozenset[str] = frozenset()
     bearer: bool = False
+    # A board's poll: an anonymous visitor (a session that ended) gets the board's own
+    # "signed out" notice, never the sign-in page, which the board would show inside itself.
+    polled: bool = False
 
 
 def staff(roles: set[str], **kw: Any) -> Page:
@@ -60,8 +65,10 @@ PAGES: dict[str, Page] = {
     "respond": PUBLIC,
     "opt_out": Page(None, post_only=True),
     "live": staff(LIVE),
-    "live_board": staff(LIVE),
+    "live_board": staff(LIVE, polled=True),
     "live_drill": staff(LIVE),
+    "live_wall": staff(LIVE),
+    "live_wall_board": staff(LIVE, polled=True),
     "case_list": staff(RECOVERY),
     "case_detail": staff(RECOVERY, owned=True),
     "outbox": staff({"administrator"}),
@@ -79,6 +86,10 @@ PAGES: dict[str, Page] = {
     "care_compliance": staff(CARE),
     "care_repeats": staff(CARE),
     "care_reviews": staff({"victim_care", "administrator"}),
+    "investigation_list": staff(INVESTIGATIONS),
+    # A supervisor sees only their teams' crimes; the sample is another team's.
+    "investigation_detail": staff(INVESTIGATIONS, owned=True, scoped=frozenset({"supervisor"})),
+    "investigation_missed": staff(INVESTIGATIONS),
     "healthz": PUBLIC,
     "metrics": Page(None, bearer=True),
 }
@@ -90,6 +101,7 @@ API_OWNED = {
     "GET /api/v1/recovery-cases/{case_id}",
     "GET /api/v1/crimes/{reference}",
     "POST /api/v1/crimes/{reference}/events",
+    "POST /api/v1/crimes/{reference}/basics",
     "POST /api/v1/victims/{victim_id}/needs-assessment",
     "POST /api/v1/victims/{victim_id}/consent",
     "POST /api/v1/victims/{victim_id}/decisions",
@@ -150,6 +162,7 @@ def world(force: Force, other_force: Force, team_a: Team, api: Client) -> dict[s
         "contact_id": invitation.contact_id,
         "reference": "41/12345/26",
         "victim_id": victim.pk,
+        "checklist_id": Checklist.objects.get(crime__reference="41/12345/26").pk,
     }
 
 
@@ -159,7 +172,7 @@ QUERIES = {"referral_export": "?service=victim_support"}
 
 def page_path(route: str, world: dict[str, Any], name: str = "") -> str:
     path = "/" + route
-    for key in ("case_id", "referral_id", "token"):
+    for key in ("case_id", "referral_id", "token", "checklist_id"):
         for converter in ("int", "str", "path"):
             path = path.replace(f"<{converter}:{key}>", str(world[key]))
     assert "<" not in path, f"no sample value for a parameter of /{route}"
@@ -173,6 +186,8 @@ def expected(page: Page, role: str | None, same_force: bool) -> set[int]:
         return {405}
     if page.bearer:
         return {401, 404}
+    if page.polled and role is None:
+        return {200}  # "signed out", in the board's words
     if page.roles is not None and role is None:
         return {302}  # to the sign-in page
     if not allowed:

@@ -97,6 +97,7 @@ def test_a_team_whose_dissatisfaction_rises_gets_exactly_one_alert(force):
     assert not team_alerts.exclude(label="Team A").exists()
 
 
+@pytest.mark.slow(reason="about 7 s: a simulated month of answers through the rollups")
 def test_a_steady_month_raises_no_alert_for_the_team(force):
     assert _month(force, rise_from_day=None, days=30, seed=3) == []
     assert not Alert.objects.filter(dimension="team").exists()

@@ -18,6 +18,7 @@ EXAMPLES = 40  # a mode and operation: about 1,600 requests in about a minute on
 SEED = 12
 
 
+@pytest.mark.slow(reason="about 40 s: Schemathesis generates requests for every operation")
 @pytest.mark.django_db(transaction=True)
 def test_every_operation_survives_generated_requests(live_server: Any) -> None:
     share_database_with(live_server)

@@ -398,7 +398,7 @@ def test_distress_words_are_found_whole_and_case_blind():
 
 def test_a_survey_answer_asking_for_support_or_showing_distress_feeds_care(force, login):
     from bluelamp.care.models import NeedsReview
-    from bluelamp.surveys.services import response_submit
+    from bluelamp.flows.responses import response_submit
     from tests.helpers import make_contact
 
     invitation = make_contact(force, "FB-1")

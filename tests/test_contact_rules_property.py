@@ -11,6 +11,7 @@ import datetime as dt
 import heapq
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +24,8 @@ from bluelamp.lib import clock
 from bluelamp.lib.contact import is_mobile
 from bluelamp.surveys import contact_rules
 from bluelamp.surveys.models import IncidentType, OptOut
-from bluelamp.surveys.services import contact_rules_current, contact_rules_save, keys_opt_out
+from bluelamp.surveys.selectors import contact_rules_current
+from bluelamp.surveys.services import contact_rules_save, keys_opt_out
 
 START = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)  # across the clocks going forward
 PHONES = [f"07700 900{n:03d}" for n in range(1, 9)] + ["01632 960001", ""]
@@ -120,6 +122,7 @@ def _replay(force: Force, people: list[Arrival]) -> dict[str, dt.datetime]:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
           HealthCheck.function_scoped_fixture])  # fmt: skip
+@pytest.mark.slow(reason="about 12 s: the longest property test, 60 generated populations")
 @given(people=st.lists(arrivals, min_size=30, max_size=70), rules=rule_sets)
 def test_no_message_to_an_excluded_person_at_night_or_twice_in_the_window(db, people, rules):
     force = Force.objects.create(slug=f"p{next(_forces)}", name="Property Constabulary")

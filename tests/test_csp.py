@@ -340,12 +340,14 @@ def visit(page: Page, console: list[str], url: str) -> None:
     assert violations == [] and console == [], (url, violations, console)
 
 
+@pytest.mark.slow(reason="about 14 s: every staff page in Chromium, the longest browser test")
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_every_staff_page_and_the_survey_page_load_with_no_violation(
     site: str, watched: Any, force: Force, api: Client
 ) -> None:
     from bluelamp.care.models import Referral
+    from bluelamp.investigations.models import Checklist
     from bluelamp.recovery.models import RecoveryCase
     from tests.test_care import crime_body
 
@@ -357,6 +359,7 @@ def test_every_staff_page_and_the_survey_page_load_with_no_violation(
         "case_id": RecoveryCase.objects.get(response=answer(force, "CSP-1", 1, team="team-a")).pk,
         "token": make_contact(force, "CSP-2").token,
         "referral_id": referral.pk,
+        "checklist_id": Checklist.objects.get(force=force, crime__reference="CSP/3").pk,
     }
     administrator = make_user(force, "csp-browser", Role.ADMINISTRATOR)
     administrator.is_staff = True

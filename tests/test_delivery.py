@@ -7,6 +7,7 @@ from bluelamp.delivery import dispatch
 from bluelamp.delivery.models import Job, Message, OutboxMessage
 from bluelamp.delivery.queue import claim, run_due
 from bluelamp.lib import clock, gsm
+from bluelamp.surveys import sending
 from bluelamp.surveys.models import Invitation
 from bluelamp.surveys.services import invitation_open
 from tests.helpers import make_contact, send_scheduled
@@ -23,7 +24,7 @@ def test_due_invitations_are_sent_once(force):
     assert send_scheduled() == 2
     assert send_scheduled() == 0
     # The job run again (as after a worker died before recording its end) sends nothing more.
-    dispatch.send_invitation.call(sms.pk)
+    sending.send_invitation.call(sms.pk)
     text = OutboxMessage.objects.get(invitation=sms)
     assert text.via == "sms"
     assert f"/s/{sms.token}" in text.body
@@ -81,11 +82,11 @@ def test_one_reminder_when_the_link_was_not_opened(force):
     assert sent_at is not None
     invitation_open(invitation=Invitation.objects.get(pk=opened.pk), now=sent_at)
     later = sent_at + dt.timedelta(hours=49)
-    run_due(now=dispatch.contact_rules.next_allowed(dispatch._rules(force), later))
+    run_due(now=sending.contact_rules.next_allowed(sending._rules(force), later))
     reminders = Message.objects.filter(purpose="reminder")
     assert [m.invitation_id for m in reminders] == [quiet.pk]
     assert "reminder" in reminders[0].body
-    dispatch.send_reminder.call(quiet.pk)  # run twice: still one reminder
+    sending.send_reminder.call(quiet.pk)  # run twice: still one reminder
     assert Message.objects.filter(purpose="reminder").count() == 1
 
 
@@ -129,7 +130,7 @@ def test_a_job_whose_worker_died_is_taken_over_when_its_lease_runs_out(force, se
 
 def test_the_tasks_api_reports_a_result(force):
     invitation = make_contact(force, "API-1")
-    result = dispatch.send_invitation.using(run_after=invitation.send_at).enqueue(invitation.pk)
+    result = sending.send_invitation.using(run_after=invitation.send_at).enqueue(invitation.pk)
     assert result.status == "READY"
     assert invitation.send_at is not None
     run_due(now=invitation.send_at)
@@ -143,16 +144,16 @@ def test_a_reminder_written_by_a_run_that_died_is_still_sent_once(force):
     send_scheduled()
     sent_at = Invitation.objects.get(pk=invitation.pk).sent_at
     assert sent_at is not None
-    later = dispatch.contact_rules.next_allowed(
-        dispatch._rules(force), sent_at + dt.timedelta(hours=49)
+    later = sending.contact_rules.next_allowed(
+        sending._rules(force), sent_at + dt.timedelta(hours=49)
     )
     with clock.frozen_at(later):
-        dispatch.send_reminder.call(invitation.pk)
+        sending.send_reminder.call(invitation.pk)
     reminder = Message.objects.get(purpose="reminder")
     # As a run that died after writing it left it: queued, nothing at the provider.
     OutboxMessage.objects.filter(reference=reminder.reference).delete()
     Message.objects.filter(pk=reminder.pk).update(status="queued", attempts=0)
     with clock.frozen_at(later):
-        assert dispatch.send_reminder.call(invitation.pk) == "sent"
-        assert dispatch.send_reminder.call(invitation.pk) == "sent"
+        assert sending.send_reminder.call(invitation.pk) == "sent"
+        assert sending.send_reminder.call(invitation.pk) == "sent"
     assert OutboxMessage.objects.filter(reference=reminder.reference).count() == 1

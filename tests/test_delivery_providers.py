@@ -16,7 +16,7 @@ from bluelamp.delivery import dispatch
 from bluelamp.delivery.models import InboundMessage, Message
 from bluelamp.recovery.models import RecoveryCase
 from bluelamp.surveys.models import Invitation, Response, SurveyTemplate
-from bluelamp.surveys.services import template_cache_clear
+from bluelamp.surveys.selectors import template_cache_clear
 from tests.fakes import Callback
 from tests.fakes import notify as fake_notify
 from tests.fakes import twilio as fake_twilio

@@ -16,6 +16,8 @@ from gunicorn.config import Config
 from bluelamp.delivery.models import Message, OutboxMessage
 from bluelamp.forces.models import ApiToken, Force, Role, StaffMember, Team, User, hash_token
 from bluelamp.intake.models import Contact, Person
+from bluelamp.intake.schemas import ContactIn
+from bluelamp.intake.services import contact_ingest
 from bluelamp.ops import demo
 from bluelamp.ops.management.commands.serve import ACCESS_LOG_FORMAT, RedactingLogger
 from bluelamp.ops.simulator import Simulator, simulator_tick
@@ -23,6 +25,8 @@ from bluelamp.recovery.models import RecoveryCase
 from bluelamp.staffing import planning
 from bluelamp.staffing.models import CallInterval, RosterSlot
 from bluelamp.surveys.models import Invitation, Response
+from tests import needs
+from tests.conftest import contact_body
 
 STREET = Path(django_settings.SHARED_DATA_DIR) / "policeuk-hertfordshire" / "street"
 
@@ -42,6 +46,7 @@ def row_counts(force: Force) -> dict[str, int]:
     }
 
 
+@pytest.mark.slow(reason="about 8 s: seeds the demonstration force twice")
 @pytest.mark.django_db
 def test_synthetic_history_is_consistent_and_seeding_twice_adds_nothing(tmp_path, client):
     seeded = demo.demo_seed(contacts=120, data_dir=tmp_path / "missing")
@@ -112,9 +117,10 @@ def test_reset_deletes_only_the_demo_force(tmp_path, force):
     assert not demo.demo_reset()
 
 
+@pytest.mark.slow(reason="about 7 s: seeds the demonstration force from police.uk files")
 @pytest.mark.django_db
-@pytest.mark.skipif(not STREET.is_dir(), reason=f"police.uk data not found at {STREET}")
 def test_history_follows_the_police_uk_crime_mix(tmp_path):
+    needs.path(STREET, "the shared police.uk street files")
     mix = demo.crime_mix_read(STREET, max_rows=300)
     assert len(mix.rows) == 300
     seeded = demo.demo_seed(contacts=60, data_dir=STREET, max_rows=300)
@@ -154,6 +160,22 @@ def test_a_simulator_tick_adds_a_contact_and_answers(tmp_path):
     assert Contact.objects.filter(reference=tick.reference, force=seeded.force).exists()
     assert tick.summary().startswith(tick.reference)
 
+    # A contact a newcomer pushes is theirs to answer: the simulator never answers it, even
+    # as the newest invitation sent.
+    pushed = contact_ingest(
+        force=seeded.force, data=ContactIn.model_validate(contact_body("TRY-1")), actor="api"
+    ).contact.invitation
+    Invitation.objects.filter(pk=pushed.pk).update(
+        status=Invitation.Status.SENT,
+        sent_at=timezone.now(),
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+    answered = 0
+    for _ in range(15):
+        answered += len(simulator_tick(sim=sim).answered)
+    pushed.refresh_from_db()
+    assert pushed.status == Invitation.Status.SENT and answered > 0
+
 
 def test_the_access_log_names_no_survey_link_or_query():
     logger = RedactingLogger(Config())
@@ -190,6 +212,7 @@ def test_the_demo_command_seeds_and_prints_the_logins(tmp_path, monkeypatch, set
     assert token.prefix in text
 
 
+@pytest.mark.slow(reason="about 15 s: seeds a month of demonstration data")
 @pytest.mark.django_db
 def test_compliance_report_of_a_month_of_demo_data_matches_a_direct_count(tmp_path, client):
     from bluelamp.care.models import Duty

@@ -134,6 +134,7 @@ def test_a_person_key_that_is_only_the_secret_key_is_a_warning(tmp_path):
     assert bluelamp(env, "check", "--deploy").returncode == 0  # a warning, not an error
 
 
+@pytest.mark.slow(reason="about 20 s: starts serve and worker as child processes")
 def test_serve_and_worker_refuse_the_built_in_keys_naming_them(tmp_path):
     env = production(tmp_path, SECRET_KEY=None, PERSON_KEY_SECRET=None)
     assert bluelamp(env, "migrate", "--no-input", "-v", "0").returncode == 0
@@ -156,6 +157,7 @@ def test_serve_and_worker_refuse_the_built_in_keys_naming_them(tmp_path):
     assert bluelamp(production(tmp_path), "worker", "--once", timeout=60).returncode == 0
 
 
+@pytest.mark.slow(reason="about 25 s: starts several bluelamp commands as child processes")
 def test_other_commands_run_without_a_key(tmp_path):
     env = production(
         tmp_path, SECRET_KEY=None, PERSON_KEY_SECRET=None, SECURE_COOKIES=None, SITE_URL=None
@@ -163,7 +165,7 @@ def test_other_commands_run_without_a_key(tmp_path):
     env["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     migrate = bluelamp(env, "migrate", "--no-input", "-v", "0")
     assert migrate.returncode == 0, migrate.stderr
-    demo = bluelamp(env, "demo", "--no-serve", "--contacts", "15", timeout=300)
+    demo = bluelamp(env, "demo", "--no-serve", "--no-policeuk", "--contacts", "15", timeout=300)
     assert demo.returncode == 0, demo.stderr
     token = bluelamp(env, "create-api-token", "--force", "demo", "--name", "test")
     assert token.returncode == 0, token.stderr
@@ -175,6 +177,7 @@ def test_other_commands_run_without_a_key(tmp_path):
     assert listens(env, ["serve", "--demo", "--port", str(port), "--workers", "1"], port)
 
 
+@pytest.mark.slow(reason="about 15 s: a production server in a child process")
 def test_https_settings_redirect_and_send_hsts(tmp_path):
     """SECURE_COOKIES: plain HTTP is redirected, HTTPS answers carry HSTS; behind a proxy
     that ends TLS, its header (SECURE_PROXY_SSL_HEADER) says the request came over HTTPS."""

@@ -17,7 +17,9 @@ from django.db import connection
 from bench import dispatch
 
 
-@pytest.mark.slow
+@pytest.mark.slow(
+    reason="about 100 s: real worker processes killed at random points, over and over"
+)
 def test_kill_9_at_random_points_neither_loses_nor_duplicates():
     kind = "postgres" if connection.vendor == "postgresql" else "sqlite"
     default = 10_000 if kind == "sqlite" else 2_000

@@ -22,6 +22,7 @@ from bluelamp.staffing.forecast import (
     reforecast_today,
     seasonal_naive,
 )
+from tests import needs
 
 BANK_CALLS = (
     Path(__file__).resolve().parents[1].parent / "shared/data/bank-call-arrivals/calls_5min.csv"
@@ -250,8 +251,7 @@ def load_bank_calls(path: Path) -> tuple[np.ndarray, list[date]]:
 
 
 def test_beats_seasonal_naive_on_real_call_arrivals_at_15_minutes():
-    if not BANK_CALLS.exists():
-        pytest.skip(f"real data set absent: {BANK_CALLS} (shared data is not in the repository)")
+    needs.path(BANK_CALLS, "the shared bank call arrivals")
     counts, days = load_bank_calls(BANK_CALLS)
     quarter_hours = coarsen_slots(
         counts, 3

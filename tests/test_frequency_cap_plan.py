@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from bluelamp.forces.models import Force
 from bluelamp.intake.models import Person
 from bluelamp.surveys.models import Invitation
-from bluelamp.surveys.services import surveyed_index, surveyed_within
+from bluelamp.surveys.selectors import surveyed_index, surveyed_within
 from tests.test_import_contacts import row, run, write_csv
 
 AROUND = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)

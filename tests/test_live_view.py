@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from bluelamp.flows.responses import response_submit
 from bluelamp.surveys.models import Response
 from tests.helpers import answer
 
@@ -37,8 +38,8 @@ def test_board_totals_equal_a_direct_count(login, alice, force, history):
 
 
 def test_rates_by_team_carry_count_and_interval(login, alice, history):
-    from bluelamp.forces.access import rollups_for_user
     from bluelamp.insights import selectors
+    from bluelamp.insights.access import rollups_for_user
 
     since = selectors.period_starts(timezone.now())["28 days"]
     by_team = {r.label: r for r in selectors.summary_by(rollups_for_user(alice), "team", since)}
@@ -164,7 +165,7 @@ def test_drill_down_praise_feed_and_bad_parameters(login, alice, force, team_a):
 
 
 def test_score_distribution_counts_each_answer_once(login, alice, force, history):
-    from bluelamp.forces.access import rollups_for_user
+    from bluelamp.insights.access import rollups_for_user
     from bluelamp.insights.drill import score_distribution
 
     counts = score_distribution(rollups_for_user(alice), 28, timezone.now())
@@ -278,3 +279,39 @@ def test_long_periods_from_weekly_rows_equal_a_direct_count(force, team_a, team_
                     found = {r.key: getattr(r, part).responses for r in rows}
                     assert {k: n for k, n in found.items() if n} == dict(direct), (
                         back, days, by, part)  # fmt: skip
+
+
+def test_response_rate_is_answered_over_invited_for_the_same_invitations(api, force, team_a):
+    """Answers today to invitations sent on other days never push a rate past 100%, and each
+    row's key is the team code the force sent."""
+    from bluelamp.insights.rollups import rollups_check
+    from bluelamp.surveys.models import ContactRuleSet
+    from tests.helpers import make_contact, send_scheduled
+
+    # Sent at once, whatever the hour the test runs (no stage delay, no quiet hours).
+    ContactRuleSet.objects.create(
+        force=force, version=2,
+        definition={"frequency_days": 0, "quiet_hours": None,
+                    "stages": {"first_contact": {"delay_hours": 0}}},
+    )  # fmt: skip
+    invitations = [make_contact(force, f"RR-{i}", team="team-a") for i in range(4)]
+    assert send_scheduled() == 4
+    for invitation in invitations[:3]:
+        invitation.refresh_from_db()
+        assert invitation.sent_at is not None
+        done = response_submit(
+            invitation_id=invitation.pk, form={"whole_experience": "6"},
+            callback_requested=False, language="en",
+            now=invitation.sent_at + dt.timedelta(hours=1),
+        )  # fmt: skip
+        assert done.response is not None
+    # Answered through a link never sent (a handler's test): an answer with no sending.
+    answer(force, "RR-9", 7, team="team-a")
+
+    rows = {r["key"]: r for r in api.get("/api/v1/satisfaction?by=team&days=28").json()}
+    team = rows["team-a"]
+    assert team["label"] == "Team A"
+    assert (team["answered"], team["invitations_sent"]) == (4, 4)
+    assert team["response_rate"] == 0.75  # 3 of the 4 sent, not 4 answers over 4 sendings
+    assert all(r["response_rate"] is None or r["response_rate"] <= 1 for r in rows.values())
+    assert rollups_check(force.pk) == []

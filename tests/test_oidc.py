@@ -319,6 +319,7 @@ class Origins(Guard):
         super().__call__(route)
 
 
+@pytest.mark.slow(reason="about 5 s: a browser sign-in through the local OpenID provider")
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_in_a_browser_the_force_account_signs_in_and_the_pages_pass_axe(

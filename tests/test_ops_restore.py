@@ -7,7 +7,6 @@ PostgreSQL at 127.0.0.1:5432 (user postgres, trust authentication, as CI starts 
 pg_dump or the server it is skipped, saying which is missing."""
 
 import json
-import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from tests import needs
 from tests.processes import child_env
 from tests.test_care import crime_body
 from tests.test_ops_logs import ROOT
@@ -54,12 +54,11 @@ def counts(name: str) -> dict[str, int]:
 def scratch() -> Iterator[tuple[str, str]]:
     """Two database names on the local server, dropped afterwards."""
     for tool in ("pg_dump", "pg_restore"):
-        if shutil.which(tool) is None:
-            pytest.skip(f"{tool} is not installed (Debian: apt-get install postgresql-client)")
+        needs.tool(tool, "Debian: apt-get install postgresql-client")
     try:
         admin = psycopg.connect(f"{SERVER}/postgres", autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as e:
-        pytest.skip(f"no PostgreSQL server at 127.0.0.1:5432 ({type(e).__name__})")
+        needs.missing(f"no PostgreSQL server at 127.0.0.1:5432 ({type(e).__name__})")
     stem = f"bluelamp_drill_{uuid.uuid4().hex[:8]}"
     names = (stem, f"{stem}_restored")
     try:
@@ -73,6 +72,9 @@ def scratch() -> Iterator[tuple[str, str]]:
         admin.close()
 
 
+@pytest.mark.slow(
+    reason="about 20 s: the restore drill, pg_dump and pg_restore of a seeded database"
+)
 def test_a_dump_restores_into_a_fresh_database_with_every_count_equal(
     scratch: tuple[str, str], tmp_path: Path
 ) -> None:

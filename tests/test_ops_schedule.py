@@ -106,6 +106,7 @@ def test_the_worker_command_runs_the_purge_itself(force: Any, settings: Any) -> 
     assert not erased(again)
 
 
+@pytest.mark.slow(reason="about 17 s: three real worker processes")
 def test_three_workers_started_together_purge_once(tmp_path: Any) -> None:
     """Real processes on one database file: each runs its turn of duties at the same moment;
     one of them takes the day's purge, the others find it taken."""

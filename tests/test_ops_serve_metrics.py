@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.processes import child_env
@@ -41,6 +42,7 @@ def healthz_count(text: str) -> float:
     return 0.0
 
 
+@pytest.mark.slow(reason="about 12 s: a gunicorn server with two workers")
 def test_requests_are_counted_across_gunicorn_workers(tmp_path: Path) -> None:
     """And gunicorn's own log lines, JSON with LOG_FORMAT=json, name no survey link."""
     shared = tmp_path / "metrics"

@@ -633,7 +633,7 @@ def resolve(case: RecoveryCase, user, at: dt.datetime) -> None:
 
 
 def follow_up_answer(case: RecoveryCase, score: int, at: dt.datetime, comment: str = ""):
-    from bluelamp.surveys.services import response_submit
+    from bluelamp.flows.responses import response_submit
 
     invitation = RecoveryCase.objects.get(pk=case.pk).follow_up_invitation
     result = response_submit(

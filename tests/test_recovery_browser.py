@@ -43,6 +43,9 @@ def move(page: Page, status: str, note: str) -> None:
     page.get_by_role("status").filter(has_text="Saved.").wait_for()
 
 
+@pytest.mark.slow(
+    reason="about 8 s: the longest browser test of a page, a case's whole life in Chromium"
+)
 def test_a_case_goes_through_its_whole_life_in_the_browser(
     site: str,  # noqa: F811
     new_context: Callable[..., BrowserContext],  # noqa: F811

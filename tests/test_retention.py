@@ -11,7 +11,8 @@ from bluelamp.intake.models import Person
 from bluelamp.intake.services import contact_details_purge, personal_data_purge
 from bluelamp.lib import clock
 from bluelamp.surveys.models import Invitation, Response
-from bluelamp.surveys.services import invitations_close_expired, surveyed_within
+from bluelamp.surveys.selectors import surveyed_within
+from bluelamp.surveys.services import invitations_close_expired
 from tests.helpers import answer, make_contact, send_scheduled
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from bluelamp.staffing import planning
 from bluelamp.staffing.models import CallInterval, RosterSlot
+from tests import needs
 from tests.helpers import answer, roster_ahead, steady_history
 
 BANK = Path(__file__).resolve().parents[1].parent / "shared/data/bank-call-records"
@@ -142,8 +143,8 @@ def test_backtest_prints_hours_and_the_mean_absolute_errors(tmp_path):
     assert " abandoned=" in printed[-1]
 
 
-@pytest.mark.skipif(not BANK.exists(), reason=f"{BANK} is not here (shared data folder absent)")
 def test_erlang_a_predicts_abandonment_better_than_erlang_c_on_real_calls():
+    needs.path(BANK, "the shared bank call records")
     out = StringIO()
     call_command("staffing_backtest", records=next(BANK.glob("*.csv")), stdout=out)
     last = out.getvalue().splitlines()

@@ -8,15 +8,15 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from bluelamp.delivery import inbound, texts
+from bluelamp.delivery import inbound
 from bluelamp.delivery.models import Message, OutboxMessage
 from bluelamp.delivery.providers.base import Inbound
 from bluelamp.forces.models import Force
 from bluelamp.intake.models import Person
 from bluelamp.lib import gsm
-from bluelamp.surveys import logic
+from bluelamp.surveys import logic, texts
 from bluelamp.surveys.models import ContactRuleSet, Invitation, Response, SurveyTemplate
-from bluelamp.surveys.services import template_cache_clear
+from bluelamp.surveys.selectors import template_cache_clear
 from tests.conftest import contact_body, post_contact
 from tests.helpers import make_contact, send_scheduled, survey_path
 
@@ -239,7 +239,7 @@ def test_a_bilingual_text_is_counted_as_one_ucs2_text_not_as_its_two_halves(dyfe
 def test_the_template_preview_of_a_welsh_first_force_shows_the_bilingual_messages(
     dyfed: Force,
 ) -> None:
-    from bluelamp.delivery.preview import preview_html, previews
+    from bluelamp.surveys.preview import preview_html, previews
 
     template = SurveyTemplate.objects.filter(force=None, key="burglary").order_by("-version")[0]
     shown = dict(previews(template, dyfed))

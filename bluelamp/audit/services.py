@@ -50,3 +50,26 @@ def audit_records(*, events: list[AuditEvent]) -> None:
     """Store many records built by ``audit_event`` at once (a batch of imported contacts),
     inside the same transaction as the changes they record."""
     rows_insert(events)
+
+
+def audit_counts(*, force: Force, summary: str, of_every: str = "") -> AuditEvent:
+    """The one audit record a retention purge writes for each force it erased from, inside the
+    purge's transaction: a deletion by ``system:retention`` whose summary says what went, in
+    counts (never a value). It is about the force, or with ``of_every`` ("person") about
+    every record of that kind (object id ``*``)."""
+    if not of_every:
+        return audit_record(
+            force=force, action="delete", obj=force, actor="system:retention", summary=summary
+        )
+    return row_insert(
+        row_new(
+            AuditEvent,
+            force=force,
+            user=None,
+            actor="system:retention",
+            action="delete",
+            object_type=of_every,
+            object_id="*",
+            summary=summary[:200],
+        )
+    )

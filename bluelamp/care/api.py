@@ -6,6 +6,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from bluelamp.care.access import (
+    access_crime_for_force,
+    access_victim_for_force,
+    referrals_for_force,
+)
 from bluelamp.care.models import Crime, Referral, Victim
 from bluelamp.care.schemas import AssessmentIn, ConsentIn, CrimeIn, EventIn
 from bluelamp.care.services import (
@@ -19,14 +24,9 @@ from bluelamp.care.services import (
     victim_enhanced_decide,
     victim_persistent_decide,
 )
-from bluelamp.forces.access import (
-    access_crime_for_force,
-    access_victim_for_force,
-    referrals_for_force,
-)
 from bluelamp.forces.api_auth import request_actor, request_force
-from bluelamp.intake.api import ERRORS, MAX_ID, NOT_FOUND, PRINTABLE, Id, Reference
 from bluelamp.intake.services import IntakeError
+from bluelamp.lib.api import ERRORS, MAX_ID, NOT_FOUND, PRINTABLE, Id, Reference
 from bluelamp.lib.downloads import csv_text
 from bluelamp.lib.inputs import Input, Integer
 from bluelamp.lib.pagination import PAGED, PageQuery, keyset_page, link_next
@@ -167,8 +167,9 @@ class EventOut(Schema):
     duties_started: int = Field(description="Victims' Code clocks this event started")
 
 
-# References are the force's own crime numbers, slashes and all (``41/12345/26``), so the
-# events route is declared before the crime's own: the crime's ``path`` would take it.
+# References are the force's own crime numbers, slashes and all (``41/12345/26``). The crime's
+# own route, ``GET /crimes/{reference}``, is in ``investigations.api`` (it carries the basics),
+# added after this router: its ``path`` would otherwise take this one.
 @router.post(
     "/crimes/{path:reference}/events",
     response={201: EventOut, **ERRORS, **NOT_FOUND},
@@ -184,16 +185,6 @@ def crime_event(request: HttpRequest, reference: str, payload: EventIn) -> Statu
         return _bad(e)
     started = event.duty_set.count()
     return Status(201, EventOut(id=event.pk, kind=event.kind, at=event.at, duties_started=started))
-
-
-@router.get(
-    "/crimes/{path:reference}",
-    response={200: CrimeOut, **ERRORS, **NOT_FOUND},
-    summary="A crime by the force's reference",
-)
-def crime_detail(request: HttpRequest, reference: str) -> CrimeOut:
-    """A crime's victims, flags, Enhanced Rights and referrals."""
-    return crime_out(_crime(request, reference))
 
 
 class ReferralListOut(ReferralOut):

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
-from bluelamp.audit.services import audit_record
+from bluelamp.audit.services import audit_counts
 from bluelamp.care.models import (
     Crime,
     CrimeEvent,
@@ -122,12 +122,12 @@ def victim_data_purge(
             if check or tally.total() == before:
                 continue
             victims.filter(purged_at=None).update(purged_at=now)
-            audit_record(
-                force=force, action="delete", obj=force, actor="system:retention",
+            audit_counts(
+                force=force,
                 summary=f"victim care records past retention erased: {fresh} victims for the "
                 f"first time, {tally.total() - before} fields in all "
                 f"(crimes recorded before {cutoff:%Y-%m-%d})",
-            )  # fmt: skip
+            )
     return total
 
 

@@ -19,8 +19,8 @@ from pydantic import ValidationError
 from bluelamp.care.schemas import CrimeIn
 from bluelamp.care.services import crime_ingest
 from bluelamp.forces.models import Force
-from bluelamp.intake.schemas import field_errors
 from bluelamp.intake.services import IntakeError
+from bluelamp.lib.errors import field_errors
 
 logger = logging.getLogger(__name__)
 

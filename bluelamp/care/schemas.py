@@ -7,9 +7,11 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from bluelamp.care.models import CRIME_FLAGS, HATE_STRANDS
-from bluelamp.intake.schemas import LONDON, Slug
-from bluelamp.lib.contact import normalise_phone
-from bluelamp.lib.inputs import FINITE, WHOLE, BirthDate, Input, Integer, Moment, PastMoment
+from bluelamp.intake.services import IntakeError, incident_type_get
+from bluelamp.lib.api import Slug
+from bluelamp.lib.inputs import FINITE, WHOLE, BirthDate, Input, Integer, Moment, PastMoment, Phone
+from bluelamp.lib.workdays import LONDON
+from bluelamp.surveys.defaults import FLAG_TYPES
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -125,35 +127,20 @@ class VictimIn(Input):
     name: str = Field(default="", max_length=200)
     date_of_birth: BirthDate | None = None
     age: Annotated[int, Field(ge=0, le=130), WHOLE] | None = None
-    phone: str = Field(default="", max_length=30)
+    phone: Phone = ""
     email: EmailStr | Literal[""] = ""
     language: Literal["", "en", "cy"] = Field(default="", description="Blank: not known")
     indicators: list[Slug] = Field(default_factory=list, max_length=30)
     consent: ConsentIn = Field(default_factory=ConsentIn)
     needs_assessment: AssessmentIn | None = None
 
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str) -> str:
-        return normalise_phone(value) if value else ""
-
-    @field_validator("date_of_birth")
-    @classmethod
-    def _dob(cls, value: dt.date | None) -> dt.date | None:
-        if value is not None and value > dt.date.today():
-            raise ValueError("date of birth is in the future")
-        return value
-
 
 def _offence_known(code: str) -> str:
-    # The taxonomy is data (a table); looked up through the cached intake service.
-    from bluelamp.intake.services import IntakeError, incident_type_get
-    from bluelamp.surveys.defaults import FLAG_TYPES
-
     if code in FLAG_TYPES:
         raise ValueError(
             f"{code} is a flag, not an offence: send the offence, with flags [{FLAG_TYPES[code]}]"
         )
+    # The taxonomy is data (a table); looked up through the cached intake service.
     try:
         incident_type_get(code)
     except IntakeError:

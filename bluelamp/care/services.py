@@ -2,16 +2,17 @@
 
 import calendar
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from bluelamp.audit.services import audit_record
+from bluelamp.audit.versions import version_active, version_save
 from bluelamp.care import rules
 from bluelamp.care.defaults import DEFAULT_RULE_SET
 from bluelamp.care.feedback import distress_phrases
@@ -32,11 +33,11 @@ from bluelamp.care.models import (
 from bluelamp.care.schemas import CONSENT_PURPOSES, AssessmentIn, CrimeIn, EventIn, VictimIn
 from bluelamp.forces.models import Force, StaffMember, Team, User
 from bluelamp.intake.models import Contact
-from bluelamp.intake.services import IntakeError
+from bluelamp.intake.services import IntakeError, contact_flags_add
 from bluelamp.lib.contact import age_on, normalise_email, person_key
-from bluelamp.lib.versions import version_save
 from bluelamp.lib.workdays import add_working_days
-from bluelamp.surveys.services import contact_flags_add
+from bluelamp.outcomes.services import OutcomeUnknown, outcome_get
+from bluelamp.surveys.models import IncidentType
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -50,6 +51,9 @@ HOME_OFFENCES = frozenset({"burglary_residential"})
 RISK_FLAGS = frozenset({"domestic_abuse", "honour_based_abuse"})
 SAFE_CHANNELS = ("in_person", "visit", "safe_contact")
 PARTNERS = "share_with_partners"
+# Who hears of each crime pushed, with the actor, in the crime's own transaction: the basics
+# checklist of ``investigations`` (above care, so ``flows.wiring`` adds it).
+CRIME_LISTENERS: list[Callable[[Crime, str], None]] = []
 
 
 @dataclass(frozen=True)
@@ -60,11 +64,7 @@ class CurrentRules:
 
 def rules_current(force: Force) -> CurrentRules:
     """The force's active rule set, else the shipped defaults (version 0)."""
-    found = (
-        RuleSetVersion.objects.filter(Q(force=force) | Q(force=None), active=True)
-        .order_by(F("force_id").asc(nulls_last=True), "-version")
-        .first()
-    )
+    found = version_active(RuleSetVersion, force=force)
     if found is None:
         return CurrentRules(rules.parse_rule_set(DEFAULT_RULE_SET), 0)
     return CurrentRules(rules.parse_rule_set(found.definition), found.version)
@@ -73,8 +73,6 @@ def rules_current(force: Force) -> CurrentRules:
 def rule_set_check(definition: Any) -> rules.RuleSet:
     """Parse a rule set and refuse any offence or flag it names that is not known, naming
     each; ValueError with one problem per line."""
-    from bluelamp.surveys.models import IncidentType
-
     rule_set = rules.parse_rule_set(definition)
     offences = set(IncidentType.objects.values_list("code", flat=True))
     problems = [
@@ -234,6 +232,8 @@ def _crime_create(*, force: Force, data: CrimeIn, actor: str) -> Crime:
     ]
     if contact is not None:
         _contact_flags(crime, contact, victims, actor)
+    for listener in CRIME_LISTENERS:
+        listener(crime, actor)
     return crime
 
 
@@ -477,6 +477,12 @@ def crime_event_add(*, crime: Crime, data: EventIn, actor: str) -> CrimeEvent:
             "confirm in person, on a visit or by the safe contact they gave (in_person, "
             "visit, safe_contact)",
         )
+    outcome_name = ""
+    if kind == K.OUTCOME_RECORDED:
+        try:
+            outcome_name = outcome_get(code=data.outcome_code).name
+        except OutcomeUnknown as e:
+            raise IntakeError("outcome_code", str(e)) from None
     current = rules_current(crime.force)
     clocks = current.rule_set.clocks
     earlier = list(crime.events.filter(at__lte=data.at))
@@ -523,8 +529,8 @@ def crime_event_add(*, crime: Crime, data: EventIn, actor: str) -> CrimeEvent:
                 _duty(victim, Duty.Right.VPS_OFFER, "Offer a victim personal statement",
                       data.at, clocks.vps_offer, event=event)  # fmt: skip
             if kind == K.OUTCOME_RECORDED:
-                _duty(victim, Duty.Right.OUTCOME,
-                      _TELL.format(f"the outcome (Home Office outcome {data.outcome_code})"),
+                outcome = f"Home Office outcome {data.outcome_code}: {outcome_name}"
+                _duty(victim, Duty.Right.OUTCOME, _TELL.format(f"the outcome ({outcome})"),
                       data.at, clocks.outcome, event=event)  # fmt: skip
             if kind == K.REVIEW_REQUESTED:
                 assert review_of is not None
@@ -804,6 +810,36 @@ def referral_close(*, referral: Referral, user: User, outcome: str, now: dt.date
         )
 
 
+RECEIVED = (Referral.Status.OPEN, Referral.Status.SENT)
+REFERRAL_WORK = ("accept", "decline", "activity", "close")
+CANNOT_NOW = "That cannot be done to this referral now."
+
+
+def referral_work(
+    *, referral: Referral, user: User, action: str, text: str, kind: str, now: dt.datetime
+) -> None:
+    """The team's work on a referral, each step allowed only where it makes sense: accept or
+    decline one received (a decline says why), record an activity unless it is closed, close
+    one accepted with its outcome. IntakeError names the field at fault, or ``action`` with
+    ``CANNOT_NOW`` when the step cannot be taken in the referral's state."""
+    if action == "accept" and referral.status in RECEIVED:
+        referral_accept(referral=referral, user=user, now=now)
+    elif action == "decline" and referral.status in RECEIVED:
+        if not text:
+            raise IntakeError("text", "say why the referral is declined")
+        referral_decline(referral=referral, user=user, reason=text, now=now)
+    elif action == "activity" and referral.status != Referral.Status.CLOSED:
+        if kind not in ReferralActivity.Kind.values:
+            raise IntakeError("kind", "choose what was done")
+        referral_activity_add(referral=referral, user=user, kind=kind, text=text, at=now)
+    elif action == "close" and referral.status == Referral.Status.ACCEPTED:
+        if not text:
+            raise IntakeError("text", "record the outcome")
+        referral_close(referral=referral, user=user, outcome=text, now=now)
+    else:
+        raise IntakeError("action", CANNOT_NOW)
+
+
 # --- Sending referrals to a partner ----------------------------------------------------------
 
 PARTNER_FILE_HEADER = [
@@ -964,3 +1000,15 @@ def needs_review_done(*, review: NeedsReview, user: User, note: str, now: dt.dat
             done_at=now, done_by=user.username, note=note
         )
         audit_record(force=review.force, action="update", obj=review, user=user, summary="reviewed")
+
+
+def needs_reviews_view_record(*, reviews: Sequence[NeedsReview], user: User) -> None:
+    """An open review shows the respondent's name and phone for the call: each one shown is
+    a view of their personal data, audited in one transaction. A review done is not."""
+    with transaction.atomic():
+        for review in reviews:
+            if review.done_at is None:
+                audit_record(
+                    force=review.force, action="view", obj=review.contact.person, user=user,
+                    summary=f"needs review {review.pk}",
+                )  # fmt: skip

@@ -12,34 +12,34 @@ from pydantic import ValidationError
 
 from bluelamp.audit.services import audit_record
 from bluelamp.care import reports
-from bluelamp.care.models import Duty, NeedsReview, Referral, ReferralActivity
-from bluelamp.care.schemas import CONSENT_PURPOSES, AssessmentIn
-from bluelamp.care.services import (
-    LAWFUL_BASES,
-    MAX_SEND,
-    PARTNER_FILE_HEADER,
-    ReferralSendRefused,
-    duty_missed_reason_record,
-    needs_assessment_record,
-    needs_review_done,
-    partner_file_row,
-    referral_accept,
-    referral_activity_add,
-    referral_basis_record,
-    referral_close,
-    referral_decline,
-    referral_send,
-    victim_consent_record,
-    victim_enhanced_decide,
-    victim_persistent_decide,
-)
-from bluelamp.forces.access import (
+from bluelamp.care.access import (
     access_duty,
     access_referral,
     duties_for_user,
     needs_reviews_for_user,
     referrals_for_user,
     victims_for_user,
+)
+from bluelamp.care.models import Duty, NeedsReview, Referral, ReferralActivity
+from bluelamp.care.schemas import CONSENT_PURPOSES, AssessmentIn
+from bluelamp.care.services import (
+    CANNOT_NOW,
+    LAWFUL_BASES,
+    MAX_SEND,
+    PARTNER_FILE_HEADER,
+    REFERRAL_WORK,
+    ReferralSendRefused,
+    duty_missed_reason_record,
+    needs_assessment_record,
+    needs_review_done,
+    needs_reviews_view_record,
+    partner_file_row,
+    referral_basis_record,
+    referral_send,
+    referral_work,
+    victim_consent_record,
+    victim_enhanced_decide,
+    victim_persistent_decide,
 )
 from bluelamp.forces.models import Role, User
 from bluelamp.intake.services import IntakeError
@@ -49,7 +49,6 @@ from bluelamp.lib.params import BadQuery, QueryCheck
 EXPORT_ROLES = frozenset({Role.VICTIM_CARE, Role.ADMINISTRATOR})
 # A referral the receiving team may accept or decline: one within the force once made, one to
 # a partner once sent.
-RECEIVED = (Referral.Status.OPEN, Referral.Status.SENT)
 CONSENT_HOW = [
     ("in_person", "In person"),
     ("phone", "By phone"),
@@ -106,19 +105,14 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
         action = request.POST.get("action", "")
         text = request.POST.get("text", "").strip()[:5000]
         now = timezone.now()
-        if action == "accept" and referral.status in RECEIVED:
-            referral_accept(referral=referral, user=user, now=now)
-        elif action == "decline" and referral.status in RECEIVED:
-            if not text:
-                error = "text: say why the referral is declined"
-            else:
-                referral_decline(referral=referral, user=user, reason=text, now=now)
-        elif action == "activity" and referral.status != Referral.Status.CLOSED:
+        if action in REFERRAL_WORK:
             kind = request.POST.get("kind", "")
-            if kind not in ReferralActivity.Kind.values:
-                error = "kind: choose what was done"
-            else:
-                referral_activity_add(referral=referral, user=user, kind=kind, text=text, at=now)
+            try:
+                referral_work(
+                    referral=referral, user=user, action=action, text=text, kind=kind, now=now
+                )
+            except IntakeError as e:
+                error = e.message if e.field == "action" else f"{e.field}: {e.message}"
         elif action == "assess":
             error = _assess(request, referral, user, now)
         elif action in ("enhanced", "persistent"):
@@ -133,13 +127,8 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
                 )  # fmt: skip
             except IntakeError as e:
                 error = f"{e.field}: {e.message}"
-        elif action == "close" and referral.status == Referral.Status.ACCEPTED:
-            if not text:
-                error = "text: record the outcome"
-            else:
-                referral_close(referral=referral, user=user, outcome=text, now=now)
         else:
-            error = "That cannot be done to this referral now."
+            error = CANNOT_NOW
         if not error:
             messages.success(request, "Saved.")
             return redirect("referral_detail", referral_id=referral.pk)
@@ -456,11 +445,5 @@ def reviews(request: HttpRequest) -> HttpResponse:
             F("done_at").desc(nulls_first=True), "-created_at"
         )[:200]
     )
-    with transaction.atomic():
-        for review in shown:
-            if review.done_at is None:
-                audit_record(
-                    force=review.force, action="view", obj=review.contact.person, user=user,
-                    summary=f"needs review {review.pk}",
-                )  # fmt: skip
+    needs_reviews_view_record(reviews=shown, user=user)
     return render(request, "care/reviews.html", {"reviews": shown})

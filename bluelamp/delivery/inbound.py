@@ -1,6 +1,8 @@
-"""Texts people send back: a score, a STOP, or words kept as a comment.
+"""Texts people send back, read: a score, a STOP, or words kept as a comment.
 
-A reply is matched to the person's latest survey invitation sent by SMS, through the keyed
+Delivery reads a reply (its number normalised and fingerprinted, its words parsed) and hands
+it to the handler registered by the layer that acts on replies (``bluelamp.flows.replies``),
+which matches it to the person's latest survey invitation sent by SMS through the keyed
 fingerprint of their number (the number itself is never stored with the reply):
 
 * ``STOP`` and its common variants, in English and Welsh, opt the person out of everything at
@@ -13,18 +15,14 @@ fingerprint of their number (the number itself is never stored with the reply):
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ImproperlyConfigured
 
-from bluelamp.delivery.models import InboundMessage, Message
 from bluelamp.delivery.providers.base import Inbound
-from bluelamp.delivery.texts import sms as sms_text
-from bluelamp.forces.models import Force
-from bluelamp.lib import clock
 from bluelamp.lib.contact import normalise_phone, person_key
-from bluelamp.surveys.models import Invitation
 
 # Carriers and providers treat these as opt-outs; Welsh: "stopio" (to stop), "stopiwch"
 # (stop!), "diddymu" (cancel), "dad-danysgrifio" (unsubscribe), "dim mwy" (no more).
@@ -75,95 +73,35 @@ def parse_reply(body: str) -> Parsed:
     return Parsed("comment", comment=body.strip())
 
 
-def _latest_invitation(key: str, provider: str) -> Invitation | None:
-    return (
-        Invitation.objects.filter(phone_key=key, via=Invitation.Via.SMS, sent_at__isnull=False)
-        .filter(force__sms_provider=provider)
-        .select_related("force", "template")
-        .order_by("-sent_at")
-        .first()
-    )
+@dataclass(frozen=True)
+class Reply:
+    """A text received, read: who sent it (their number, normalised where it could be, and
+    its keyed fingerprint) and what it means."""
+
+    provider: str
+    inbound: Inbound
+    number: str
+    key: str
+    parsed: Parsed
+
+
+def _unhandled(reply: Reply) -> str:
+    raise ImproperlyConfigured("no reply handler: bluelamp.flows registers it at start-up")
+
+
+_handler: list[Callable[[Reply], str]] = [_unhandled]
+
+
+def reply_handler_set(handler: Callable[[Reply], str]) -> None:
+    """Register what acts on replies (at start-up, from an AppConfig's ``ready``)."""
+    _handler[0] = handler
 
 
 def inbound_handle(*, provider: str, inbound: Inbound) -> str:
-    """Act on one text received; idempotent by the provider's id. Returns what was done."""
-    from bluelamp.surveys.services import (
-        InvitationClosed,
-        keys_opt_out,
-        response_submit,
-    )
-
+    """Read one text received and hand it to the reply handler. Returns what was done."""
     try:
         number = normalise_phone(inbound.from_number)
     except ValueError:
         number = inbound.from_number
     key = person_key(settings.PERSON_KEY_SECRET, number)
-    invitation = _latest_invitation(key, provider)
-    parsed = parse_reply(inbound.body)
-    now = clock.now()
-    action = InboundMessage.Action.COMMENT if invitation else InboundMessage.Action.UNMATCHED
-    try:
-        with transaction.atomic():
-            record = InboundMessage.objects.create(
-                force=invitation.force if invitation else _any_force(provider),
-                invitation=invitation,
-                provider=provider,
-                provider_id=inbound.provider_id,
-                from_key=key,
-                body=inbound.body[:2000],
-                action=action,
-                received_at=inbound.received_at,
-            )
-            if parsed.kind == "stop":
-                forces = (
-                    [invitation.force]
-                    if invitation
-                    else list(Force.objects.filter(sms_provider=provider))
-                )
-                for force in forces:
-                    if keys_opt_out(force=force, keys=[key], source="sms_stop", now=now):
-                        _confirm_opt_out(force, number, invitation)
-                record.action = InboundMessage.Action.OPT_OUT
-            elif parsed.kind == "score" and invitation is not None and _asks(invitation):
-                try:
-                    submitted = response_submit(
-                        invitation_id=invitation.pk,
-                        form={"whole_experience": str(parsed.score), "comment": parsed.comment},
-                        callback_requested=False,
-                        language=invitation.language,
-                        now=now,
-                    )
-                except InvitationClosed:
-                    submitted = None
-                if submitted is not None and submitted.response is not None:
-                    record.action = InboundMessage.Action.ANSWER
-            record.save(update_fields=["action"])
-    except IntegrityError:
-        return "duplicate"  # the provider posted the same text twice
-    return record.action
-
-
-def _asks(invitation: Invitation) -> bool:
-    """Whether the invitation's text asked for a score by reply (else a number is words)."""
-    template = invitation.template
-    return template is not None and bool(template.definition.get("sms_question"))
-
-
-def _any_force(provider: str) -> Force:
-    force = Force.objects.filter(sms_provider=provider).order_by("pk").first()
-    if force is None:
-        raise LookupError(f"no force sends SMS through {provider}")
-    return force
-
-
-def _confirm_opt_out(force: Force, number: str, invitation: Invitation | None) -> None:
-    from bluelamp.delivery.dispatch import message_create
-
-    language = invitation.language if invitation else ""  # not known: the force's languages
-    message_create(
-        force=force,
-        purpose=Message.Purpose.OPT_OUT_CONFIRMATION,
-        via="sms",
-        to=number,
-        body=sms_text("opt_out", force=force, language=language).body,
-    )
+    return _handler[0](Reply(provider, inbound, number, key, parse_reply(inbound.body)))

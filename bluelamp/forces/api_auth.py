@@ -1,7 +1,6 @@
 """Bearer-token authentication for force systems calling the API."""
 
-import time
-
+from cachetools import TTLCache
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
@@ -12,7 +11,7 @@ from bluelamp.forces.models import ApiToken, Force, hash_token
 # intake time. A token revoked or deleted in the admin stops working at once in the process
 # that saved it and within this many seconds in every other worker.
 TOKEN_CACHE_SECONDS = 5.0
-_tokens: dict[str, tuple[float, ApiToken]] = {}
+_tokens: TTLCache[str, ApiToken] = TTLCache(maxsize=1024, ttl=TOKEN_CACHE_SECONDS)
 
 
 def token_cache_clear() -> None:
@@ -21,13 +20,13 @@ def token_cache_clear() -> None:
 
 def _token_valid(digest: str) -> ApiToken | None:
     cached = _tokens.get(digest)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
+    if cached is not None:
+        return cached
     found = ApiToken.objects.select_related("force").filter(digest=digest, revoked_at=None).first()
     if found is None:
         _tokens.pop(digest, None)
     else:
-        _tokens[digest] = (time.monotonic() + TOKEN_CACHE_SECONDS, found)
+        _tokens[digest] = found
     return found
 
 

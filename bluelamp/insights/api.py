@@ -1,5 +1,5 @@
 import datetime as dt
-from typing import Literal
+from typing import Literal, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -10,14 +10,18 @@ from bluelamp.forces.api_auth import request_force
 from bluelamp.insights import drill
 from bluelamp.insights.models import Alert, Rollup
 from bluelamp.insights.rollups import ALL_TEAMS
-from bluelamp.intake.api import ERRORS
+from bluelamp.insights.selectors import alerts_with_unit_codes
+from bluelamp.lib.api import ERRORS
 from bluelamp.lib.pagination import PAGED, PageQuery, keyset_page, link_next, list_page
 
 router = Router(tags=["insights"])
 
 
 class SatisfactionRow(Schema):
-    key: str = Field(description="The unit's code or id")
+    key: str = Field(
+        description="The force's own code for the unit: the team or incident-type code it "
+        "sent, the call handler's staff number, the channel, stage or shift"
+    )
     label: str
     answered: int
     satisfied: int
@@ -27,6 +31,9 @@ class SatisfactionRow(Schema):
     previous_answered: int
     previous_satisfied_share: float | None
     invitations_sent: int
+    response_rate: float | None = Field(
+        description="Of the invitations sent in the period, the share answered so far"
+    )
 
 
 class SatisfactionQuery(Schema):
@@ -65,13 +72,13 @@ def satisfaction(
     )
     rows = drill.drill(rollups, query.by, query.days, timezone.now())
     found = list_page(
-        rows, scope=f"satisfaction:{query.by}", key=lambda r: (r.key,), limit=page.limit,
+        rows, scope=f"satisfaction:{query.by}", key=lambda r: (r.code, r.key), limit=page.limit,
         cursor=page.cursor,
     )  # fmt: skip
     link_next(request, response, found)
     return [
         SatisfactionRow(
-            key=r.key,
+            key=r.code,
             label=r.now.label,
             answered=r.now.responses,
             satisfied=r.now.satisfied,
@@ -81,20 +88,36 @@ def satisfaction(
             previous_answered=r.before.responses,
             previous_satisfied_share=r.before.rate,
             invitations_sent=r.sent,
+            response_rate=r.response_rate,
         )
         for r in found.items
     ]
 
 
+AlertMethod = Literal["funnel", "cusum"]
+
+
 class AlertOut(Schema):
     id: int
+    method: AlertMethod = Field(
+        description="`funnel`: against the force over the period; `cusum`: against the "
+        "unit's own past"
+    )
     dimension: str
     key: str
+    unit: str = Field(
+        description="The unit by the force's own code: the team's code, the call handler's "
+        "number, the incident type's code or the channel"
+    )
     label: str
     text: str
     answers: int
     dissatisfied: int
     expected_share: float
+    force_share: float | None = Field(
+        description="`funnel`: the force's share of answers not satisfied over the period "
+        "(`dissatisfied` and `expected_share` are then of answers not satisfied too)"
+    )
     chance: float
     opened_at: dt.datetime
     cleared_at: dt.datetime | None
@@ -111,7 +134,7 @@ def alert_list(
     request: HttpRequest, response: HttpResponse, query: Query[AlertQuery], page: Query[PageQuery]
 ) -> list[AlertOut]:
     """Units whose dissatisfaction is unusually high for their size, newest first."""
-    found = Alert.objects.filter(force=request_force(request))
+    found = alerts_with_unit_codes(Alert.objects.filter(force=request_force(request)))
     if query.status == "open":
         found = found.filter(cleared_at=None)
     page_found = keyset_page(
@@ -121,13 +144,16 @@ def alert_list(
     return [
         AlertOut(
             id=a.pk,
+            method=cast(AlertMethod, a.method),
             dimension=a.dimension,
             key=a.key,
+            unit=getattr(a, "unit_code", None) or a.key,  # annotated by alerts_with_unit_codes
             label=a.label,
             text=a.text,
             answers=a.run_n,
             dissatisfied=a.run_x,
             expected_share=a.expected_share,
+            force_share=a.force_share,
             chance=a.chance,
             opened_at=a.opened_at,
             cleared_at=a.cleared_at,

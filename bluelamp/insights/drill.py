@@ -5,11 +5,13 @@ import datetime as dt
 import operator
 from dataclasses import dataclass
 from functools import reduce
+from html import escape
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from bluelamp.forces.models import StaffMember, Team
+from bluelamp.insights import funnel
 from bluelamp.insights.models import Rollup
 from bluelamp.insights.rollups import SHIFTS, WEEK, local_day
 from bluelamp.insights.selectors import Rate
@@ -34,6 +36,8 @@ class Row:
     before: Rate
     sent: int
     score_sum: int
+    responded: int = 0  # of the ``sent``, how many have an answer (so far)
+    code: str = ""  # the force's own code for the unit (a team's code, a handler's number)
 
     @property
     def change(self) -> float | None:
@@ -43,7 +47,8 @@ class Row:
 
     @property
     def response_rate(self) -> float | None:
-        return self.now.responses / self.sent if self.sent else None
+        """Answered over invited, for the invitations sent in the period."""
+        return self.responded / self.sent if self.sent else None
 
     @property
     def mean_score(self) -> float | None:
@@ -58,24 +63,30 @@ def period_bounds(days: int, now: dt.datetime) -> tuple[dt.datetime, dt.datetime
     return start, start - dt.timedelta(days=days)
 
 
-def _labels(dimension: str, keys: list[str]) -> dict[str, str]:
+def _labels(dimension: str, keys: list[str]) -> dict[str, tuple[str, str]]:
+    """Each stored key's (code, label): the code the force's systems use for the unit (a
+    team's code, a call handler's staff number), the label a person reads."""
     if dimension == "team":
         ids = [int(k) for k in keys if k.isdigit()]
         return {
-            str(pk): name for pk, name in Team.objects.filter(pk__in=ids).values_list("pk", "name")
+            str(pk): (code, name)
+            for pk, code, name in Team.objects.filter(pk__in=ids).values_list("pk", "code", "name")
         }
     if dimension == "call_handler":
         ids = [int(k) for k in keys if k.isdigit()]
         return {
-            str(pk): f"{number} {name}".strip()
+            str(pk): (number, f"{number} {name}".strip())
             for pk, number, name in StaffMember.objects.filter(pk__in=ids).values_list(
                 "pk", "number", "name"
             )
         }
     if dimension == "incident_type":
-        return dict(IncidentType.objects.filter(pk__in=keys).values_list("pk", "name"))
+        return {
+            code: (code, name)
+            for code, name in IncidentType.objects.filter(pk__in=keys).values_list("pk", "name")
+        }
     if dimension == "shift":
-        return {code: label for code, label, _ in SHIFTS}
+        return {code: (code, label) for code, label, _ in SHIFTS}
     return {}
 
 
@@ -120,7 +131,7 @@ def drill(rollups: QuerySet[Rollup], dimension: str, days: int, now: dt.datetime
     }
     sums = {}
     for part, when in periods.items():
-        for name in ("answered", "satisfied", "dissatisfied", "sent", "score_sum"):
+        for name in ("answered", "satisfied", "dissatisfied", "sent", "responded", "score_sum"):
             sums[f"{part}{name}"] = Sum(name, filter=when, default=0)
     window = rollups.filter(periods["now_"] | periods["before_"])
     rows = list(window.values(field).annotate(**sums))
@@ -128,7 +139,7 @@ def drill(rollups: QuerySet[Rollup], dimension: str, days: int, now: dt.datetime
     found = []
     for r in rows:
         key = str(r[field])
-        label = labels.get(key, key if key not in ("", "0") else "(none)")
+        code, label = labels.get(key, (key, key if key not in ("", "0") else "(none)"))
         if r["now_answered"] or r["before_answered"]:
             found.append(
                 Row(
@@ -139,6 +150,8 @@ def drill(rollups: QuerySet[Rollup], dimension: str, days: int, now: dt.datetime
                     ),
                     r["now_sent"],
                     r["now_score_sum"],
+                    r["now_responded"],
+                    code,
                 )
             )
     return sorted(found, key=lambda r: (-r.now.responses, r.now.label))
@@ -247,4 +260,104 @@ def distribution_svg(counts: list[int], width: int = 420, height: int = 140) -> 
     return (
         f'<svg viewBox="0 0 {width} {height}" width="{width}" role="img" aria-label="Scores '
         f'from 1 to 7: {", ".join(str(n) for n in counts)}">' + "".join(parts) + "</svg>"
+    )
+
+
+@dataclass(frozen=True)
+class FunnelPoint:
+    """One unit on the funnel plot. ``plotted`` is its satisfied share on the force's mix
+    (for a team, the force's share scaled by the unit's observed over expected answers not
+    satisfied, so a team taking more burglaries is drawn against what the force achieves on
+    that mix); the table gives its own share, what the force would achieve on its mix, and
+    its own 99.8% limit, which is what the alert is judged on."""
+
+    label: str
+    answers: int
+    satisfied_share: float
+    expected_share: float
+    limit: float  # the lowest satisfied share inside the 99.8% limit for the unit
+    plotted: float
+    outside: bool
+
+
+def funnel_points(
+    verdicts: list[funnel.Verdict], force_share: float, labels: dict[str, str]
+) -> list[FunnelPoint]:
+    """The verdicts of the units in ``labels`` (those the reader may see), as plotted."""
+    points = []
+    for v in verdicts:
+        if v.unit.key not in labels:
+            continue
+        u = v.unit
+        plotted = 1 - force_share * u.not_satisfied / u.expected if u.expected else 1 - u.share
+        points.append(
+            FunnelPoint(
+                labels[u.key],
+                u.answers,
+                1 - u.share,
+                1 - u.expected_share,
+                1 - v.upper,
+                plotted,
+                v.outside,
+            )
+        )
+    return sorted(points, key=lambda p: (not p.outside, p.satisfied_share))
+
+
+def funnel_svg(
+    points: list[FunnelPoint],
+    force_share: float,
+    spread: funnel.Dispersion,
+    width: int = 640,
+    height: int = 240,
+) -> str:
+    """The funnel plot: each unit's satisfied share against its number of answers, the
+    force's share as a line, and the 95% and 99.8% limits around it narrowing as units grow
+    (inflated for the spread between units); units below the outer limit are red."""
+    if not points:
+        return ""
+    top = max(p.answers for p in points) * 1.1
+    pad = 30
+
+    def x(n: float) -> float:
+        return round(pad + (width - pad - 10) * n / top, 1)
+
+    def y(share: float) -> float:
+        return round(height - 20 - max(0.0, min(1.0, share)) * (height - 30), 1)
+
+    sizes = [
+        max(funnel.MIN_ANSWERS, round(funnel.MIN_ANSWERS + (top - funnel.MIN_ANSWERS) * i / 40))
+        for i in range(41)
+    ]
+    p = force_share
+    curves = ""
+    for level, dash in ((funnel.LIMIT, ""), (funnel.INNER, ' stroke-dasharray="4 3"')):
+        q = funnel.upper_quantile(level)
+        lower = " ".join(f"{x(n)},{y(1 - funnel.upper_limit(q, n, p, spread))}" for n in sizes)
+        upper = " ".join(f"{x(n)},{y(1 - funnel.lower_limit(q, n, p, spread))}" for n in sizes)
+        for line in (lower, upper):
+            curves += f'<polyline points="{line}" fill="none" stroke="#505a5f"{dash}/>'
+    grid = "".join(
+        f'<line x1="{pad}" x2="{width}" y1="{y(v)}" y2="{y(v)}" stroke="#dde1e5"/>'
+        f'<text x="0" y="{y(v) + 4}" font-size="10" fill="#505a5f">{v:.0%}</text>'
+        for v in (0.0, 0.5, 1.0)
+    )
+    force = (
+        f'<line x1="{pad}" x2="{width}" y1="{y(1 - p)}" y2="{y(1 - p)}" stroke="#1d70b8" '
+        f'stroke-width="2"/>'
+    )
+    dots = "".join(
+        f'<circle cx="{x(pt.answers)}" cy="{y(pt.plotted)}" r="5" '
+        f'fill="{"#b10e1e" if pt.outside else "#0b0c0c"}"><title>{escape(pt.label)}: '
+        f"{pt.satisfied_share:.0%} of {pt.answers}</title></circle>"
+        for pt in points
+    )
+    axis = (
+        f'<text x="{width - 4}" y="{height - 4}" font-size="10" fill="#505a5f" '
+        f'text-anchor="end">answers (0 to {round(top)})</text>'
+    )
+    return (
+        f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="Funnel plot: '
+        f"each unit's satisfied share against its number of answers, around the force's "
+        f'{1 - p:.0%}, with 95% and 99.8% limits">{grid}{curves}{force}{dots}{axis}</svg>'
     )

@@ -41,6 +41,11 @@ class Rollup(models.Model):
     dissatisfied = models.PositiveIntegerField(default=0)
     score_sum = models.PositiveIntegerField(default=0)
     sent = models.PositiveIntegerField(default=0, help_text="Invitations sent")
+    # Counted on the sending's day and unit, so that responded / sent is the response rate of
+    # the same invitations and never passes 100% (answers today over sent today did).
+    responded = models.PositiveIntegerField(
+        default=0, help_text="Of the invitations sent that day, how many have an answer"
+    )
     # How many answered 1 (completely dissatisfied) to 7 (completely satisfied).
     score_1 = models.PositiveIntegerField(default=0)
     score_2 = models.PositiveIntegerField(default=0)
@@ -82,9 +87,18 @@ class AlertState(models.Model):
 class Alert(models.Model):
     """Dissatisfaction unusually high for a team, call handler, incident type or channel.
 
-    One per cause until it clears: a new alert for the same unit only after this one has."""
+    One per cause (method and unit) until it clears: a new alert for the same unit by the
+    same method only after this one has. ``cusum``: against the unit's own past, ``run_n``
+    and ``run_x`` the run of answers described. ``funnel``: against the force over a period,
+    ``run_n`` and ``run_x`` the period's answers and those not satisfied, ``expected_share``
+    the force's share not satisfied (on a team's mix of incidents)."""
+
+    class Method(models.TextChoices):
+        CUSUM = "cusum", "Against its own past"
+        FUNNEL = "funnel", "Against the force"
 
     force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
+    method = models.CharField(max_length=10, choices=Method.choices, default=Method.CUSUM)
     dimension = models.CharField(max_length=20)
     key = models.CharField(max_length=60)
     label = models.CharField(max_length=200)
@@ -92,6 +106,9 @@ class Alert(models.Model):
     run_n = models.PositiveIntegerField()
     run_x = models.PositiveIntegerField()
     expected_share = models.FloatField()
+    force_share = models.FloatField(
+        null=True, blank=True, help_text="Funnel: the force's share not satisfied in the period"
+    )
     chance = models.FloatField()
     opened_at = models.DateTimeField()
     cleared_at = models.DateTimeField(null=True, blank=True)

@@ -22,7 +22,10 @@ from bluelamp.staffing.planning import ANSWER_BANDS
 from bluelamp.surveys.models import Invitation, Response
 
 SCORES = tuple(f"score_{n}" for n in range(1, 8))
-COUNTS = ("responses", "answered", "satisfied", "dissatisfied", "score_sum", "sent", *SCORES)
+COUNTS = (
+    "responses", "answered", "satisfied", "dissatisfied", "score_sum", "sent", "responded",
+    *SCORES,
+)  # fmt: skip
 KEY = ("force_id", "dimension", "day", "team_key", "key")
 Key = tuple[int, str, dt.date, int, str]
 # Each unit is counted twice: under its team (or 0 for none), and under ALL_TEAMS, so that
@@ -101,14 +104,19 @@ class Unit:
         ]
 
 
-def _upsert(unit: Unit, counts: dict[str, int]) -> None:
-    """Add the counts to the unit's row in every dimension: one statement, whose rows are
-    always in the same order (so two transactions lock them in the same order)."""
+def _upsert(*parts: tuple[Unit, dict[str, int]]) -> None:
+    """Add each unit's counts to its rows in every dimension: one statement, whose rows are
+    always in the same order (so two transactions lock them in the same order). Rows that
+    two parts share are added up first: one statement may not update a row twice."""
     table = Rollup._meta.db_table
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
+    rows_counts: dict[Key, Counter[str]] = {}
+    for unit, counts in parts:
+        for found in unit.counted_under():
+            rows_counts.setdefault(found, Counter()).update(counts)
     values: list[Any] = []
-    for force_id, dimension, day, team, key in unit.counted_under():
+    for (force_id, dimension, day, team, key), counts in sorted(rows_counts.items()):
         values += [force_id, dimension, ops.adapt_datefield_value(day), team, key]
         values += [*(counts.get(c, 0) for c in COUNTS), now]
     columns = [*KEY, *COUNTS, "updated_at"]
@@ -124,10 +132,16 @@ def _upsert(unit: Unit, counts: dict[str, int]) -> None:
 
 
 def response_count(response: Response, stage: str) -> None:
-    """Count one response (call it in the response's transaction)."""
+    """Count one response (call it in the response's transaction): on the day it came, and
+    as ``responded`` on the day and unit its invitation was counted as sent."""
     answered = response.whole_experience is not None
+    invitation = response.invitation
+    sending = (
+        [] if invitation.sent_at is None else [(_sending_unit(invitation, stage), {"responded": 1})]
+    )
     _upsert(
-        Unit(
+        *sending,
+        (Unit(
             response.force_id,
             response.submitted_at,
             response.team_id,
@@ -144,27 +158,28 @@ def response_count(response: Response, stage: str) -> None:
             "dissatisfied": int(answered and response.outcome == Response.Outcome.DISSATISFIED),
             "score_sum": response.whole_experience or 0,
             **({f"score_{response.whole_experience}": 1} if answered else {}),
-        },
+        }),
+    )  # fmt: skip
+
+
+def _sending_unit(invitation: Invitation, stage: str) -> Unit:
+    contact = invitation.contact
+    assert invitation.sent_at is not None
+    return Unit(
+        invitation.force_id,
+        invitation.sent_at,
+        contact.team_id,
+        contact.incident_type_id,
+        contact.call_handler_id,
+        contact.channel,
+        stage,
+        contact.answer_seconds,
     )
 
 
 def sending_count(invitation: Invitation, stage: str) -> None:
     """Count one invitation sent (call it in the sending's transaction)."""
-    contact = invitation.contact
-    assert invitation.sent_at is not None
-    _upsert(
-        Unit(
-            invitation.force_id,
-            invitation.sent_at,
-            contact.team_id,
-            contact.incident_type_id,
-            contact.call_handler_id,
-            contact.channel,
-            stage,
-            contact.answer_seconds,
-        ),
-        {"sent": 1},
-    )
+    _upsert((_sending_unit(invitation, stage), {"sent": 1}))
 
 
 def _band_case(field: str) -> Case:
@@ -238,8 +253,11 @@ def _from_raw(force_id: int | None = None) -> Counter[tuple[Key, str]]:
         for c in response_counts:
             if r[c]:
                 found[(key, c)] += r[c]
-    for key, r in _grouped(invitations, "sent_at", "contact__", {"n": Count("pk")}):
+    sendings = {"n": Count("pk"), "answered": Count("response")}
+    for key, r in _grouped(invitations, "sent_at", "contact__", sendings):
         found[(key, "sent")] += r["n"]
+        if r["answered"]:
+            found[(key, "responded")] += r["answered"]
     return found
 
 

@@ -8,14 +8,28 @@ only the latest comments read responses, the newest few by index.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from bluelamp.forces.models import Team
-from bluelamp.insights.models import Rollup
-from bluelamp.insights.rollups import local_day
+from bluelamp.forces.models import StaffMember, Team
+from bluelamp.insights.models import Alert, Rollup
+from bluelamp.insights.rollups import SHIFTS, local_day
 from bluelamp.lib.stats import wilson_interval
 from bluelamp.recovery.models import RecoveryCase
+from bluelamp.staffing.planning import BAND_LABELS
 from bluelamp.surveys.models import IncidentType, Response
 
 
@@ -171,8 +185,6 @@ def summary_by_answer_time(
     One query over the rollups; the bands are those of the staffing advice
     (``planning.ANSWER_BANDS``).
     """
-    from bluelamp.staffing.planning import BAND_LABELS
-
     keys = [f"{channel}:{i}" for i in range(len(BAND_LABELS))]
     rows = {
         key: (n, s, d)
@@ -189,3 +201,49 @@ def summary_by_answer_time(
     }
     bands = zip(keys, BAND_LABELS, strict=True)
     return [Rate(label, *rows.get(key, (0, 0, 0))) for key, label in bands]
+
+
+def alerts_with_unit_codes(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
+    """Alerts with their unit by the force's own code as ``unit_code``, in the same query: a
+    team's code, a call handler's number; an incident type's key and a channel are codes
+    already. (Keys are text; each id is compared as text, so no key is ever cast.)"""
+    as_text = Cast("pk", output_field=CharField())
+    team = Team.objects.annotate(k=as_text).filter(k=OuterRef("key"), force_id=OuterRef("force_id"))
+    handler = StaffMember.objects.annotate(k=as_text).filter(
+        k=OuterRef("key"), force_id=OuterRef("force_id")
+    )
+    return alerts.annotate(
+        unit_code=Case(
+            When(dimension="team", then=Subquery(team.values("code")[:1])),
+            When(dimension="call_handler", then=Subquery(handler.values("number")[:1])),
+            default=F("key"),
+            output_field=CharField(),
+        )
+    )
+
+
+def shift_start(now: dt.datetime) -> tuple[str, dt.datetime]:
+    """The label and local start of the shift under way (``rollups.SHIFTS``): a night shift
+    that began at 23:00 yesterday is still the shift at 03:00."""
+    local = timezone.localtime(now)
+    for _code, label, hours in SHIFTS:
+        if local.hour in hours:
+            first = hours[0]
+            start = local.replace(hour=first, minute=0, second=0, microsecond=0)
+            if start > local:  # the night shift, after midnight
+                start -= dt.timedelta(days=1)
+            return label, start
+    raise AssertionError(f"no shift holds hour {local.hour}")  # the shifts cover the day
+
+
+def summary_since(responses: QuerySet[Response], label: str, since: dt.datetime) -> Rate:
+    """Answered, satisfied and dissatisfied among the responses since a moment, counted from
+    the responses themselves: a shift crosses the rollups' days, and holds a few hundred
+    answers at most (one query along the responses' force and time index)."""
+    answered = Q(whole_experience__isnull=False)
+    row = responses.filter(submitted_at__gte=since).aggregate(
+        n=Count("pk", filter=answered),
+        s=Count("pk", filter=answered & Q(outcome=Response.Outcome.SATISFIED)),
+        d=Count("pk", filter=answered & Q(outcome=Response.Outcome.DISSATISFIED)),
+    )
+    return Rate(label, row["n"], row["s"], row["d"])

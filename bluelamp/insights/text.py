@@ -10,13 +10,14 @@ How a comment is read:
 
 1. Words, sentences (split at . ! ? and line breaks) and clauses (also split at commas,
    semicolons, colons and brackets). Apostrophes are dropped, so "didn't" and "didnt" are
-   the same word. Each word is cut to a crude stem ("arrested", "arrests" -> "arrest"). A
-   word of six letters or more that is one slip away from a lexicon word counts as that
-   word ("recieved", "noboby").
-2. Cues are words and short phrases. In a cue, ``a|b`` offers alternative words at one place
-   (never alternative phrases), ``*`` ends a prefix, ``=`` asks for the word exactly as
-   written, not its stem, and ``...`` allows up to three words in between. A cue never
-   crosses a clause.
+   the same word. Each word is cut to its Porter2 stem (Snowball's English stemmer:
+   "arrested", "arrests" -> "arrest"), except negators, which are kept whole. A word whose
+   stem has six letters or more, and is no form of a lexicon word, counts as the word the
+   lexicon writes out that it is one slip away from ("recieved", "noboby"); a difference in
+   the last letter only makes another word, not a slip ("caller", "called").
+2. Cues are words and short phrases, kept as data in ``lexicon.py`` (its docstring says how
+   one is written: alternatives, prefixes, exact words and gaps). A cue never crosses a
+   clause.
 3. A cue is negated when a negator comes up to four words before it in the same clause,
    with no "but" or "need" in between. Negators are "not", "no", "never", "nobody", the
    "-n't" words, "without", "nothing", "before", "still waiting for", "slow to", and wishes
@@ -39,15 +40,30 @@ How a comment is read:
 """
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+import snowballstemmer  # type: ignore[import-untyped]
 from vaderSentiment.vaderSentiment import (  # type: ignore[import-untyped]
     SentimentIntensityAnalyzer,
 )
 
 from bluelamp.care.feedback import distress_phrases
+from bluelamp.insights.lexicon import (
+    CONTRASTS,
+    CRITICAL,
+    DENIAL_WORDS,
+    GOOD_NEWS,
+    NEGATING_PHRASES,
+    NEGATORS,
+    PEOPLE,
+    SARCASM,
+    SCOPE_BREAKS,
+    THEME_CUES,
+    WISHES,
+)
 
 THEMES: dict[str, str] = {
     "waiting": "Waiting to get through",
@@ -77,422 +93,8 @@ class TextInsight:
     safeguarding: list[str]  # distress phrases found (bluelamp.care.feedback)
 
 
-# --- The lexicon -----------------------------------------------------------------------------
-# (cues, theme when plain, theme when negated). None: the cue names no theme in that state,
-# but still claims its words, so a longer phrase can keep a shorter cue from firing.
-
-_LEXICON: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
-    # Waiting to get through.
-    (
-        (
-            "on hold",
-            "hold for",
-            "holding",
-            "kept wait*",
-            "long wait*",
-            "min|mins|minute* wait*",
-            "hour* wait*",
-            "the wait",
-            "wait* ... min|mins|minute*|hour*|ages|forever|long",
-        ),
-        "waiting",
-        "praise",
-    ),
-    (
-        (
-            "queu*",
-            "to get through",
-            "=getting through",
-            "cut off",
-            "call* ... dropped|drop*",
-            "hung|hang up",
-            "gave up",
-            "rang|rings and rang|rings",
-            "kept ringing",
-            "recorded message",
-            "call is important",
-            "on the phone|line for",
-            "hour* on the phone|line",
-            "took ... to answer",
-            "to it ring*",
-        ),
-        "waiting",
-        None,
-    ),
-    (("listen* to it ring*",), "waiting", "waiting"),
-    (("answer*", "get|got through", "pick*|picked up"), None, "waiting"),
-    # Attitude of the call handler (and of anyone else the caller dealt with).
-    (
-        (
-            "rude*",
-            "dismissive",
-            "dismissed me",
-            "patronis*",
-            "patroniz*",
-            "condescend*",
-            "sarcastic",
-            "abrupt*",
-            "arrogant",
-            "talk*|talked|spoke|spoken down",
-            "spoke|spoken|talked to me like",
-            "like a child|criminal|idiot",
-            "nuisance",
-            "wasting police|your|their|his|her time",
-            "waste of police time",
-            "time waster|waster",
-            "laughed",
-            "bored",
-            "uninterested",
-            "disinterested",
-            "judged",
-            "judgemental|judgmental",
-            "blam*",
-            "unhelpful",
-            "fob* off",
-            "fobbed",
-            "rushed",
-            "attitude",
-            "ignorant",
-            "was|very|quite|so|bit cold",
-            "interrupt*",
-            "script",
-            "unprofessional",
-            "disrespect*",
-            "rolled ... eyes",
-            "snapped",
-            "shout*",
-            "made to feel",
-            "made me feel stupid|small|guilty",
-            "felt|feel stupid",
-        ),
-        "handler_attitude",
-        None,
-    ),
-    (
-        (
-            "interested",
-            "care|cared|caring",
-            "bothered",
-            "believe* me",
-            "let me explain|speak|finish",
-        ),
-        None,
-        "handler_attitude",
-    ),
-    (("cared less",), "handler_attitude", "handler_attitude"),
-    (("fault",), "handler_attitude", "praise"),
-    (
-        (
-            "helpful",
-            "listen*",
-            "empath*",
-            "sympathetic",
-            "professional*",
-            "polite",
-            "take|took|taken|taking ... serious*",
-        ),
-        "praise",
-        "handler_attitude",
-    ),
-    # Not kept informed.
-    (("=keep|=keeps ... updated|informed", "=keep|=keeps ... up to date"), None, "not_informed"),
-    (
-        (
-            "heard|hear back|anything|from",
-            "got|get|gets|getting back",
-            "contact*",
-            "=rang|=rung|=phoned|=called",
-            "call|ring|phone me",
-            "call|ring|=rang|=called|=phoned ... back",
-            "callback",
-            "updat*",
-            "repl*",
-            "return* ... call*|email*|messag*",
-            "word",
-            "told",
-            "in touch",
-            "got|get|received|receive|had ... text|letter|reference",
-            "got|get|received|receive|had ... crime number",
-        ),
-        None,
-        "not_informed",
-    ),
-    (
-        ("=kept|=keeping ... updated|informed", "=kept|=keeping ... up to date"),
-        "praise",
-        "not_informed",
-    ),
-    (
-        (
-            "heard|hear nothing|nowt",
-            "in the dark",
-            "chas*",
-            "find|found out",
-            "no idea what*",
-            "then nothing",
-        ),
-        "not_informed",
-        "praise",
-    ),
-    (
-        ("follow up|ups", "followup*", "promised ... call*|update*|ring*|phone*"),
-        "not_informed",
-        "not_informed",
-    ),
-    # No attendance or late attendance.
-    (
-        (
-            "came|come|comes|coming",
-            "turn*|turned up",
-            "show*|showed",
-            "show*|showed up",
-            "arriv*",
-            "attend*",
-            "visit*",
-            "been round|out|over",
-            "been to see",
-            "send*|sent",
-            "officer*|police|unit*|patrol*|anyone|anybody|someone|one ... available",
-            "saw|seen|see ... officer*|police*|anyone|anybody|pcso*",
-        ),
-        None,
-        "attendance",
-    ),
-    (
-        (
-            "turn*|turned up ... hour*|day*|week*|later|after",
-            "took ... day*|hour*|week* ... attend*|arriv*|come|turn*|visit*|respond*",
-            "hour*|day* for a response",
-            "=waited|=wait|=stayed|=stay in all|for",
-            "appointment* ... cancel*|missed",
-            "cancel* ... appointment*|visit*",
-            "nobody|noone|none ... available",
-            "was|were|arrived|came late",
-            "late to",
-            "too late",
-            "long gone",
-            "slow ... respond*|response|attend*|arriv*",
-        ),
-        "attendance",
-        "attendance",
-    ),
-    (("promised ... visit*|officer*|attend*",), "attendance", "attendance"),
-    # Outcome, either way.
-    (
-        (
-            "arrest*",
-            "charg*",
-            "caught",
-            "catch*",
-            "convict*",
-            "prosecut*",
-            "court",
-            "sentenc*",
-            "remand*",
-            "justice",
-            "evidence",
-            "cctv",
-            "footage",
-            "outcome",
-            "result",
-            "solved",
-            "suspect*",
-        ),
-        "outcome",
-        "outcome",
-    ),
-    (
-        (
-            "investigat*",
-            "done",
-            "did|do|does|doing|done anything",
-            "can|could do",
-            "happen*",
-            "chang*",
-            "came|come of it",
-            "further action",
-            "take|took|taken|taking ... statement*|report|details",
-            "interested in catch*|finding|investigat*|looking",
-        ),
-        None,
-        "outcome",
-    ),
-    (
-        (
-            "caution*",
-            "releas*",
-            "nfa",
-            "case* ... clos*",
-            "clos* ... case*",
-            "clos* it",
-            "filed",
-            "shelved",
-            "lines|line of enquiry",
-            "did|done|do|does|doing nothing",
-            "still going on",
-            "still happening",
-            "still doing it",
-            "still at it",
-            "still there",
-            "still on the corner",
-            "are|is back",
-            "keep*|kept happening",
-            "getting|got worse",
-            "civil matter",
-            "wrong person",
-            "let him|her|them go",
-            "what is the point",
-            "whats the point",
-            "why bother",
-            "unsolved",
-            "has|have stopped",
-            "stopped since",
-            "recover*",
-            "returned to me",
-            "found and returned",
-            "got my ... back",
-        ),
-        "outcome",
-        None,
-    ),
-    # Praise.
-    (
-        (
-            "thank*",
-            "cheers",
-            "brilliant",
-            "excellent",
-            "fantastic",
-            "amazing",
-            "great",
-            "superb",
-            "outstanding",
-            "wonderful",
-            "lovely",
-            "nice",
-            "kind",
-            "kindly",
-            "kindness",
-            "reassur*",
-            "=understanding",
-            "calm",
-            "patient",
-            "patience",
-            "big|real|huge difference",
-            "supportive",
-            "efficient",
-            "prompt*",
-            "quick*",
-            "straight|right away",
-            "within ... min|mins|minute*",
-            "impress*",
-            "=pleased",
-            "happy",
-            "grateful",
-            "appreciat*",
-            "credit to",
-            "above and beyond",
-            "well done",
-            "good",
-            "easy",
-            "explained",
-            "helped",
-            "stayed on the line",
-            "stayed with me",
-            "feel|felt|feeling safe",
-            "top notch",
-            "spot on",
-            "first class",
-            "second to none",
-            "10 10",
-            "perfect",
-            "exceptional",
-            "nothing to improve",
-            "couldnt|cant|cannot ask for more",
-            "couldnt|cant|cannot have asked for more",
-            "could not have asked for more",
-        ),
-        "praise",
-        None,
-    ),
-    (("complain*", "bad", "too much trouble"), None, "praise"),
-    # Phrases that claim their words and name nothing ("I appreciate you're busy, but ...").
-    (
-        (
-            "appreciat* youre|that",
-            "appreciat* you are",
-            "i understand",
-            "chas* them|him|her|off",
-        ),
-        None,
-        None,
-    ),
-)
-
-
-def _words(*lines: str) -> frozenset[str]:
-    return frozenset(word for line in lines for word in line.split())
-
-
-# Negators: a cue up to four words after one of these, in the same clause, is negated.
-_NEGATORS = _words(
-    "not no never nobody noone none nothing nowt without neither nor cannot hardly before",
-    "didnt dont doesnt isnt arent wasnt werent hasnt havent hadnt cant couldnt wouldnt",
-    "shouldnt wont aint neednt mustnt",
-)
-# Phrases that negate what follows ("not yet"); their last word is the negator.
-_NEGATING_PHRASES = ("still waiting for", "wait* ... for", "yet to", "failed to", "slow to")
-# Wishes negate what follows and name nothing themselves ("would be nice to be kept informed").
-_WISHES = (
-    "would|could|should be good|nice|better|helpful",
-    "would|could|should have been good|nice|better|helpful",
-    "would|id like",
-    "would|id have liked",
-    "should|could|would have|of",
-)
-# Words that mark a contrast: a negator does not reach past them, and praise in a comment
-# with one is taken as meant ("lovely, but nobody came").
-_CONTRASTS = _words("but though tho although however except apart anyway shame")
-# "No need for anyone to come" is not a complaint about attendance.
-_SCOPE_BREAKS = _CONTRASTS | {"need", "needed"}
-# Praise that reads as sarcasm wherever it appears.
-_SARCASM = ("for nothing", "for absolutely|precisely nothing", "amazing how", "i suppose|guess")
-# Words for the people the caller dealt with: praise of a person is taken as meant.
-_PEOPLE = _words(
-    "officer officers pc pcso pcsos police handler taker operator dispatcher lady man woman",
-    "gentleman bloke guy girl lad staff detective sergeant inspector she he they team",
-)
-# Cues of good news: an outcome from these, plain, is not a complaint.
-_GOOD_NEWS = frozenset(
-    (
-        "arrest*",
-        "charg*",
-        "caught",
-        "catch*",
-        "convict*",
-        "prosecut*",
-        "court",
-        "sentenc*",
-        "remand*",
-        "justice",
-        "solved",
-        "has|have stopped",
-        "stopped since",
-        "recover*",
-        "returned to me",
-        "found and returned",
-        "got my ... back",
-    )
-)
-
-# A short sentence of these words alone, with a negator, denies the sentence before it:
-# "They said someone would come out. No one did."
-_DENIAL_WORDS = _NEGATORS | _words(
-    "one did do does were was has have had happened they he she it that anyone ever still"
-)
-# Critical words VADER's lexicon lacks, for the sarcasm rule.
-_CRITICAL = _words("slow late")
-
+# The themes that are complaints (for the sarcasm rule); how many words before a cue a
+# negator reaches; how many words a cue's ``...`` may skip.
 _COMPLAINTS = frozenset(("waiting", "handler_attitude", "not_informed", "attendance", "outcome"))
 _WINDOW = 4
 _GAP = 3
@@ -504,33 +106,18 @@ _SENTENCE_BREAK = re.compile(r"[.!?\n]")
 _CLAUSE_BREAK = re.compile(r"[,;:()]|\s[-–—]\s")
 
 
-def _stem(word: str) -> str:
-    """A crude stem, the same for a lexicon word and a comment word: enough for inflections."""
-    if not word.isalpha():
-        return word
-    w = word
-    if len(w) > 4 and w.endswith(("ies", "ied")):
-        w = w[:-3] + "y"
-    elif len(w) >= 6 and w.endswith("ing"):
-        w = _undouble(w[:-3])
-    elif len(w) >= 5 and w.endswith("ed"):
-        w = _undouble(w[:-2])
-    elif len(w) >= 4 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    if len(w) >= 4 and w.endswith("e"):
-        w = w[:-1]
-    return w
+_STEMMER = snowballstemmer.stemmer("english")
+# The stemmer holds the word it works on, so threads of one web process take turns with it.
+_STEMMER_LOCK = threading.Lock()
 
 
 def _canonical(word: str) -> str:
-    """Negators are kept whole ("nothing", not "noth"); other words are stemmed."""
-    return word if word in _NEGATORS else _stem(word)
-
-
-def _undouble(w: str) -> str:
-    if len(w) >= 4 and w[-1] == w[-2] and w[-1] in "bdgmnprt":
-        return w[:-1]
-    return w
+    """The Porter2 stem, the same for a lexicon word and a comment word ("arrests" ->
+    "arrest"); negators are kept whole ("nothing", not "noth"), and so is a word with digits."""
+    if word in NEGATORS or not word.isalpha():
+        return word
+    with _STEMMER_LOCK:
+        return str(_STEMMER.stemWord(word))
 
 
 def _one_slip(a: str, b: str) -> bool:
@@ -595,8 +182,8 @@ class _Cue:
 
 
 _CUES: tuple[_Cue, ...] = tuple(
-    _Cue(p, _compile(p), plain, negated, p in _GOOD_NEWS)
-    for patterns, plain, negated in _LEXICON
+    _Cue(p, _compile(p), plain, negated, p in GOOD_NEWS)
+    for patterns, plain, negated in THEME_CUES
     for p in patterns
 )
 _LEXICON_STEMS = frozenset(
@@ -607,19 +194,43 @@ _LEXICON_STEMS = frozenset(
     for kind, value in step
     if kind == 0
 )
-_SLIP_STEMS = tuple(s for s in _LEXICON_STEMS | _NEGATORS if len(s) >= 6)
+# The words the lexicon writes out (not its prefixes), and the negators: the words a slip of
+# the keyboard is read back to.
+_LEXICON_WORDS = NEGATORS | frozenset(
+    alt.removeprefix("=")
+    for cue in _CUES
+    for part in cue.pattern.replace("'", "").split()
+    if part != "..."
+    for alt in part.split("|")
+    if not alt.endswith("*")
+)
+_SLIP_WORDS = tuple(sorted(w for w in _LEXICON_WORDS if len(w) >= 6))
+# Words the lexicon lists for their own sake are never read as slips ("though" is a contrast).
+_LISTED_WORDS = _LEXICON_WORDS | CONTRASTS | SCOPE_BREAKS | PEOPLE | DENIAL_WORDS | CRITICAL
 
 
 @lru_cache(maxsize=8192)
-def _word_stem(word: str) -> str:
-    """The stem of a comment word, or the lexicon stem it is one slip away from."""
+def _read_word(word: str) -> tuple[str, str]:
+    """A comment word as the lexicon spells it, and its stem: see rule 1."""
     stem = _canonical(word)
-    if stem in _LEXICON_STEMS or len(stem) < 6:
-        return stem
-    for known in _SLIP_STEMS:
-        if abs(len(known) - len(stem)) <= 1 and known[0] == stem[0] and _one_slip(stem, known):
-            return known
-    return stem
+    if len(stem) >= 6 and word not in _LISTED_WORDS and stem not in _LEXICON_STEMS:
+        for known in _SLIP_WORDS:
+            if _slip_of(word, known):
+                return known, _canonical(known)
+    return word, stem
+
+
+def _slip_of(word: str, known: str) -> bool:
+    """One slip from ``known`` inside the word: words that differ only at the end are taken to
+    be different words ("caller" and "called", "please" and "pleased")."""
+    return (
+        abs(len(known) - len(word)) <= 1
+        and word[0] == known[0]
+        and word[:-1] != known[:-1]
+        and word != known[:-1]
+        and word[:-1] != known
+        and _one_slip(word, known)
+    )
 
 
 class _Index:
@@ -662,15 +273,15 @@ class _Index:
 
 
 _CUE_INDEX = _Index([cue.steps for cue in _CUES])
-_NEGATING = _Index([_compile(p) for p in _NEGATING_PHRASES])
-_WISHING = _Index([_compile(p) for p in _WISHES])
-_SARCASTIC = _Index([_compile(p) for p in _SARCASM])
+_NEGATING = _Index([_compile(p) for p in NEGATING_PHRASES])
+_WISHING = _Index([_compile(p) for p in WISHES])
+_SARCASTIC = _Index([_compile(p) for p in SARCASM])
 
 
 @dataclass
 class _Words:
     text: str
-    words: list[str]
+    words: list[str]  # lower case, apostrophes dropped, slips read back (see _read_word)
     stems: list[str]
     spans: list[tuple[int, int]]
     sentence: list[int]
@@ -705,7 +316,9 @@ class _Words:
             if i + 1 < len(words) and clause[i + 1] != clause[i]:
                 end = i + 1
             clause_end[i] = end
-        return cls(text, words, [_word_stem(w) for w in words], spans, sentence, clause, clause_end)
+        read = [_read_word(w) for w in words]
+        spelled, stems = [w for w, _ in read], [stem for _, stem in read]
+        return cls(text, spelled, stems, spans, sentence, clause, clause_end)
 
     def step_matches(self, step: tuple[_Alt, ...], i: int) -> bool:
         for kind, value in step:
@@ -761,7 +374,7 @@ def _themes(words: _Words) -> list[_Hit]:
     """Leftmost-longest cue matches, each read plainly or negated."""
     n = len(words.words)
     # For each negator, where its evidence starts: "still waiting for" negates with its last word.
-    negates: list[int | None] = [i if s in _NEGATORS else None for i, s in enumerate(words.stems)]
+    negates: list[int | None] = [i if s in NEGATORS else None for i, s in enumerate(words.stems)]
     for start, end in _NEGATING.find(words):
         before = negates[end - 1]
         negates[end - 1] = start if before is None else min(before, start)
@@ -813,8 +426,8 @@ def _denials(words: _Words) -> dict[int, int]:
         if (
             words.sentence[first] > 0
             and len(sentence) <= 4
-            and any(w in _NEGATORS for w in sentence)
-            and all(w in _DENIAL_WORDS for w in sentence)
+            and any(w in NEGATORS for w in sentence)
+            and all(w in DENIAL_WORDS for w in sentence)
         ):
             found[words.sentence[first]] = i - 1
         first = i
@@ -826,7 +439,7 @@ def _negator_before(
 ) -> int | None:
     """Where the evidence of the negator up to four words before word ``i`` starts, if any."""
     for j in range(i - 1, max(-1, i - _WINDOW - 1), -1):
-        if words.clause[j] != words.clause[i] or words.words[j] in _SCOPE_BREAKS:
+        if words.clause[j] != words.clause[i] or words.words[j] in SCOPE_BREAKS:
             return None
         start = negates[j]
         if start is not None and not claimed[j]:
@@ -841,9 +454,9 @@ def _sarcastic(words: _Words, hits: list[_Hit]) -> bool:
     n = len(words.words)
     if n >= 2 and words.words[-1] == "not" and words.clause[-1] != words.clause[-2]:
         return True
-    if any(w in _CONTRASTS for w in words.words):
+    if any(w in CONTRASTS for w in words.words):
         return False
-    people = {c for w, c in zip(words.words, words.clause, strict=True) if w in _PEOPLE}
+    people = {c for w, c in zip(words.words, words.clause, strict=True) if w in PEOPLE}
     sentence_length: dict[int, int] = {}
     for sentence in words.sentence:
         sentence_length[sentence] = sentence_length.get(sentence, 0) + 1
@@ -862,7 +475,7 @@ def _sarcastic(words: _Words, hits: list[_Hit]) -> bool:
                 return True  # "thanks for closing my case in a day"
             between = words.words[p.end : c.end]
             if not any(
-                (lexicon.get(w, 0) < 0 and w not in _NEGATORS) or w in _CRITICAL for w in between
+                (lexicon.get(w, 0) < 0 and w not in NEGATORS) or w in CRITICAL for w in between
             ):
                 return True  # "great service, still waiting for someone to turn up"
         if sentence_length[p.sentence] <= 3 and (

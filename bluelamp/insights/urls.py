@@ -6,4 +6,6 @@ urlpatterns = [
     path("", views.live, name="live"),
     path("board", views.board, name="live_board"),
     path("drill/", views.drill_down, name="live_drill"),
+    path("wall/", views.wall, name="live_wall"),
+    path("wall/board", views.wall_board, name="live_wall_board"),
 ]

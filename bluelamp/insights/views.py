@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -9,20 +10,17 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from bluelamp.forces.access import (
-    alerts_for_user,
-    open_cases_for_live_view,
-    responses_for_user,
-    rollups_for_user,
-)
 from bluelamp.forces.models import User
-from bluelamp.insights import drill, selectors
+from bluelamp.insights import drill, selectors, services
+from bluelamp.insights.access import alerts_for_user, rollups_for_user
 from bluelamp.insights.models import Rollup
 from bluelamp.insights.rollups import ALL_TEAMS
 from bluelamp.lib.downloads import csv_download
 from bluelamp.lib.params import QueryCheck
+from bluelamp.recovery.access import open_cases_for_live_view
 from bluelamp.recovery.models import RecoveryCase
 from bluelamp.staffing import planning
+from bluelamp.surveys.access import responses_for_user
 
 # Rates from fewer answers than this are greyed and never ranked.
 MIN_RESPONSES = 10
@@ -110,16 +108,45 @@ def live(request: HttpRequest) -> HttpResponse:
     return render(request, "insights/live.html", {**_board_context(user), "user": user})
 
 
-@login_required
-def board(request: HttpRequest) -> HttpResponse:
-    """The board alone, for polling: 204 (nothing to swap) when nothing has changed."""
+def _poll(
+    request: HttpRequest,
+    template: str,
+    context: Callable[[User, str], dict[str, Any]],
+    signed_out: dict[str, Any],
+) -> HttpResponse:
+    """A board's poll: 204 (nothing to swap) when nothing has changed. Once the session has
+    ended it answers a "signed out" notice that stops the polling, never the sign-in page,
+    which the board would otherwise show inside itself."""
+    if not request.user.is_authenticated:
+        return render(request, "insights/_signed_out.html", signed_out)
     user = _user(request)
     rollups, _ = _rollups(user)
-    cases = open_cases_for_live_view(user)
-    version = _version(user, rollups, cases)
+    version = _version(user, rollups, open_cases_for_live_view(user))
     if request.GET.get("v") == version:
         return HttpResponse(status=204)
-    return render(request, "insights/_board.html", _board_context(user, version))
+    return render(request, template, context(user, version))
+
+
+def board(request: HttpRequest) -> HttpResponse:
+    """The live view's board alone, for polling."""
+    return _poll(request, "insights/_board.html", _board_context, {"next": "/live/"})
+
+
+def _funnel(
+    user: User, by: str, rows: list[drill.Row], now: dt.datetime
+) -> tuple[list[drill.FunnelPoint], str]:
+    """The funnel plot of the dimension over the last ``FUNNEL_DAYS`` days, judged against
+    the whole force but showing only the units the user sees (those of the drill-down)."""
+    assert user.force is not None
+    if by not in services.FUNNEL_DIMENSIONS:
+        return [], ""
+    pictures = services.funnel_pictures(force_id=user.force.pk, now=now, dimensions=(by,))
+    if not pictures:
+        return [], ""
+    picture = pictures[0]
+    labels = {r.key: r.now.label for r in rows}
+    found = drill.funnel_points(picture.verdicts, picture.force_share, labels)
+    return found, drill.funnel_svg(found, picture.force_share, picture.spread)
 
 
 @login_required
@@ -151,6 +178,7 @@ def drill_down(request: HttpRequest) -> HttpResponse:
     since, _ = drill.period_bounds(days, now)
     praise = selectors.praise_feed(responses_for_user(user), since)
     points = drill.trend(rollups, days, now)
+    funnel_points, funnel_svg = _funnel(user, by, rows, now)
     return render(
         request,
         "insights/drill.html",
@@ -165,6 +193,10 @@ def drill_down(request: HttpRequest) -> HttpResponse:
                 drill.distribution_svg(drill.score_distribution(rollups, days, now))
             ),
             "points": points,
+            "funnel_points": funnel_points,
+            "funnel_svg": mark_safe(funnel_svg),  # noqa: S308 (numbers, and labels escaped)
+            "funnel_days": services.FUNNEL_DAYS,
+            "funnel_dimension": by in services.FUNNEL_DIMENSIONS,
             "praise": praise,
             "min_n": MIN_RESPONSES,
         },
@@ -173,3 +205,65 @@ def drill_down(request: HttpRequest) -> HttpResponse:
 
 def _share(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}"
+
+
+# The wall board shows this many of each list; the rest are counted ("and 4 more").
+WALL_ALERTS = 4
+WALL_CASES = 6
+WALL_TEAMS = 8
+WALL_HOURS = 3
+
+
+def _wall_context(user: User, version: str | None = None) -> dict[str, Any]:
+    """One screen for a control room: today's and the shift's satisfaction, units outside
+    their limits first, the open cases nearest their deadline, the next hours' staffing gap
+    and today's answer times."""
+    assert user.force is not None
+    now = timezone.now()
+    rollups, teams = _rollups(user)
+    cases = open_cases_for_live_view(user)
+    since = selectors.period_starts(now)["28 days"]
+    shift_label, shift_from = selectors.shift_start(now)
+    today = selectors.summary_by_period(rollups, now)[0]
+    alerts = list(alerts_for_user(user).filter(cleared_at=None).order_by("-opened_at"))
+    flagged = {a.label for a in alerts if a.dimension == "team"}
+    team_rates = sorted(
+        selectors.summary_by(teams, "team", since),
+        key=lambda r: (r.label not in flagged, -r.responses, r.label),
+    )
+    open_cases = selectors.open_cases(cases, limit=WALL_CASES)
+    case_count = cases.exclude(status=RecoveryCase.Status.CLOSED).count()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    staffing = [
+        {"plan": plan, "hours": planning.hourly(plan)[:WALL_HOURS]}
+        for plan in planning.force_plans(user.force, now)
+    ]
+    return {
+        "now": now,
+        "today": today,
+        "shift": selectors.summary_since(responses_for_user(user), shift_label, shift_from),
+        "alerts": alerts[:WALL_ALERTS],
+        "alerts_more": max(0, len(alerts) - WALL_ALERTS),
+        "teams": [(r, r.label in flagged) for r in team_rates[:WALL_TEAMS]],
+        "teams_more": max(0, len(team_rates) - WALL_TEAMS),
+        "cases": open_cases,
+        "cases_more": max(0, case_count - len(open_cases)),
+        "staffing": staffing,
+        "answer_times": planning.answer_times(user.force.pk, midnight),
+        "version": version or _version(user, rollups, cases),
+        "poll_seconds": settings.LIVE_POLL_SECONDS,
+    }
+
+
+@login_required
+def wall(request: HttpRequest) -> HttpResponse:
+    """The wall board: one 1920x1080 screen, read from across the room."""
+    user = _user(request)
+    return render(request, "insights/wall.html", {**_wall_context(user), "user": user})
+
+
+def wall_board(request: HttpRequest) -> HttpResponse:
+    """The wall board's body, for polling."""
+    return _poll(
+        request, "insights/_wall.html", _wall_context, {"next": "/live/wall/", "wall": True}
+    )

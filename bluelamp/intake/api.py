@@ -1,17 +1,17 @@
-from typing import Annotated, Any
-
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from bluelamp.delivery.models import Message
-from bluelamp.forces.access import access_contact_for_force
 from bluelamp.forces.api_auth import request_actor, request_force
+from bluelamp.intake.access import access_contact_for_force
 from bluelamp.intake.models import Contact
 from bluelamp.intake.schemas import ContactIn, ContactOut, InvitationOut, MessageOut
 from bluelamp.intake.services import IntakeError, contact_ingest
+from bluelamp.lib.api import ERRORS, NOT_FOUND, Id, Reference
 from bluelamp.lib.pagination import PAGED, PageQuery, keyset_page, link_next
+from bluelamp.surveys.defaults import FLAG_TYPES
 from bluelamp.surveys.models import IncidentType, Invitation
-from bluelamp.surveys.services import invitation_url
+from bluelamp.surveys.selectors import invitation_url
 
 router = Router(tags=["contacts"])
 
@@ -30,32 +30,6 @@ class IncidentTypeOut(Schema):
     )
 
 
-class FieldErrorOut(Schema):
-    field: str = Field(description="The field, query parameter or path parameter at fault")
-    message: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[FieldErrorOut] = []
-
-
-# An object's id as the API takes it in a path or a body: the database's ids are positive
-# 64-bit integers, and a larger number is refused by name, not carried to the database.
-MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-# A force's reference as a query filter: printable, as every stored one is (and PostgreSQL
-# cannot even compare a string holding a NUL).
-PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
-Reference = Annotated[str, Field(min_length=1, max_length=60, pattern=PRINTABLE)]
-
-# The answers every operation may give besides its own: 400 names each bad field or query
-# parameter, 401 is a missing or unknown token. NOT_FOUND: for operations with a path id.
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut}
-NOT_FOUND: dict[int, Any] = {404: ErrorOut}
-
-
 @router.get(
     "/incident-types",
     response={200: list[IncidentTypeOut], **ERRORS},
@@ -67,8 +41,6 @@ def incident_types(
 ) -> list[IncidentTypeOut]:
     """The taxonomy of incident types: codes to send as a contact's `incident_type` and a
     crime's `offence`. Types are never removed; `added_in` says which version brought one."""
-    from bluelamp.surveys.defaults import FLAG_TYPES
-
     found = keyset_page(
         IncidentType.objects.all(), order=["sort_order", "code"], limit=page.limit,
         cursor=page.cursor,

@@ -19,7 +19,6 @@ time; ``contacts_import`` is the one function here that writes, only through
 ``contacts_ingest`` (a batch) and ``contact_ingest`` (a row, when a batch failed whole).
 """
 
-import codecs
 import csv
 import itertools
 import logging
@@ -32,7 +31,7 @@ from pydantic import ValidationError
 
 from bluelamp.forces.models import Force
 from bluelamp.intake.models import Contact
-from bluelamp.intake.schemas import ContactIn, field_errors
+from bluelamp.intake.schemas import ContactIn
 from bluelamp.intake.services import (
     IntakeError,
     contact_ingest,
@@ -40,6 +39,8 @@ from bluelamp.intake.services import (
     incident_type_get,
     known_ids_clear,
 )
+from bluelamp.lib.errors import field_errors
+from bluelamp.lib.files import ImportFileError, text_lines
 from bluelamp.lib.inputs import FROM_TEXT
 from bluelamp.surveys.models import Invitation
 
@@ -61,10 +62,6 @@ REQUIRED_COLUMNS = ("reference", "received_at", "channel", "incident_type")
 DEFAULT_BATCH_SIZE = 1000
 
 logger = logging.getLogger(__name__)
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be imported; nothing from it is stored."""
 
 
 @dataclass(frozen=True)
@@ -93,25 +90,6 @@ class Row:
     line: int
     contact: ContactIn | None
     errors: tuple[RowError, ...] = ()
-
-
-def text_lines(raw_lines: Iterable[bytes]) -> Iterator[str]:
-    """Decode a file's lines as UTF-8, dropping the byte-order mark that Excel writes.
-
-    Raises ImportFileError naming the first line that is not UTF-8.
-    """
-    for number, raw in enumerate(raw_lines, start=1):
-        if number == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8) :]
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError:
-            # Decoding line by line (a UTF-8 sequence never contains a newline byte) is what
-            # lets the message name the line; the usual cause is Excel's plain "CSV" format.
-            raise ImportFileError(
-                f"line {number}: the file is not UTF-8 text "
-                '(in Excel, save it as "CSV UTF-8 (Comma delimited)")'
-            ) from None
 
 
 def header_check(header: list[str]) -> list[str]:

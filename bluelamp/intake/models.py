@@ -6,6 +6,22 @@ from django.utils.functional import cached_property
 from bluelamp.forces.models import Force, StaffMember, Team
 from bluelamp.surveys.models import IncidentType, Invitation
 
+# Advice a call handler may record as given on the call (HMICFRS 2022: 71% of burglary
+# reports had no scene preservation advice at first contact, and Dorset found advice given
+# but never recorded). A crime linked to the contact counts these items of its basics done.
+FIRST_CALL_ADVICE = {
+    "scene_preservation_advice": "Scene preservation advice (doorbell and camera images kept)",
+    "crime_prevention_advice": "Crime prevention advice",
+}
+# The THRIVE grade given to the call (NPCC model; grades are the force's, these the usual
+# ones): 1 immediate, 2 priority, 3 standard, scheduled an appointment.
+THRIVE_GRADES = {
+    "1": "Grade 1: immediate",
+    "2": "Grade 2: priority",
+    "3": "Grade 3: standard",
+    "scheduled": "Scheduled appointment",
+}
+
 
 class Person(models.Model):
     """The caller or victim of one contact. Personal data: scoped, audited, purged on schedule.
@@ -54,6 +70,12 @@ class Contact(models.Model):
     answer_seconds = models.PositiveIntegerField(null=True, blank=True)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="contacts")
     flags = models.JSONField(default=list, blank=True)
+    advice_given = models.JSONField(
+        default=list, blank=True, help_text="Codes from FIRST_CALL_ADVICE given on the call"
+    )
+    thrive = models.CharField(
+        max_length=10, blank=True, help_text="The THRIVE grade (THRIVE_GRADES); blank: none"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypedDict
 
+from cachetools import LRUCache
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from bluelamp.audit.services import audit_event, audit_record, audit_records
+from bluelamp.audit.services import audit_counts, audit_event, audit_record, audit_records
+from bluelamp.delivery.models import InboundMessage, Message, OutboxMessage
 from bluelamp.forces.models import Force, StaffMember, Team
 from bluelamp.intake.models import Contact, Person
 from bluelamp.intake.schemas import ContactIn
@@ -20,12 +22,13 @@ from bluelamp.lib.contact import age_on, is_mobile, normalise_email, person_key
 from bluelamp.lib.erasure import ERASED, Tally, postcode_district
 from bluelamp.lib.rows import row_insert, row_new, rows_insert
 from bluelamp.surveys.logic import parse_definition
-from bluelamp.surveys.models import IncidentType, Response
+from bluelamp.surveys.models import IncidentType, Invitation, Response
 from bluelamp.surveys.services import (
     InvitationAsk,
     invitation_prepare,
     invitation_store,
     invitations_decide,
+    invitations_withdraw_for_flags,
 )
 
 
@@ -69,8 +72,9 @@ def incident_type_get(code: str) -> IncidentType:
 
 # Teams and call handlers by (kind, force, force created, code): force systems send codes,
 # and looking each up on every contact was a fifth of intake time. A team deleted while
-# cached fails the insert, which clears this and retries (see contact_ingest).
-_known_ids: dict[tuple[str, int, str, str], int] = {}
+# cached fails the insert, which clears this and retries (see contact_ingest). Bounded: the
+# least recently used go first.
+_known_ids: LRUCache[tuple[str, int, str, str], int] = LRUCache(maxsize=20_000)
 
 
 def known_ids_clear() -> None:
@@ -197,6 +201,8 @@ def _contact_unsaved(*, force: Force, data: ContactIn, incident_type: IncidentTy
         answer_seconds=data.answer_seconds,
         person=person,
         flags=data.flags,
+        advice_given=data.advice_given,
+        thrive=data.thrive,
     )
 
 
@@ -288,9 +294,6 @@ def personal_data_purge(
     Returns how many people are newly erased; each force with something erased gets one
     audit record of counts.
     """
-    from bluelamp.audit.models import AuditEvent
-    from bluelamp.delivery.models import InboundMessage, Message, OutboxMessage
-
     cutoff = now - dt.timedelta(days=days)
     tally = tally if tally is not None else Tally()
     total = 0
@@ -333,12 +336,9 @@ def personal_data_purge(
             if check or tally.total() == before:
                 continue
             people.filter(purged_at=None).update(purged_at=now)
-            AuditEvent.objects.create(
+            audit_counts(
                 force=force,
-                actor="system:retention",
-                action="delete",
-                object_type="person",
-                object_id="*",
+                of_every="person",
                 summary=f"personal details of {len(ids)} people erased, {fresh} for the "
                 f"first time (contacts before {cutoff:%Y-%m-%d})",
             )
@@ -398,10 +398,6 @@ def contact_details_purge(*, now: dt.datetime) -> int:
     Copies of the address in messages and texts received are erased with it. One audit
     record per force.
     """
-    from bluelamp.audit.models import AuditEvent
-    from bluelamp.delivery.models import InboundMessage, Message, OutboxMessage
-    from bluelamp.surveys.models import Invitation
-
     total = 0
     for force in Force.objects.all():
         cutoff = now - dt.timedelta(days=force.contact_details_retention_days)
@@ -423,14 +419,29 @@ def contact_details_purge(*, now: dt.datetime) -> int:
             Message.objects.filter(mine, force=force).update(to="[erased]")
             OutboxMessage.objects.filter(mine, force=force).update(to="[erased]")
             InboundMessage.objects.filter(mine, force=force).update(body="[erased]")
-            AuditEvent.objects.create(
+            audit_counts(
                 force=force,
-                actor="system:retention",
-                action="delete",
-                object_type="person",
-                object_id="*",
+                of_every="person",
                 summary=f"phone numbers and emails of {len(ids)} people erased "
                 f"(surveys closed before {cutoff:%Y-%m-%d})",
             )
             total += len(ids)
     return total
+
+
+def contact_flags_add(*, contact: Contact, flags: list[str], now: dt.datetime, actor: str) -> int:
+    """Flags learnt later (a crime recorded as domestic abuse, a victim who asked not to be
+    contacted) join the contact's, and any invitation not yet sent that the contact rules
+    now exclude is withdrawn with the rule's reason. Returns how many were withdrawn."""
+    new = sorted(set(flags) - set(contact.flags))
+    if not new:
+        return 0
+    with transaction.atomic():
+        contact.flags = sorted({*contact.flags, *new})
+        Contact.objects.filter(pk=contact.pk).update(flags=contact.flags)
+        withdrawn = invitations_withdraw_for_flags(contact=contact, flags=new, now=now)
+        audit_record(
+            force=contact.force, action="update", obj=contact, actor=actor,
+            summary=f"flags added: {', '.join(new)}; {withdrawn} invitation(s) withdrawn",
+        )  # fmt: skip
+    return withdrawn

@@ -5,8 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from bluelamp.delivery.models import Message
-from bluelamp.forces.access import contacts_for_user
 from bluelamp.forces.models import User
+from bluelamp.intake.access import contacts_for_user
 from bluelamp.lib.params import QueryCheck
 
 

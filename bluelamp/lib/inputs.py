@@ -8,6 +8,8 @@
   ``FROM_TEXT`` as context, and there ``"7"`` is read as 7 (a boolean never is).
 - A string never holds a NUL character (``Input``): PostgreSQL cannot store one, and no
   reference, name or note needs it.
+- A person's phone number is stored in E.164 form, or empty (``Phone``); a date of birth is
+  never in the future (``BirthDate``).
 """
 
 import datetime as dt
@@ -17,12 +19,15 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    Field,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     WrapValidator,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from bluelamp.lib.contact import normalise_phone
 
 EARLIEST = dt.date(1990, 1, 1)
 LATEST = dt.date(2100, 12, 31)
@@ -54,7 +59,25 @@ Moment = Annotated[dt.datetime, _between(EARLIEST, LATEST)]
 PastMoment = Annotated[dt.datetime, _between(EARLIEST_BIRTH, LATEST)]
 """When something happened, perhaps long ago: from 1890."""
 Day = Annotated[dt.date, _between(EARLIEST, LATEST)]
-BirthDate = Annotated[dt.date, _between(EARLIEST_BIRTH, LATEST)]
+
+
+def _born(value: dt.date) -> dt.date:
+    if value > dt.date.today():
+        raise ValueError("date of birth is in the future")
+    return value
+
+
+BirthDate = Annotated[dt.date, _between(EARLIEST_BIRTH, LATEST), AfterValidator(_born)]
+"""A date of birth: from 1890, and not in the future."""
+
+
+def _phone(value: str) -> str:
+    return normalise_phone(value) if value else ""
+
+
+Phone = Annotated[str, Field(max_length=30), AfterValidator(_phone)]
+"""A UK or international phone number, stored in E.164 form (``+447700900123``); empty stays
+empty."""
 
 
 def _from_text(info: ValidationInfo) -> bool:

@@ -20,6 +20,7 @@ from bluelamp.lib.inputs import EARLIEST, LATEST
 
 CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 MONTH = re.compile(r"(\d{4})-(\d{2})")
+DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 class BadQuery(BadRequest):
@@ -89,6 +90,25 @@ class QueryCheck:
             f"should be a month such as {default:%Y-%m}, from {EARLIEST:%Y-%m} to {LATEST:%Y-%m}"
         )
         return default.replace(day=1)
+
+    def day(self, name: str, *, default: dt.date) -> dt.date:
+        """A day as ``2026-11-23``, from 1990 to 2100."""
+        value = self._given(name)
+        if value is None:
+            return default
+        found = DAY.fullmatch(value)
+        if found:
+            try:
+                day = dt.date(*(int(g) for g in found.groups()))
+            except ValueError:
+                pass
+            else:
+                if EARLIEST <= day <= LATEST:
+                    return day
+        self.errors[name] = (
+            f"should be a day such as {default:%Y-%m-%d}, from {EARLIEST:%Y} to {LATEST:%Y}"
+        )
+        return default
 
     def done(self) -> None:
         if self.errors:

@@ -1,12 +1,7 @@
-"""A force's rules kept as versions: referral, recovery and contact rules share this shape.
+"""The shape of a force's versioned rules (referral, recovery and contact rules); saving a
+version, audited, is ``bluelamp.audit.versions.version_save``."""
 
-Every save is a new version (the older ones stay, since decisions name theirs), made active,
-and audited.
-"""
-
-from typing import Any
-
-from django.db import models, transaction
+from django.db import models
 
 
 class RulesVersion(models.Model):
@@ -21,27 +16,3 @@ class RulesVersion(models.Model):
     class Meta:
         abstract = True
         ordering = ["-version"]
-
-
-def version_save[M: "RulesVersion"](
-    model: type[M], *, force: Any, definition: Any, user: Any, label: str
-) -> M:
-    """Store ``definition`` (already checked) as the force's next active version, audited."""
-    from bluelamp.audit.services import audit_record
-
-    with transaction.atomic():
-        versions = model._default_manager.select_for_update().filter(force=force)
-        latest = max(versions.values_list("version", flat=True), default=0)
-        versions.filter(active=True).update(active=False)
-        saved = model._default_manager.create(
-            force=force,
-            version=latest + 1,
-            definition=definition,
-            active=True,
-            created_by=user.username if user else "",
-        )
-        audit_record(
-            force=force, action="update", obj=saved, user=user,
-            summary=f"{label} version {saved.version}",
-        )  # fmt: skip
-    return saved

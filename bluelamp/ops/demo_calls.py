@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from bluelamp.forces.models import Force
 from bluelamp.staffing import erlang
+from bluelamp.staffing.models import CallInterval
 from bluelamp.staffing.planning import SLOT_MINUTES, SLOTS_PER_DAY, local_slot, slot_start
 from bluelamp.staffing.schemas import CallIntervalIn, RosterSlotIn
 from bluelamp.staffing.services import call_intervals_store, queue_get_or_create, roster_store
@@ -130,8 +131,6 @@ def interval_figures(
 def demo_calls_seed(force: Force, now: dt.datetime, rng: random.Random) -> int:
     """Eight weeks of figures up to the last whole interval, and the roster to the day after
     tomorrow. Returns how many intervals were stored; nothing when the force has some."""
-    from bluelamp.staffing.models import CallInterval
-
     if CallInterval.objects.filter(force=force).exists():
         return 0
     today, now_slot = local_slot(now)

@@ -26,7 +26,10 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from bluelamp.care.models import Duty
+from bluelamp.delivery.models import Message
 from bluelamp.ops import health
+from bluelamp.recovery.models import RecoveryCase
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 disable_created_metrics()  # type: ignore[no-untyped-call]  # the *_created series double the text and no dashboard uses them
@@ -60,10 +63,6 @@ class StateCollector(Collector):
     """Figures read from the database at each scrape."""
 
     def collect(self) -> Iterator[Metric]:
-        from bluelamp.care.models import Duty
-        from bluelamp.delivery.models import Message
-        from bluelamp.recovery.models import RecoveryCase
-
         now = health.now()
         queue = health.queue_figures(now=now)
         jobs = GaugeMetricFamily(

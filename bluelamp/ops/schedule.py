@@ -1,8 +1,9 @@
 """Every duty the worker does on a clock, so that nothing needs cron beside it.
 
 Each minute (whichever worker gets there, each step harmless when repeated): the
-housekeeping of ``delivery.housekeeping`` (expired links closed, overdue recovery cases
-escalated, contact details past their force's retention erased, old jobs forgotten).
+``housekeeping`` (expired links closed, overdue recovery cases
+escalated, contact details past their force's retention erased, old jobs forgotten, units set
+against the force for the funnel alerts).
 
 Once a day, from ``DAILY_DUTIES_HOUR`` London time (02:00 by default), by one worker: the
 personal-data purge past ``PERSONAL_DATA_RETENTION_DAYS`` (what ``bluelamp
@@ -18,12 +19,43 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bluelamp.delivery.housekeeping import housekeeping
+from bluelamp.delivery.queue import jobs_prune
+from bluelamp.insights.notify import alert_notify
+from bluelamp.insights.services import funnel_alerts_update_all
+from bluelamp.intake.services import contact_details_purge
 from bluelamp.lib import clock
 from bluelamp.ops.models import DailyDuty
 from bluelamp.ops.retention import personal_data_purge_all
+from bluelamp.recovery.services import cases_escalate_overdue
+from bluelamp.surveys.services import invitations_close_expired
 
 log = logging.getLogger(__name__)
+
+
+def housekeeping(now: dt.datetime) -> None:
+    """Close expired invitations, escalate overdue recovery cases, erase contact details past
+    retention, forget old jobs, and set each unit against the force (funnel alerts, each new
+    one sent to the duty supervisor).
+
+    Each step is idempotent, so several workers running it at once do no harm (the funnel's
+    open alerts are read under a row lock, so two workers do not open the same one twice).
+    """
+    for alert in funnel_alerts_update_all(now=now):
+        alert_notify(alert)
+    closed = invitations_close_expired(now=now)
+    escalated = cases_escalate_overdue(now=now)
+    erased = contact_details_purge(now=now)
+    pruned = jobs_prune(now=now)
+    if closed or escalated or erased or pruned:
+        log.info(
+            "housekeeping: %s invitations closed, %s cases escalated, %s people's details "
+            "erased, %s jobs pruned",
+            closed,
+            escalated,
+            erased,
+            pruned,
+        )
+
 
 # A failed daily duty is tried again after this, not at every minute's housekeeping.
 RETRY_AFTER = dt.timedelta(minutes=15)

@@ -17,12 +17,16 @@ from django.utils import timezone
 from bluelamp.delivery.queue import run_due
 from bluelamp.forces.models import Force
 from bluelamp.intake.services import contact_ingest
-from bluelamp.ops import demo
+from bluelamp.ops.demo_answers import invitation_answer
 from bluelamp.ops.demo_calls import demo_calls_tick
+from bluelamp.ops.demo_contacts import CrimeMix, contact_data, crime_mix_read
+from bluelamp.ops.demo_force import DEMO_SLUG, demo_handlers
+from bluelamp.ops.demo_people import FakePerson, people_pool
 from bluelamp.surveys.models import Invitation
 from bluelamp.surveys.services import InvitationClosed
 
 ACTOR = "demo-simulator"
+OWN_PREFIX = "DEMO-"  # the references of the simulator's and the seeded history's contacts
 # People answer invitations sent recently far more often than old ones.
 RECENT_INVITATIONS = 40
 
@@ -48,27 +52,27 @@ class Simulator:
     """What a tick needs, loaded once: the demo force, its crime mix, people and handlers."""
 
     force: Force
-    mix: demo.CrimeMix
+    mix: CrimeMix
     rng: random.Random
-    people: list[demo.FakePerson] = field(default_factory=demo.people_pool)
+    people: list[FakePerson] = field(default_factory=people_pool)
     handlers: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def for_demo(cls, *, seed: int | None = None, max_rows: int = 5_000) -> "Simulator":
-        force = Force.objects.get(slug=demo.DEMO_SLUG)
+        force = Force.objects.get(slug=DEMO_SLUG)
         return cls(
             force=force,
-            mix=demo.crime_mix_read(max_rows=max_rows),
+            mix=crime_mix_read(max_rows=max_rows),
             rng=random.Random(seed),
-            handlers=demo.demo_handlers(force),
+            handlers=demo_handlers(force),
         )
 
 
 def simulator_tick(*, sim: Simulator, now: dt.datetime | None = None) -> Tick:
     """One beat: a contact arrives now, due invitations go out, one or two people answer."""
     now = now or timezone.now()
-    reference = f"DEMO-{timezone.localtime(now):%y%m%d-%H%M%S}-{sim.rng.randrange(1000):03d}"
-    data = demo.contact_data(
+    reference = f"{OWN_PREFIX}{timezone.localtime(now):%y%m%d-%H%M%S}-{sim.rng.randrange(1000):03d}"
+    data = contact_data(
         rng=sim.rng,
         mix=sim.mix,
         people=sim.people,
@@ -86,9 +90,14 @@ def simulator_tick(*, sim: Simulator, now: dt.datetime | None = None) -> Tick:
         # The demo force's rules send at once (outside quiet hours): the worker's turn.
         sent=run_due(now=timezone.now(), worker="demo-simulator"),
     )
+    # Only the simulator's own contacts are answered (their references start DEMO-): a
+    # contact a newcomer pushes through the API or types in stays theirs to answer.
     recent = list(
         Invitation.objects.filter(
-            force=sim.force, status=Invitation.Status.SENT, expires_at__gt=now
+            force=sim.force,
+            status=Invitation.Status.SENT,
+            expires_at__gt=now,
+            contact__reference__startswith=OWN_PREFIX,
         )
         .order_by("-sent_at")
         .values_list("pk", flat=True)[:RECENT_INVITATIONS]
@@ -98,7 +107,7 @@ def simulator_tick(*, sim: Simulator, now: dt.datetime | None = None) -> Tick:
             "template", "contact__team", "contact__incident_type"
         ).get(pk=pk)
         try:
-            response = demo.invitation_answer(rng=sim.rng, invitation=opened, now=now)
+            response = invitation_answer(rng=sim.rng, invitation=opened, now=now)
         except InvitationClosed:
             continue  # answered in the browser a moment ago
         if response is not None:

@@ -3,14 +3,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from bluelamp.care.admin import RuleSetAdmin, RuleSetForm
+from bluelamp.audit.admin import RulesAdmin, RulesForm
 from bluelamp.forces.models import Force, User
 from bluelamp.recovery import rules
 from bluelamp.recovery.models import RecoveryRuleSetVersion
 from bluelamp.recovery.services import rules_check, rules_current, rules_save
 
 
-class RecoveryRulesForm(RuleSetForm):
+class RecoveryRulesForm(RulesForm):
     force_id: int | None = None  # the administrator's force, set per request by the admin
 
     class Meta:
@@ -31,7 +31,7 @@ class RecoveryRulesForm(RuleSetForm):
 
 
 @admin.register(RecoveryRuleSetVersion)
-class RecoveryRulesAdmin(RuleSetAdmin):
+class RecoveryRulesAdmin(RulesAdmin):
     """Recovery rules: data, per force, every change a new version (as referral rules)."""
 
     form = RecoveryRulesForm

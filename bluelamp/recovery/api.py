@@ -7,12 +7,12 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from bluelamp.audit.services import audit_record
-from bluelamp.forces.access import access_recovery_case_for_force, recovery_cases_for_force
 from bluelamp.forces.api_auth import request_actor, request_force
 from bluelamp.forces.models import User
-from bluelamp.intake.api import ERRORS, NOT_FOUND, Id, Reference
+from bluelamp.lib.api import ERRORS, NOT_FOUND, Id, Reference
 from bluelamp.lib.pagination import PAGED, PageQuery, keyset_page, link_next
 from bluelamp.recovery import selectors
+from bluelamp.recovery.access import access_recovery_case_for_force, recovery_cases_for_force
 from bluelamp.recovery.models import CaseAction, RecoveryCase
 
 router = Router(tags=["recovery"])

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from bluelamp.audit.services import audit_record
+from bluelamp.audit.services import audit_counts
 from bluelamp.forces.models import Force
 from bluelamp.intake.selectors import people_past_retention
 from bluelamp.lib.erasure import Tally
@@ -46,9 +46,9 @@ def case_notes_purge(
             if check or not n:
                 continue
             notes.update(text="")
-            audit_record(
-                force=force, action="delete", obj=force, actor="system:retention",
+            audit_counts(
+                force=force,
                 summary=f"{n} notes on closed recovery cases erased "
                 f"(contacts before {cutoff:%Y-%m-%d})",
-            )  # fmt: skip
+            )
     return total

@@ -2,7 +2,7 @@
 
 A force edits its recovery rules in the admin as JSON; every save is a new version, and each
 case records the rules and the version that opened it. Conditions are those of the referral
-rules (``bluelamp.care.rules``: ``all``, ``any``, ``not`` and tests of one fact with ``eq``,
+rules (``bluelamp.lib.conditions``: ``all``, ``any``, ``not`` and tests of one fact with ``eq``,
 ``ne``, ``gte``, ``lte``, ``in``, ``not_in``, ``intersects``, each with an optional ``says``
 phrase), evaluated by the same engine, so one rule language serves the whole product.
 
@@ -43,7 +43,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from bluelamp.care import rules as conditions
+from bluelamp.lib import conditions
 
 Priority = Literal["high", "normal", "low"]
 PRIORITIES: tuple[Priority, ...] = ("high", "normal", "low")  # most urgent first
@@ -140,21 +140,15 @@ def dump_rule_set(rule_set: RecoveryRuleSet) -> dict[str, Any]:
 
 def evaluate(rule_set: RecoveryRuleSet, facts: Mapping[str, Any]) -> list[Match]:
     """Every rule whose condition holds, in the set's order, each with its reason."""
-    # The referral engine refers once per service; a service per rule makes every rule count.
-    as_referrals = conditions.RuleSet(
-        rules=tuple(
-            conditions.Rule(id=r.id, service=r.id, title=r.title, when=r.when, reason=r.reason)
-            for r in rule_set.rules
-        )
-    )
-    by_id = {r.id: r for r in rule_set.rules}
     matches = []
-    for decision in conditions.evaluate(as_referrals, facts):
-        rule = by_id[decision.rule_id]
+    for rule in rule_set.rules:
+        phrases = conditions.match(rule.when, facts)
+        if phrases is None:
+            continue
+        reason = conditions.sentence(rule.reason, phrases)
         matches.append(
             Match(
-                rule.id, rule.title, decision.reason, rule.deadline_hours, rule.priority,
-                rule.follow_up,
+                rule.id, rule.title, reason, rule.deadline_hours, rule.priority, rule.follow_up,
             )
         )  # fmt: skip
     return matches

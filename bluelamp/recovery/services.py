@@ -14,15 +14,16 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from bluelamp.audit.services import audit_record
+from bluelamp.audit.versions import version_save
 from bluelamp.care.feedback import distress_phrases
 from bluelamp.forces.access import RECOVERY_REASSIGN_ROLES, RECOVERY_ROLES
 from bluelamp.forces.models import Force, Role, User
-from bluelamp.lib.versions import version_save
 from bluelamp.recovery import rules
 from bluelamp.recovery.defaults import default_rule_set
 from bluelamp.recovery.models import CaseAction, RecoveryCase, RecoveryRuleSetVersion
 from bluelamp.surveys.logic import SCALE_LABELS
 from bluelamp.surveys.models import Response
+from bluelamp.surveys.services import invitation_schedule
 
 Status = RecoveryCase.Status
 FOLLOW_UP_STAGE = "recovery_follow_up"
@@ -203,8 +204,6 @@ def _status_words(status: str) -> str:
 def _follow_up_schedule(case: RecoveryCase, now: dt.datetime) -> None:
     """Ask the caller, through the survey invitation for the stage after recovery, whether
     the call back put things right. The contact rules decide when, how and whether."""
-    from bluelamp.surveys.services import invitation_schedule
-
     invitation = invitation_schedule(
         contact=case.contact, stage=FOLLOW_UP_STAGE, now=now, event_at=now
     )

@@ -6,15 +6,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from bluelamp.audit.services import audit_record
-from bluelamp.forces.access import (
-    RECOVERY_REASSIGN_ROLES,
+from bluelamp.forces.access import RECOVERY_REASSIGN_ROLES
+from bluelamp.forces.models import User
+from bluelamp.lib.params import QueryCheck
+from bluelamp.recovery import selectors
+from bluelamp.recovery.access import (
     access_recovery_case,
     recovery_cases_for_user,
     recovery_owners_for_user,
 )
-from bluelamp.forces.models import User
-from bluelamp.lib.params import QueryCheck
-from bluelamp.recovery import selectors
 from bluelamp.recovery.models import CaseAction, RecoveryCase
 from bluelamp.recovery.services import (
     CaseError,

@@ -5,7 +5,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from bluelamp.forces.api_auth import request_force
-from bluelamp.intake.api import ERRORS
+from bluelamp.lib.api import ERRORS
 from bluelamp.lib.pagination import PAGED, PageQuery, link_next, list_page
 from bluelamp.staffing import planning
 from bluelamp.staffing.schemas import CallIntervalBatch, RosterBatch, Stored

@@ -12,8 +12,8 @@ from django.db import transaction
 from pydantic import ValidationError
 
 from bluelamp.forces.models import Force
-from bluelamp.intake.imports import ImportFileError, text_lines
-from bluelamp.intake.schemas import field_errors
+from bluelamp.lib.errors import field_errors
+from bluelamp.lib.files import ImportFileError, text_lines
 from bluelamp.lib.inputs import FROM_TEXT
 from bluelamp.staffing.records import IntervalFigures
 from bluelamp.staffing.schemas import CallIntervalIn, Stored

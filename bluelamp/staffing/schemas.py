@@ -5,8 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bluelamp.intake.schemas import LONDON
 from bluelamp.lib.inputs import FINITE, WHOLE, Input, Moment
+from bluelamp.lib.workdays import LONDON
 
 QueueCode = Annotated[
     str,

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from bluelamp.forces.models import Force
+from bluelamp.lib.rows import row_new, rows_insert
 from bluelamp.staffing.models import (
     QUEUE_DEFAULT,
     QUEUE_DEFAULTS,
@@ -70,7 +71,9 @@ def _upsert(
             queue = queues[code]
             row = existing.get((queue.pk, start))
             if row is None:
-                new.append(model(force=force, queue=queue, start=start, updated_at=now, **values))
+                new.append(
+                    row_new(model, force=force, queue=queue, start=start, updated_at=now, **values)
+                )
             elif any(getattr(row, k) != v for k, v in values.items()):
                 for k, v in values.items():
                     setattr(row, k, v)
@@ -78,7 +81,7 @@ def _upsert(
                 changed.append(row)
             else:
                 unchanged += 1
-        model.objects.bulk_create(new, batch_size=500)
+        rows_insert(new)  # bulk_create compiled its INSERT afresh for every chunk
         if changed:
             model.objects.bulk_update(changed, [*fields, "updated_at"], batch_size=500)
     return Stored(created=len(new), updated=len(changed), unchanged=unchanged)

@@ -7,13 +7,14 @@ from django.db.models import Max, Q, QuerySet
 from django.http import HttpRequest
 from pydantic import ValidationError
 
-from bluelamp.care.admin import RuleSetAdmin, RuleSetForm
-from bluelamp.delivery.preview import preview_html
+from bluelamp.audit.admin import RulesAdmin, RulesForm
 from bluelamp.forces.admin import RolePermissions
 from bluelamp.forces.models import Force, User
 from bluelamp.surveys import contact_rules, logic
 from bluelamp.surveys.models import ContactRuleSet, IncidentType, SurveyTemplate
-from bluelamp.surveys.services import template_cache_clear
+from bluelamp.surveys.preview import preview_html
+from bluelamp.surveys.selectors import template_cache_clear
+from bluelamp.surveys.services import contact_rules_save
 
 
 @admin.register(IncidentType)
@@ -97,7 +98,7 @@ class SurveyTemplateAdmin(RolePermissions, admin.ModelAdmin):  # type: ignore[ty
         template_cache_clear()
 
 
-class ContactRulesForm(RuleSetForm):
+class ContactRulesForm(RulesForm):
     class Meta:
         model = ContactRuleSet
         fields = ["definition"]
@@ -113,11 +114,11 @@ class ContactRulesForm(RuleSetForm):
 
 
 @admin.register(ContactRuleSet)
-class ContactRulesAdmin(RuleSetAdmin):
+class ContactRulesAdmin(RulesAdmin):
     """Contact rules: data, per force, every change a new version, audited."""
 
     form = ContactRulesForm
-    readonly_fields = [*RuleSetAdmin.readonly_fields, "in_words"]
+    readonly_fields = [*RulesAdmin.readonly_fields, "in_words"]
 
     @admin.display(description="These rules, in words")
     def in_words(self, obj: ContactRuleSet | None) -> str:
@@ -125,7 +126,7 @@ class ContactRulesAdmin(RuleSetAdmin):
             return "Save to see the rules in words."
         return " ".join(contact_rules.explain(contact_rules.parse_contact_rules(obj.definition)))
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ContactRuleSet]:  # type: ignore[override]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ContactRuleSet]:
         qs = ContactRuleSet.objects.all()
         if request.user.is_superuser:
             return qs
@@ -139,6 +140,4 @@ class ContactRulesAdmin(RuleSetAdmin):
         return found.definition if found else contact_rules.DEFAULT_CONTACT_RULES
 
     def rules_save(self, *, force: Force, definition: Any, user: User | None) -> Any:
-        from bluelamp.surveys.services import contact_rules_save
-
         return contact_rules_save(force=force, definition=definition, user=user)

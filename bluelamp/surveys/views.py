@@ -21,13 +21,8 @@ from django.views.decorators.http import require_http_methods
 from bluelamp.lib.params import BadQuery
 from bluelamp.surveys import logic
 from bluelamp.surveys.models import Invitation
-from bluelamp.surveys.services import (
-    InvitationClosed,
-    invitation_open,
-    invitation_state,
-    person_opt_out,
-    response_submit,
-)
+from bluelamp.surveys.selectors import invitation_state
+from bluelamp.surveys.services import InvitationClosed, Submit, invitation_open, person_opt_out
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +236,9 @@ def _branching(definition: logic.Definition) -> tuple[dict[str, int], dict[str, 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def respond(request: HttpRequest, token: str) -> HttpResponse:
+def respond(request: HttpRequest, token: str, submit: Submit) -> HttpResponse:
+    """The survey page. ``submit`` stores an answer and all that follows it (the project's
+    URLs pass ``bluelamp.flows.responses.response_submit``)."""
     invitation = _find(token)
     langs = _languages(request, invitation)
     if invitation is None or invitation.template is None:
@@ -266,7 +263,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         values = {q.id: request.POST.get(q.id, "") for q in definition.questions}
         callback = request.POST.get("callback") == "yes"
         try:
-            submitted = response_submit(
+            submitted = submit(
                 invitation_id=invitation.pk,
                 form=values,
                 callback_requested=callback,

@@ -3,16 +3,10 @@ from django.db import migrations, models
 
 
 def rebuild(apps, schema_editor):
-    # Count every response and sending already stored into the new rows. This uses the app's
-    # rollup code: a later migration that changes Rollup must make this step a no-op and
-    # rebuild itself, as 0004 does now.
-    # A new database has nothing to count (and never runs today's code on older tables).
-    from bluelamp.insights.rollups import rollups_rebuild
-
-    responses = apps.get_model("surveys", "Response").objects.exists()
-    sent = apps.get_model("surveys", "Invitation").objects.filter(sent_at__isnull=False).exists()
-    if responses or sent:
-        rollups_rebuild()
+    # The rows per local day and dimension were counted here from the responses and sendings
+    # already stored, with the app's rollup code; that code now also counts ``responded``
+    # (0008), which rebuilds them instead.
+    pass
 
 
 class Migration(migrations.Migration):

@@ -2,14 +2,9 @@ from django.db import migrations, models
 
 
 def rebuild(apps, schema_editor):
-    # Add the weekly rows (``week:<dimension>``) for what is already counted, by recounting
-    # everything from the raw rows with the app's rollup code (as 0005 does). A later
-    # migration that changes Rollup must make this step a no-op and rebuild itself.
-    from bluelamp.insights.rollups import WEEK, rollups_rebuild
-
-    rollups = apps.get_model("insights", "Rollup").objects
-    if rollups.exists() and not rollups.filter(dimension__startswith=WEEK).exists():
-        rollups_rebuild()
+    # The weekly rows were added here by a rebuild with the app's rollup code; that code now
+    # also counts ``responded`` (0008), which rebuilds them instead.
+    pass
 
 
 class Migration(migrations.Migration):

@@ -1,13 +1,12 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
 from bluelamp.care.imports import crimes_import
+from bluelamp.forces.importing import ImportCommand, file_reading, rows_rejected
 from bluelamp.forces.models import Force
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Import crimes from a JSON Lines file: one crime per line, exactly as POST "
         "/api/v1/crimes takes it (victims nested). Each line is written in its own savepoint "
@@ -16,22 +15,11 @@ class Command(BaseCommand):
         "to 2100, ...); a reference already known is skipped. Exit status: 0 all imported; "
         "1 nothing imported; 2 some lines rejected, the others imported."
     )
+    file_help = "UTF-8, one JSON object per line"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="UTF-8, one JSON object per line")
-        parser.add_argument("--force", required=True, help="The force's slug")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        path: Path = options["file"]
-        force = Force.objects.filter(slug=options["force"]).first()
-        if force is None:
-            raise CommandError(f"--force: no force with slug {options['force']!r}")
-        try:
+    def import_file(self, *, path: Path, force: Force, options: dict[str, Any]) -> None:
+        with file_reading(path):
             report = crimes_import(force=force, path=path, actor=f"import:{path.name}")
-        except FileNotFoundError:
-            raise CommandError(f"{path}: no such file") from None
-        except OSError as e:
-            raise CommandError(f"{path}: cannot be read: {e.strerror}") from None
         for problem in report.rejected:
             self.stdout.write(problem)
         self.stdout.write(
@@ -40,8 +28,8 @@ class Command(BaseCommand):
         )
         if report.rejected:
             stored = report.created or report.known
-            raise CommandError(
-                f"{report.rejected_lines} lines rejected (listed above); "
-                + ("the others were imported." if stored else "nothing was imported."),
-                returncode=2 if stored else 1,
+            raise rows_rejected(
+                f"{report.rejected_lines} lines rejected",
+                stored=bool(stored),
+                others="the others",
             )

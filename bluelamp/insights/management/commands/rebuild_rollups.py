@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bluelamp.forces.models import Force
+from bluelamp.forces.importing import force_get
 from bluelamp.insights.rollups import rollups_check, rollups_rebuild
 
 
@@ -19,9 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         force_id = None
         if options["force"]:
-            force = Force.objects.filter(slug=options["force"]).first()
-            if force is None:
-                raise CommandError(f"--force: no force with slug {options['force']!r}")
+            force = force_get(options["force"])
             force_id = force.pk
         if options["check"]:
             differences = rollups_check(force_id)

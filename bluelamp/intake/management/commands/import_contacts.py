@@ -3,14 +3,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from bluelamp.forces.importing import ImportCommand, file_reading, rows_rejected
 from bluelamp.forces.models import Force
 from bluelamp.intake.imports import (
     COLUMNS,
     DEFAULT_BATCH_SIZE,
     REQUIRED_COLUMNS,
-    ImportFileError,
     ImportReport,
     RowError,
     contacts_import,
@@ -18,9 +18,10 @@ from bluelamp.intake.imports import (
     rows_parse,
 )
 from bluelamp.lib.downloads import SafeCsvWriter
+from bluelamp.lib.files import ImportFileError
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Import contacts from a CSV file, as if each row were sent to POST /api/v1/contacts. "
         f"Columns: {', '.join(COLUMNS)} (required: {', '.join(REQUIRED_COLUMNS)}); "
@@ -34,10 +35,10 @@ class Command(BaseCommand):
         "force); 2 some rows rejected, the others imported. Re-running a file is safe: "
         "references already known are skipped."
     )
+    file_help = "A UTF-8 CSV file with a header row"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="A UTF-8 CSV file with a header row")
-        parser.add_argument("--force", required=True, help="The force's slug")
+        super().add_arguments(parser)
         parser.add_argument(
             "--batch-size",
             type=int,
@@ -56,28 +57,17 @@ class Command(BaseCommand):
             help="Also write the rejected rows here as CSV: line,field,message",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        path: Path = options["file"]
+    def import_file(self, *, path: Path, force: Force, options: dict[str, Any]) -> None:
         report_path: Path | None = options["report"]
         batch_size: int = options["batch_size"]
-        force = Force.objects.filter(slug=options["force"]).first()
-        if force is None:
-            raise CommandError(f"--force: no force with slug {options['force']!r}")
         if batch_size < 1:
             raise CommandError("--batch-size: must be at least 1")
         if report_path is not None and report_path.resolve() == path.resolve():
             raise CommandError("--report: must not be the file being imported")
 
         # A first, read-only pass: a file that cannot be imported as a whole imports nothing.
-        try:
-            with path.open("rb") as f:
-                row_count = file_check(f)
-        except FileNotFoundError:
-            raise CommandError(f"{path}: no such file") from None
-        except OSError as e:
-            raise CommandError(f"{path}: cannot be read: {e.strerror}") from None
-        except ImportFileError as e:
-            raise CommandError(f"{path.name}: {e}. Nothing was imported.") from None
+        with file_reading(path, refused=ImportFileError), path.open("rb") as f:
+            row_count = file_check(f)
 
         with _rejections_file(report_path) as record_rejection:
             rows_done = 0
@@ -117,10 +107,8 @@ class Command(BaseCommand):
         )
         if total.rejected:
             stored = total.created + total.known
-            raise CommandError(
-                f"{total.rejected} of {total.rows} rows rejected (listed above); "
-                + ("the other rows were imported." if stored else "nothing was imported."),
-                returncode=2 if stored else 1,
+            raise rows_rejected(
+                f"{total.rejected} of {total.rows} rows rejected", stored=bool(stored)
             )
 
 

@@ -1,9 +1,7 @@
 """``bluelamp demo``: set up the demonstration force, serve it, and keep it moving."""
 
 import datetime as dt
-import json
 import os
-import shlex
 import signal
 import socket
 import subprocess
@@ -16,9 +14,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
-from django.utils import timezone
 
 from bluelamp.ops import demo
+from bluelamp.ops.demo_policeuk import demo_policeuk_import
+from bluelamp.ops.demo_welcome import welcome_lines
 from bluelamp.ops.simulator import Simulator, simulator_run
 
 HOST = "127.0.0.1"
@@ -28,7 +27,8 @@ class Command(BaseCommand):
     help = (
         "Create the demonstration force (slug demo) with 28 days of history, serve it on "
         "127.0.0.1 and play new contacts and answers every few seconds. --no-serve seeds and "
-        "exits."
+        "exits. police.uk's Hertfordshire files are imported into the force once, when "
+        "SHARED_DATA_DIR has them (--no-policeuk: not)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,6 +36,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument(
             "--reset", action="store_true", help="Delete the demo force's rows and seed afresh"
+        )
+        parser.add_argument(
+            "--no-policeuk",
+            action="store_true",
+            help="Do not import police.uk's Hertfordshire files (SHARED_DATA_DIR) into the force",
         )
         parser.add_argument(
             "--contacts",
@@ -62,67 +67,13 @@ class Command(BaseCommand):
             seeded = demo.demo_seed(contacts=options["contacts"])
         except demo.DemoError as e:
             raise CommandError(str(e)) from None
-        self._report(seeded, site_url)
+        if not options["no_policeuk"]:
+            self.stdout.write(demo_policeuk_import(seeded.force))
+        for line in welcome_lines(seeded, site_url):
+            self.stdout.write(line)
         if options["no_serve"]:
             return
         self._serve_and_simulate(port, site_url)
-
-    def _report(self, seeded: demo.Seeded, site_url: str) -> None:
-        history = seeded.history
-        if seeded.created:
-            self.stdout.write(f"Created {len(seeded.created)} force, team, staff and user rows.")
-        if history is None:
-            self.stdout.write(
-                "The demo force already has its history; nothing added (use --reset to start "
-                "again)."
-            )
-        else:
-            self.stdout.write(
-                f"History: {history.contacts} contacts over {demo.HISTORY_DAYS} days "
-                f"({history.excluded} not surveyed), {history.sent} invitations sent, "
-                f"{history.responses} responses ({history.dissatisfied} dissatisfied), "
-                f"{history.opted_out} opt-outs, {history.cases} recovery cases "
-                f"({history.cases_open} still open). Took {history.seconds:.1f} s."
-            )
-            self.stdout.write(f"Crime mix and places: {seeded.mix_source}")
-        if seeded.call_intervals:
-            self.stdout.write(
-                f"Call statistics: {seeded.call_intervals} intervals of 999 and 101 over "
-                "8 weeks, and a roster to the day after tomorrow (101 short from 18:00 to "
-                "22:00): see the live view's staffing panel."
-            )
-        if seeded.crimes:
-            self.stdout.write(
-                f"Victim care: {seeded.crimes} crimes behind those contacts, with referrals, "
-                "Victims' Code clocks and a month of work on them (sign in as demo-victim-care "
-                "or demo-specialist)."
-            )
-        self.stdout.write("")
-        self.stdout.write(f"Logins (every demo user's password is {demo.DEMO_PASSWORD}):")
-        self.stdout.write(f"  {'username':<26}{'password':<16}{'role':<15}sees")
-        for user in seeded.users:
-            self.stdout.write(
-                f"  {user.username:<26}{demo.DEMO_PASSWORD:<16}{user.role:<15}{user.description}"
-            )
-        self.stdout.write("")
-        self.stdout.write(f"API token for the demo force (replaced on each run): {seeded.token}")
-        body = {
-            "reference": f"TRY-{timezone.localtime():%y%m%d-%H%M%S}",
-            "received_at": timezone.now().replace(microsecond=0).isoformat(),
-            "channel": "101",
-            "incident_type": "burglary_residential",
-            "call_handler": "CH1001",
-            "team": "alpha",
-            "answer_seconds": 12,
-            "person": {"name": "Sam Example", "phone": "07700 900123", "age": 40},
-        }
-        self.stdout.write("Try it:")
-        self.stdout.write(
-            f"  curl -sS -X POST {site_url}/api/v1/contacts "
-            f'-H "Authorization: Bearer {seeded.token}" '
-            f'-H "Content-Type: application/json" -d {shlex.quote(json.dumps(body))}'
-        )
-        self.stdout.write("")
 
     def _serve_and_simulate(self, port: int, site_url: str) -> None:
         if _port_in_use(port):

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from bluelamp.forces.models import Force
+from bluelamp.forces.importing import force_get
 from bluelamp.recovery.services import cases_escalate_overdue
 
 
@@ -24,9 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         force = None
         if options["force"]:
-            force = Force.objects.filter(slug=options["force"]).first()
-            if force is None:
-                raise CommandError(f"--force: no force with slug {options['force']!r}")
+            force = force_get(options["force"])
         now = timezone.now()
         if options["now"]:
             try:

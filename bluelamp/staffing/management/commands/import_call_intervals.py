@@ -1,8 +1,9 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError
 
+from bluelamp.forces.importing import ImportCommand, file_missing, file_refused, rows_rejected
 from bluelamp.forces.models import Force
 from bluelamp.staffing.imports import (
     INTERVAL_COLUMNS,
@@ -12,7 +13,7 @@ from bluelamp.staffing.imports import (
 )
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Import call statistics per queue and interval from a CSV file, as if each row were "
         f"sent to POST /api/v1/call-intervals. Columns: {', '.join(INTERVAL_COLUMNS)} "
@@ -23,21 +24,13 @@ class Command(BaseCommand):
         "2 some rows rejected, the others imported."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path)
-        parser.add_argument("--force", required=True, help="The force's slug")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        path: Path = options["file"]
-        force = Force.objects.filter(slug=options["force"]).first()
-        if force is None:
-            raise CommandError(f"--force: no force with slug {options['force']!r}")
+    def import_file(self, *, path: Path, force: Force, options: dict[str, Any]) -> None:
         if not path.is_file():
-            raise CommandError(f"{path}: no such file")
+            raise file_missing(path)
         try:
             report = intervals_import(force=force, path=path)
         except IntervalFileError as e:
-            raise CommandError(f"{path.name}: {e}. Nothing was imported.") from None
+            raise file_refused(path, e) from None
         except OSError as e:
             raise CommandError(f"{path.name}: cannot be read ({e}).") from None
         for line in report.rejected:
@@ -49,8 +42,4 @@ class Command(BaseCommand):
         )
         stored = report.created + report.updated + report.unchanged
         if report.rejected:
-            raise CommandError(
-                f"{len(report.rejected)} problem(s) (listed above); "
-                + ("the other rows were imported." if stored else "nothing was imported."),
-                returncode=2 if stored else 1,
-            )
+            raise rows_rejected(f"{len(report.rejected)} problem(s)", stored=bool(stored))

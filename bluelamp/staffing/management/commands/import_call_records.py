@@ -4,11 +4,12 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from pydantic import ValidationError
 
+from bluelamp.forces.importing import ImportCommand, file_missing, file_reading, rows_rejected
 from bluelamp.forces.models import Force
-from bluelamp.intake.schemas import field_errors
+from bluelamp.lib.errors import field_errors
 from bluelamp.staffing.imports import QUEUE_CODE, figures_to_intervals
 from bluelamp.staffing.models import QUEUE_DEFAULT, QUEUE_DEFAULTS, Queue
 from bluelamp.staffing.records import (
@@ -21,7 +22,7 @@ from bluelamp.staffing.records import (
 from bluelamp.staffing.services import call_intervals_store
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Aggregate per-call records (one row per call, as telephony systems export them) "
         "into interval figures for one queue and store them. Layouts: Bluelamp's own "
@@ -33,24 +34,19 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path)
-        parser.add_argument("--force", required=True, help="The force's slug")
+        super().add_arguments(parser)
         parser.add_argument("--queue", required=True, help="Queue code, e.g. 101")
         parser.add_argument("--minutes", type=int, choices=[15, 30, 60], default=15)
         parser.add_argument(
             "--timezone", default=settings.TIME_ZONE, help="For times without an offset"
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        path: Path = options["file"]
+    def import_file(self, *, path: Path, force: Force, options: dict[str, Any]) -> None:
         code: str = options["queue"]
-        force = Force.objects.filter(slug=options["force"]).first()
-        if force is None:
-            raise CommandError(f"--force: no force with slug {options['force']!r}")
         if not QUEUE_CODE.fullmatch(code):
             raise CommandError("--queue: letters, digits, - and _, at most 20")
         if not path.is_file():
-            raise CommandError(f"{path}: no such file")
+            raise file_missing(path)
         try:
             tz = ZoneInfo(options["timezone"])
         except (ZoneInfoNotFoundError, ValueError):
@@ -65,13 +61,9 @@ class Command(BaseCommand):
         records: list[CallRecord] = []
         rejected: list[Rejected] = []
         not_after = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
-        try:
+        with file_reading(path, refused=RecordsFileError):
             for item in read_records(path, tz, not_after=not_after):
                 (rejected if isinstance(item, Rejected) else records).append(item)  # type: ignore[arg-type]
-        except RecordsFileError as e:
-            raise CommandError(f"{path.name}: {e}. Nothing was imported.") from None
-        except OSError as e:
-            raise CommandError(f"{path}: cannot be read: {e.strerror}") from None
         for r in rejected:
             self.stdout.write(f"line {r.line}: {r.message}")
         if not records:
@@ -94,7 +86,4 @@ class Command(BaseCommand):
             f"rejected rows {len(rejected)}"
         )
         if rejected:
-            raise CommandError(
-                f"{len(rejected)} rows rejected (listed above); the others were imported.",
-                returncode=2,
-            )
+            raise rows_rejected(f"{len(rejected)} rows rejected", stored=True, others="the others")

@@ -3,9 +3,9 @@
 from django.conf import settings
 from django.utils.html import format_html, format_html_join
 
-from bluelamp.delivery import texts
 from bluelamp.forces.models import Force
 from bluelamp.lib import gsm
+from bluelamp.surveys import texts
 from bluelamp.surveys.models import SurveyTemplate
 
 SAMPLE_LINK_ID = "A" * 22  # as long as a real link's token

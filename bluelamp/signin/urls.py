@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from bluelamp.forces import oidc
+from bluelamp.signin import oidc
 
 urlpatterns = [
     path("authenticate/", oidc.SignInStart.as_view(), name="oidc_authentication_init"),

@@ -1,6 +1,6 @@
 from django import template
 
-from bluelamp.forces import oidc
+from bluelamp.signin import oidc
 
 register = template.Library()
 

@@ -1,0 +1,33 @@
+"""How the lower layers are told whom to ask, since none of them imports a higher one.
+
+- ``delivery`` asks the contact rules when a retry may go and tells them when a message
+  cannot be delivered (``surveys.sending.SurveySendPolicy``);
+- ``delivery`` hands each text received to ``flows.replies.reply_handle``;
+- ``surveys`` tells the live view's counts of each invitation sent
+  (``insights.rollups.sending_count``);
+- ``care`` tells ``investigations`` of each crime pushed, which opens its basics checklist
+  (``investigations.services.crime_basics_open``).
+"""
+
+from bluelamp.care import services as care_services
+from bluelamp.delivery.inbound import reply_handler_set
+from bluelamp.delivery.policy import send_policy_set
+from bluelamp.flows.replies import reply_handle
+from bluelamp.insights.rollups import sending_count
+from bluelamp.investigations.services import crime_basics_open
+from bluelamp.surveys import sending
+from bluelamp.surveys.models import Invitation
+
+
+def _count_sent(invitation: Invitation) -> None:
+    sending_count(invitation, invitation.stage)
+
+
+def connect() -> None:
+    """Connect the layers (once, at start-up; harmless when repeated)."""
+    send_policy_set(sending.SurveySendPolicy())
+    reply_handler_set(reply_handle)
+    if _count_sent not in sending.SENT_LISTENERS:
+        sending.SENT_LISTENERS.append(_count_sent)
+    if crime_basics_open not in care_services.CRIME_LISTENERS:
+        care_services.CRIME_LISTENERS.append(crime_basics_open)
