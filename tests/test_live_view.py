@@ -302,7 +302,7 @@ def test_response_rate_is_answered_over_invited_for_the_same_invitations(api, fo
         done = response_submit(
             invitation_id=invitation.pk, form={"whole_experience": "6"},
             callback_requested=False, language="en",
-            now=invitation.sent_at + dt.timedelta(hours=1),
+            now=timezone.now(),  # after its sending, and today whatever the hour
         )  # fmt: skip
         assert done.response is not None
     # Answered through a link never sent (a handler's test): an answer with no sending.
@@ -315,3 +315,14 @@ def test_response_rate_is_answered_over_invited_for_the_same_invitations(api, fo
     assert team["response_rate"] == 0.75  # 3 of the 4 sent, not 4 answers over 4 sendings
     assert all(r["response_rate"] is None or r["response_rate"] <= 1 for r in rows.values())
     assert rollups_check(force.pk) == []
+
+
+def test_channels_and_stages_are_named_in_words_and_an_empty_period_says_so(login, alice, force):
+    answer(force, "WORDS-1", 6, channel="front_counter")
+    client = login(alice)
+    by_channel = client.get("/live/drill/?by=channel&days=7").content.decode()
+    assert '<th scope="row">Front counter</th>' in by_channel
+    assert "front_counter" not in by_channel.split('data-testid="drill"')[1]
+    assert "no answers" in by_channel  # the period before had none: said, not a dash "of 0"
+    by_stage = client.get("/live/drill/?by=stage&days=7").content.decode()
+    assert '<th scope="row">First contact</th>' in by_stage

@@ -15,8 +15,9 @@ from bluelamp.insights import funnel
 from bluelamp.insights.models import Rollup
 from bluelamp.insights.rollups import SHIFTS, WEEK, local_day
 from bluelamp.insights.selectors import Rate
+from bluelamp.intake.models import Contact
 from bluelamp.lib.stats import wilson_interval
-from bluelamp.surveys.models import IncidentType
+from bluelamp.surveys.models import IncidentType, Stage
 
 DIMENSIONS = {
     "incident_type": "Incident type",
@@ -87,7 +88,16 @@ def _labels(dimension: str, keys: list[str]) -> dict[str, tuple[str, str]]:
         }
     if dimension == "shift":
         return {code: (code, label) for code, label, _ in SHIFTS}
-    return {}
+    return {key: (key, choice_label(dimension, key)) for key in keys}
+
+
+def choice_label(dimension: str, key: str) -> str:
+    """A channel's or stage's words, from the models' choices (the one place they are kept):
+    "front_counter" as "Front counter", "first_contact" as "First contact"."""
+    choices = {"channel": Contact.Channel, "stage": Stage}.get(dimension)
+    if choices is not None and key in choices.values:
+        return str(choices(key).label)
+    return key.replace("_", " ").capitalize()
 
 
 def days_and_weeks(first: dt.date, last: dt.date) -> list[tuple[bool, dt.date, dt.date]]:

@@ -11,7 +11,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from bluelamp.forces.models import Force, StaffMember, Team
-from bluelamp.insights import alerts, funnel
+from bluelamp.insights import alerts, drill, funnel
 from bluelamp.insights.models import Alert, AlertState, Rollup
 from bluelamp.insights.rollups import ALL_TEAMS
 from bluelamp.surveys.models import IncidentType, Response
@@ -67,7 +67,9 @@ def _label(dimension: str, key: str) -> str:
     if dimension == "incident_type":
         found = IncidentType.objects.filter(pk=key).first()
         return found.name if found else key
-    return f"{key} calls"
+    if dimension == "channel":
+        return f"{drill.choice_label(dimension, key)} contacts"
+    return drill.choice_label(dimension, key)
 
 
 def alerts_update(*, response: Response, now: dt.datetime) -> list[Alert]:

@@ -224,6 +224,8 @@ def words(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0")  # as a person reads it: -0.91, not -0.9116
     if isinstance(value, str):
         return value.replace("_", " ")
     if is_list(value):
