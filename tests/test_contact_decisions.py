@@ -38,7 +38,9 @@ def test_a_supervisor_asks_why_on_the_page_for_their_own_teams_only(login, bob, 
     page = login(bob).get("/contacts/", {"reference": "PAGE-1"})
     text = page.content.decode()
     assert page.status_code == 200
-    assert "Aged 12, under 16" in text and "minimum_age" in text
+    assert "Aged 12, under 16" in text
+    assert "The force&#x27;s contact rules, version 1: the minimum age" in text  # words
+    assert "minimum_age" not in text
     assert "Test Caller" not in text and "07700" not in text  # no personal data shown
     other = login(bob).get("/contacts/", {"reference": "PAGE-2"})
     assert other.status_code == 404  # another team's contact is not bob's to see
@@ -87,3 +89,14 @@ def test_an_invitation_sent_late_counts_from_when_it_went(force):
     first.refresh_from_db()
     assert sorted([first.status, second.status]) == ["excluded", "sent"]
     assert "frequency_cap" in (first.reason, second.reason)
+
+
+def test_each_rule_code_reads_as_words():
+    from bluelamp.surveys.models import Invitation, rule_words
+
+    assert rule_words("sampling.calls_101_half") == "the sampling rule 'calls 101 half'"
+    assert rule_words("excluded_flags.domestic_abuse") == "the flag 'domestic abuse'"
+    assert rule_words("frequency_days") == "how often one person may be surveyed"
+    shipped = Invitation(rules_version=0, rule="sampling.everyone").decided_by()
+    assert shipped.startswith("the contact rules as shipped")
+    assert Invitation(rules_version=None).decided_by().startswith("no recorded rules")

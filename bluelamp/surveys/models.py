@@ -85,6 +85,29 @@ LIVE_SQL = "(sent_at IS NOT NULL OR status IN ('answered', 'scheduled'))"
 LIVE = Q(sent_at__isnull=False) | Q(status__in=["answered", "scheduled"])
 
 
+RULE_WORDS = {
+    "taxonomy.sensitive": "an incident type that is never surveyed",
+    "excluded_incident_types": "the incident types this force does not survey",
+    "minimum_age": "the minimum age",
+    "opt_out": "the person's request not to be contacted",
+    "channel_preference": "how messages may be sent",
+    "frequency_days": "how often one person may be surveyed",
+    "sampling": "the sampling rules",
+}
+
+
+def rule_words(rule: str) -> str:
+    """A contact rule's code as words: "sampling.calls_101_half" as "the sampling rule
+    'calls 101 half'", "excluded_flags.domestic_abuse" as "the flag 'domestic abuse'"."""
+    head, _, name = rule.partition(".")
+    named = name.replace("_", " ")
+    if head == "sampling" and name:
+        return f"the sampling rule '{named}'"
+    if head == "excluded_flags" and name:
+        return f"the flag '{named}'"
+    return RULE_WORDS.get(rule, rule.replace("_", " ").replace(".", ": "))
+
+
 class Invitation(models.Model):
     """The decision taken on a contact at one stage: a survey invitation scheduled, or why not.
 
@@ -157,6 +180,18 @@ class Invitation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["contact", "stage"], name="invitation_stage_unique")
         ]
+
+    def decided_by(self) -> str:
+        """The rule that decided, in words: "the force's contact rules, version 2: the sampling
+        rule 'calls 101 half'"; version 0 is the rules as shipped."""
+        if self.rules_version is None:
+            return "no recorded rules (decided before contact rules were kept)"
+        rules = (
+            "the contact rules as shipped (the force had set none of its own)"
+            if self.rules_version == 0
+            else f"the force's contact rules, version {self.rules_version}"
+        )
+        return f"{rules}: {rule_words(self.rule)}" if self.rule else rules
 
     def __str__(self) -> str:
         return f"Invitation {self.pk} ({self.status})"
