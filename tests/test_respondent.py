@@ -40,6 +40,28 @@ def test_welsh_speaker_gets_welsh(client, force):
     assert "Taking the whole experience into account" in english
 
 
+def test_welsh_yes_and_no_echo_each_questions_verb(client, force):
+    """ "A gawsoch chi...?" is answered Do / Naddo and "Hoffech chi...?" Hoffwn / Na hoffwn;
+    Ydw / Nac ydw only answers "Ydych chi...?"."""
+    from bluelamp.surveys import logic
+
+    invitation = make_contact(force, "CY-2", incident_type="burglary_residential",
+                              person={"language": "cy"})  # fmt: skip
+    html = client.get(survey_path(invitation)).content.decode()
+    assert ">Do<" in html and ">Naddo<" in html  # "A gawsoch chi gyngor...?"
+    assert ">Hoffwn<" in html and ">Na hoffwn<" in html  # "Hoffech chi...?"
+    assert ">Ydw<" not in html
+    assert logic.welsh_answers("Ai dyma'r tro cyntaf?") == ("Ie", "Nage")
+    assert logic.welsh_answers("A wnaeth y person wirio?") == ("Do", "Naddo")
+    assert logic.welsh_answers("Ydych chi'n fodlon?") == ("Ydw", "Nac ydw")
+    assert logic.welsh_answers("Rhywbeth arall?") == logic.WELSH_ANSWERS_OTHERWISE
+    own = logic.Question.model_validate(
+        {"id": "q", "kind": "yes_no", "text": {"en": "Q?", "cy": "C?"},
+         "answers_cy": ["Oes", "Nac oes"]}
+    )  # fmt: skip
+    assert logic.yes_no_labels(own, "cy") == {"yes": "Oes", "no": "Nac oes"}
+
+
 def test_completely_dissatisfied_opens_a_case_listed_by_the_api(client, api, force, team_a):
     invitation = make_contact(force, "B-2")
     r = client.post(survey_path(invitation), {"whole_experience": "1", "ease_of_contact": "2"})

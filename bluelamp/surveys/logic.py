@@ -45,7 +45,50 @@ def scale_ends(language: str) -> tuple[str, str]:
 # Conditional questions a template may have: the survey page's static stylesheet has a rule
 # for each (bluelamp/static/bluelamp/survey.css).
 MAX_CONDITIONAL = 20
-YES_NO_LABELS = {"en": {"yes": "Yes", "no": "No"}, "cy": {"yes": "Ydw", "no": "Nac ydw"}}
+YES_NO_LABELS = {"en": {"yes": "Yes", "no": "No"}}
+# Welsh has no one word for yes: the answer echoes the question's verb and tense ("A gawsoch
+# chi...?" is answered "Do" or "Naddo", "Hoffech chi...?" "Hoffwn" or "Na hoffwn"). The pairs
+# for the openings questions use; a question may name its own (``answers_cy``), and one that
+# opens otherwise gets "Ie" / "Na".
+WELSH_ANSWERS = {
+    "a gawsoch": ("Do", "Naddo"),
+    "a gafodd": ("Do", "Naddo"),
+    "a wnaeth": ("Do", "Naddo"),
+    "a wnaethoch": ("Do", "Naddo"),
+    "a oedd": ("Oedd", "Nac oedd"),
+    "a oeddech": ("Oeddwn", "Nac oeddwn"),
+    "oedd": ("Oedd", "Nac oedd"),
+    "ai": ("Ie", "Nage"),
+    "hoffech": ("Hoffwn", "Na hoffwn"),
+    "a hoffech": ("Hoffwn", "Na hoffwn"),
+    "ydych": ("Ydw", "Nac ydw"),
+    "a ydych": ("Ydw", "Nac ydw"),
+    "a fyddech": ("Byddwn", "Na fyddwn"),
+    "fyddech": ("Byddwn", "Na fyddwn"),
+    "a oes": ("Oes", "Nac oes"),
+    "oes": ("Oes", "Nac oes"),
+}
+WELSH_ANSWERS_OTHERWISE = ("Ie", "Na")
+
+
+def yes_no_labels(question: "Question", language: str) -> dict[str, str]:
+    """The words of a yes/no question's two answers in ``language``."""
+    if language != "cy":
+        return YES_NO_LABELS["en"]
+    pair = question.answers_cy or welsh_answers(question.text.cy)
+    return {"yes": pair[0], "no": pair[1]}
+
+
+def welsh_answers(text: str) -> tuple[str, str]:
+    """The answer pair a Welsh question's opening words call for (the longest opening known)."""
+    words = text.lower().replace("’", "'").split()
+    for length in (2, 1):
+        found = WELSH_ANSWERS.get(" ".join(words[:length]))
+        if found:
+            return found
+    return WELSH_ANSWERS_OTHERWISE
+
+
 MAX_TEXT = 2000
 
 
@@ -78,6 +121,9 @@ class Question(BaseModel):
     options: list[Option] = []
     show_if: ShowIf | None = None
     stage: str = Field(default="", description="National stage this question measures")
+    # A yes/no question's Welsh answers when its opening does not call for one of
+    # WELSH_ANSWERS' pairs, e.g. ["Do", "Naddo"].
+    answers_cy: tuple[str, str] | None = None
 
     @model_validator(mode="after")
     def _options_for_choice(self) -> "Question":

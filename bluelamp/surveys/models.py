@@ -181,6 +181,9 @@ class Invitation(models.Model):
             models.UniqueConstraint(fields=["contact", "stage"], name="invitation_stage_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"Invitation {self.pk} ({self.status})"
+
     def decided_by(self) -> str:
         """The rule that decided, in words: "the force's contact rules, version 2: the sampling
         rule 'calls 101 half'"; version 0 is the rules as shipped."""
@@ -192,9 +195,6 @@ class Invitation(models.Model):
             else f"the force's contact rules, version {self.rules_version}"
         )
         return f"{rules}: {rule_words(self.rule)}" if self.rule else rules
-
-    def __str__(self) -> str:
-        return f"Invitation {self.pk} ({self.status})"
 
 
 class Response(models.Model):

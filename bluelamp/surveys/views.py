@@ -167,7 +167,7 @@ def _choices(q: logic.Question, lang: str) -> list[tuple[str, str]]:
     if q.kind == "scale7":
         return [(str(i + 1), label) for i, label in enumerate(logic.SCALE_LABELS[lang])]
     if q.kind == "yes_no":
-        return list(logic.YES_NO_LABELS[lang].items())
+        return list(logic.yes_no_labels(q, lang).items())
     if q.kind == "choice":
         return [(o.value, o.label.get(lang)) for o in q.options]
     return []
