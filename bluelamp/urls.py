@@ -6,6 +6,7 @@ from bluelamp import views
 from bluelamp.api import api
 from bluelamp.flows.responses import response_submit
 from bluelamp.ops import views as ops_views
+from bluelamp.signin import lockouts
 from bluelamp.surveys.urls import respondent_urls
 
 admin.site.site_header = "Bluelamp administration"
@@ -16,6 +17,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("oidc/", include("bluelamp.signin.urls")),
+    path("accounts/locked/", lockouts.lockouts, name="lockouts"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("s/", include(respondent_urls(submit=response_submit))),

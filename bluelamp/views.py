@@ -6,22 +6,31 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 
-from bluelamp.forces.access import CARE_ROLES, LIVE_VIEW_ROLES, OUTBOX_ROLES, RECOVERY_ROLES
-from bluelamp.forces.models import User
+from bluelamp.forces.access import OUTBOX_ROLES
+from bluelamp.forces.models import Role, User
 from bluelamp.lib.params import BadQuery
+
+# Where each role's own work starts: the supervisor's and analyst's live view, the victim-care
+# officer's Victims' Code duties due, the specialist team's referrals to work on, the
+# investigator's crimes. A role not listed (or a user of no force) gets the welcome page.
+LANDING = {
+    Role.SUPERVISOR: "live",
+    Role.ANALYST: "live",
+    Role.ADMINISTRATOR: "live",
+    Role.VICTIM_CARE: "care_duties",
+    Role.SPECIALIST: "referral_queue",
+    Role.INVESTIGATOR: "investigation_list",
+}
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Send each user to the page their role starts from."""
+    """Send each user to the page their role's own work starts from."""
     user = request.user
     assert isinstance(user, User)
-    if user.role in LIVE_VIEW_ROLES and user.force_id:
-        return redirect("live")
-    if user.role in RECOVERY_ROLES and user.force_id:
-        return redirect("case_list")
-    if user.role in CARE_ROLES and user.force_id:
-        return redirect("referral_queue")
+    landing = LANDING.get(Role(user.role)) if user.role in Role.values else None
+    if landing and user.force_id:
+        return redirect(landing)
     return render(
         request,
         "home.html",

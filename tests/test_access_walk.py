@@ -72,6 +72,7 @@ PAGES: dict[str, Page] = {
     "case_list": staff(RECOVERY),
     "case_detail": staff(RECOVERY, owned=True),
     "outbox": staff({"administrator"}),
+    "lockouts": staff({"administrator"}),
     "notify-receipt": Page(None, post_only=True),
     "notify-inbound": Page(None, post_only=True),
     "twilio-status": Page(None, post_only=True),

@@ -125,3 +125,42 @@ def test_cli_maps_hyphenated_commands(monkeypatch):
     monkeypatch.setattr(sys, "argv", ["bluelamp", "create-api-token", "--force", "x"])
     cli.main()
     assert seen == [["bluelamp", "create_api_token", "--force", "x"]]
+
+
+def test_an_administrator_sees_her_forces_locked_accounts_and_unlocks_one(
+    client, login, force, other_force, alice, bob
+):
+    from bluelamp.audit.models import AuditEvent
+    from tests.conftest import make_user
+
+    admin = make_user(force, "ada", "administrator")
+    elsewhere = make_user(other_force, "olga", "supervisor")
+    for username in ("alice", "olga"):
+        for _ in range(5):
+            fail(client, username, address="10.0.0.9")
+    fail(client, "bob", address="10.0.0.9")  # one failure is not a lockout
+    page = login(admin).get("/accounts/locked/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert '<th scope="row">alice</th>' in text
+    assert "olga" not in text  # another force's account is not hers to see
+    assert '<th scope="row">bob</th>' not in text
+
+    refused = login(admin).post("/accounts/locked/", {"username": elsewhere.username})
+    assert refused.status_code == 400 and "<p>username: " in refused.content.decode()
+    assert login(admin).post("/accounts/locked/", {"username": "bob"}).status_code == 400
+
+    done = login(admin).post("/accounts/locked/", {"username": "alice"})
+    assert done.status_code == 200 and "Unlocked <strong>alice</strong>" in done.content.decode()
+    assert '<th scope="row">alice</th>' not in done.content.decode()
+    assert AuditEvent.objects.filter(summary="unlocked signing in for alice").count() == 1
+    signed_in = client.post(
+        "/login/", {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert signed_in.status_code == 302
+    # Olga, of the other force, is still locked.
+    still = client.post(
+        "/login/", {"username": "olga", "password": PASSWORD}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert still.status_code == 429
+    assert login(alice).get("/accounts/locked/").status_code == 403  # administrators only

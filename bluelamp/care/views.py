@@ -63,6 +63,10 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
+ACTIVE = "active"
+ACTIVE_STATUSES = (Referral.Status.OPEN, Referral.Status.SENT, Referral.Status.ACCEPTED)
+
+
 @login_required
 def referral_queue(request: HttpRequest) -> HttpResponse:
     """A receiving team's queue: open referrals, soonest due first."""
@@ -70,13 +74,19 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
     visible = referrals_for_user(user)
     query = QueryCheck(request.GET)
     service = query.code("service")
-    status = query.choice("status", Referral.Status.values, default="open")
+    # A specialist team's work is what it has received and not closed; victim care's is what
+    # is still to be sent.
+    default = ACTIVE if user.role == Role.SPECIALIST else Referral.Status.OPEN
+    status = query.choice("status", [ACTIVE, *Referral.Status.values], default=default)
     query.done()
     services = sorted(set(visible.values_list("service", flat=True)))
     shown = visible.select_related("victim__crime__offence", "victim__crime__team")
     if service:
         shown = shown.filter(service=service)
-    shown = shown.filter(status=status)
+    if status == ACTIVE:
+        shown = shown.filter(status__in=ACTIVE_STATUSES)
+    else:
+        shown = shown.filter(status=status)
     return render(
         request,
         "care/queue.html",
@@ -85,7 +95,7 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
             "services": services,
             "service": service,
             "status": status,
-            "statuses": Referral.Status.choices,
+            "statuses": [(ACTIVE, "To work on: received or accepted"), *Referral.Status.choices],
             "now": timezone.now(),
             "may_export": user.role in EXPORT_ROLES,
         },

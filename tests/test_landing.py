@@ -1,0 +1,42 @@
+"""Each role lands on its own work, and a specialist team's queue opens on what it has to do."""
+
+import pytest
+from django.utils import timezone
+
+from bluelamp.care.models import Referral
+from bluelamp.care.services import referral_accept
+from bluelamp.forces.models import Team
+from tests.conftest import make_user
+from tests.test_care import crime_body
+
+LANDS = {
+    "supervisor": "/live/",
+    "analyst": "/live/",
+    "administrator": "/live/",
+    "victim_care": "/care/duties/",
+    "specialist": "/care/",
+    "investigator": "/investigations/",
+}
+
+
+@pytest.mark.parametrize("role", sorted(LANDS))
+def test_each_role_lands_on_its_own_work(login, force, role):
+    user = make_user(force, f"user-{role}", role)
+    answer = login(user).get("/")
+    assert answer.status_code == 302
+    assert answer["Location"] == LANDS[role]
+
+
+def test_a_specialist_queue_opens_on_the_referrals_it_has_received_and_accepted(api, login, force):
+    team = Team.objects.create(force=force, code="older_person_liaison", name="OPLO")
+    specialist = make_user(force, "oplo", "specialist", [team])
+    assert api.post("/api/v1/crimes", crime_body("41/555/26"), content_type="application/json")
+    referral = Referral.objects.get(service="older_person_liaison")
+    referral_accept(referral=referral, user=specialist, now=timezone.now())
+    page = login(specialist).get("/care/").content.decode()
+    assert "41/555/26" in page  # accepted, still theirs to work: not an empty default queue
+    assert '<option value="active" selected>' in page
+    closed_view = login(specialist).get("/care/?status=closed").content.decode()
+    assert "41/555/26" not in closed_view
+    victim_care = make_user(force, "vc", "victim_care")
+    assert '<option value="open" selected>' in login(victim_care).get("/care/").content.decode()
