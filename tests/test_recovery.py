@@ -461,8 +461,9 @@ def test_case_list_query_count_does_not_grow_with_cases(force, team_a, alice, lo
     with CaptureQueriesContext(connection) as many:
         assert client.get("/cases/").status_code == 200
     assert len(many) == len(few)
-    # Session, user, force; the three measures; the cases with their contacts and owners.
-    assert len(few) == 7, [q["sql"] for q in few.captured_queries]
+    # Session, user, force; the three measures; the filters' teams and owners; the count of
+    # the cases for the pages; the page of cases with their contacts and owners.
+    assert len(few) == 10, [q["sql"] for q in few.captured_queries]
 
 
 # --- Measures --------------------------------------------------------------------------------
@@ -717,3 +718,30 @@ def test_the_follow_up_answer_is_on_the_timeline_and_in_the_measures(
     body = api.get("/api/v1/recovery-measures").json()
     assert body["satisfied_after_recovery"]["count"] == 1
     assert body["follow_ups"] == 2
+
+
+def test_the_case_list_filters_by_team_and_owner_and_goes_a_page_at_a_time(
+    force, team_a, team_b, alice, login
+):
+    from bluelamp.lib.listing import PER_PAGE
+
+    for i in range(PER_PAGE + 2):
+        open_case(force, f"PG-{i:03d}", team="team-a")
+    taken = open_case(force, "PG-B", team="team-b")
+    RecoveryCase.objects.filter(pk=taken.pk).update(owner=None)  # no one has taken it yet
+    client = login(alice)
+    first = client.get("/cases/?status=all&team=team-a").content.decode()
+    assert f"1 to {PER_PAGE} of {PER_PAGE + 2}" in first and "PG-B" not in first
+    assert 'rel="next"' in first and "page=2" in first and "team=team-a" in first
+    second = client.get("/cases/?status=all&team=team-a&page=2").content.decode()
+    assert f"{PER_PAGE + 1} to {PER_PAGE + 2} of {PER_PAGE + 2}" in second
+    newest = client.get("/cases/?status=all&team=team-a&sort=newest").content.decode()
+    assert newest.index("PG-051") < newest.index("PG-050")
+    unowned = client.get("/cases/?owner=-&team=team-b").content.decode()
+    assert "PG-B" in unowned
+    assert "PG-B" not in client.get("/cases/?owner=alice").content.decode()
+    refused = client.get("/cases/?page=9&sort=sideways&owner=nobody")
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "<code>page</code>" in text and "<code>sort</code>" in text
+    assert "<code>owner</code>" in text

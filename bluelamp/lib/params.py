@@ -76,6 +76,16 @@ class QueryCheck:
         allowed = [str(n) for n in choices]
         return int(self.choice(name, allowed, default=str(default)))
 
+    def positive(self, name: str, *, default: int, most: int = 1_000_000) -> int:
+        """A whole number from 1 to ``most`` (a page number)."""
+        value = self._given(name)
+        if value is None:
+            return default
+        if not value.isdigit() or not 1 <= int(value) <= most:
+            self.errors[name] = f"should be a whole number from 1 to {most:,}"
+            return default
+        return int(value)
+
     def month(self, name: str, *, default: dt.date) -> dt.date:
         """A month as ``2026-11``, from 1990 to 2100: its first day."""
         value = self._given(name)

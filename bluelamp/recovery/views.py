@@ -1,13 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Case, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from bluelamp.audit.services import audit_record
-from bluelamp.forces.access import RECOVERY_REASSIGN_ROLES
+from bluelamp.forces.access import RECOVERY_REASSIGN_ROLES, RECOVERY_ROLES, visible_teams
 from bluelamp.forces.models import User
+from bluelamp.lib.listing import Order, page_of
 from bluelamp.lib.params import QueryCheck
 from bluelamp.recovery import selectors
 from bluelamp.recovery.access import (
@@ -38,30 +40,69 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
+CASE_ORDERS = {
+    "deadline": Order("Soonest deadline first", ("deadline", "pk")),
+    "priority": Order("High priority first, then deadline", ("-priority_high", "deadline", "pk")),
+    "newest": Order("Newest first", ("-opened_at", "-pk")),
+    "oldest": Order("Oldest first", ("opened_at", "pk")),
+}
+UNOWNED = "-"  # the owner filter's value for cases no one has taken
+
+
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     """Service-recovery cases the user may work on, soonest deadline first, overdue ones
-    marked, with the measures of how recovery is going."""
+    marked, with the measures of how recovery is going; filtered by status, team and owner,
+    a page at a time."""
     user = _user(request)
     now = timezone.now()
     query = QueryCheck(request.GET)
     status = query.choice("status", [value for value, _ in FILTERS], default="open")
-    query.done()
     visible = recovery_cases_for_user(user)
-    cases = visible.select_related("contact__incident_type", "team", "owner")
+    teams = list(visible_teams(user).order_by("name").values_list("code", "name"))
+    team = query.choice("team", ["", *(code for code, _ in teams)], default="")
+    owners = list(
+        User.objects.filter(force=user.force, role__in=RECOVERY_ROLES)
+        .order_by("username")
+        .values_list("username", "first_name", "last_name")
+    )
+    owner = query.choice("owner", ["", UNOWNED, *(o[0] for o in owners)], default="")
+    cases = visible.select_related("contact__incident_type", "team", "owner").annotate(
+        priority_high=Case(When(priority="high", then=1), default=0)
+    )
     if status == "open":
         cases = cases.exclude(status=RecoveryCase.Status.CLOSED)
     elif status == "overdue":
         cases = cases.filter(selectors.overdue(now))
     elif status in RecoveryCase.Status.values:
         cases = cases.filter(status=status)
+    if team:
+        cases = cases.filter(team__code=team)
+    if owner == UNOWNED:
+        cases = cases.filter(owner=None)
+    elif owner:
+        cases = cases.filter(owner__username=owner)
+    page = page_of(
+        cases,
+        query=query,
+        orders=CASE_ORDERS,
+        default="deadline",
+        filters={"status": status, "team": team, "owner": owner},
+    )
+    query.done()
     return render(
         request,
         "recovery/case_list.html",
         {
-            "cases": cases.order_by("deadline", "pk")[:500],
+            "cases": page.rows,
+            "page": page,
             "status": status,
             "filters": FILTERS,
+            "teams": teams,
+            "team": team,
+            "owners": [(u, f"{first} {last}".strip() or u) for u, first, last in owners],
+            "owner": owner,
+            "unowned": UNOWNED,
             "now": now,
             "measures": selectors.measures(visible, now=now, days=MEASURE_DAYS),
             "measure_days": MEASURE_DAYS,
