@@ -215,6 +215,10 @@ def test_bad_email_is_one_error_naming_the_field_without_echoing_it(api):
 def test_a_team_deleted_after_use_is_recreated_on_the_next_contact(api, force):
     """Teams are cached by code; a deleted one fails the commit, which looks it up afresh."""
     from bluelamp.forces.models import Team
+    from bluelamp.surveys.defaults import seed_defaults
+    from bluelamp.surveys.models import IncidentType, SurveyTemplate
+
+    seed_defaults(IncidentType, SurveyTemplate)  # an earlier transactional test may have flushed
 
     assert post_contact(api, contact_body("T-1")).status_code == 201
     Team.objects.filter(force=force, code="team-a").delete()
