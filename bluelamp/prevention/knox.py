@@ -203,7 +203,8 @@ def gap_totals(days: Ints, *, bands: Bands) -> Ints:
         limit = ordered + int(edge)
         within.append(int((np.searchsorted(ordered, limit, side="left") - after).sum()))
     within.append(n * (n - 1) // 2)
-    return np.diff(np.asarray(within, dtype=np.int64))
+    below = np.asarray(within, dtype=np.int64)
+    return below[1:] - below[:-1]
 
 
 def _temporal_edges(bands: Bands) -> NDArray[np.int32]:
