@@ -113,12 +113,15 @@ def test_manhattan_by_default_and_euclidean_when_asked():
     assert euclidean[1:3, 0].tolist() == [1, 0]
 
 
-@pytest.mark.parametrize("distance", ["manhattan", "euclidean"])
-def test_the_close_pairs_and_beyond_match_every_pair_counted_the_slow_way(distance):
+@pytest.mark.parametrize(
+    ("distance", "span"), [("manhattan", 40), ("euclidean", 40), ("manhattan", 40_000)]
+)
+def test_the_close_pairs_and_beyond_match_every_pair_counted_the_slow_way(distance, span):
     rng = np.random.default_rng(5)
-    # A 50 m grid and whole days, so many pairs fall exactly on the band edges.
+    # A 50 m grid and whole days, so many pairs fall exactly on the band edges; 40,000 days
+    # (more than int16 holds) as well as 40.
     grid = rng.integers(0, 12, (300, 2)) * 50.0
-    days = rng.integers(0, 40, 300)
+    days = rng.integers(0, span, 300)
     points = [(float(x), float(y), int(d)) for (x, y), d in zip(grid, days, strict=True)]
     bands = Bands(spatial_bandwidth=100, spatial_bands=3, temporal_bandwidth=7, temporal_bands=3)
     result = knox(points, bands, permutations=5, distance=distance)
@@ -159,6 +162,26 @@ def test_every_table_holds_all_pairs_and_shuffles_keep_the_time_totals():
     gaps = np.abs(days[:, None] - days[None, :])[np.triu_indices(n, 1)]
     counted = [np.count_nonzero((gaps >= 7 * k) & (gaps < 7 * (k + 1))) for k in range(4)]
     assert gap_totals(days, bands=bands).tolist() == [*counted, np.count_nonzero(gaps >= 28)]
+
+
+def test_the_shuffles_expect_what_theory_does():
+    # A shuffle gives every pair of places a pair of dates drawn at random, so a cell expects
+    # (pairs in its distance band) x (pairs in its time band) / (all pairs).
+    rng = np.random.default_rng(11)
+    n, permutations = 600, 300
+    x, y = rng.uniform(0, 2000, n), rng.uniform(0, 2000, n)
+    days = rng.integers(0, 60, n)
+    # Half of them near repeats of the other half (50 m and 3 days at most), which the
+    # observed table shows and the shuffles must not.
+    x[300:], y[300:] = x[:300] + rng.uniform(-25, 25, 300), y[:300] + rng.uniform(-25, 25, 300)
+    days[300:] = days[:300] + rng.integers(0, 4, 300)
+    result = knox_test(x, y, days, bands=BANDS, permutations=permutations, seed=2)
+    pairs = n * (n - 1) // 2
+    theory = np.outer(result.observed.sum(axis=1), gap_totals(days, bands=BANDS)) / pairs
+    assert theory[1:-1].min() > 50  # enough pairs in the bands for the comparison
+    spread = 5 * np.sqrt(theory / permutations) + 0.5
+    assert (np.abs(result.expected - theory) < spread).all(), result.expected - theory
+    assert result.observed[1, 0] > 2 * theory[1, 0]
 
 
 def test_a_seed_repeats_a_run_and_a_run_without_one_says_its_seed():

@@ -19,7 +19,7 @@ them as they are, so only the close pairs are re-counted for each permutation.
 """
 
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,10 +27,11 @@ from scipy.spatial import cKDTree
 
 Distance = Literal["manhattan", "euclidean"]
 DISTANCES: Final = ("manhattan", "euclidean")
-# Permutations shuffled at once (their dates, int32: 10 MB for 20,000 crimes), and time gaps
-# compared at once (2 MB of int32, the size of a core's L2 cache here).
+# Permutations shuffled at once (their dates, int16: 5 MB for 20,000 crimes), and time gaps
+# compared at once (1 MB of int16, within a core's L2 cache here).
 _PERMUTATIONS_AT_ONCE: Final = 128
 _GAPS_AT_ONCE: Final = 1 << 19
+_UINT8_ROWS: Final = 255  # rows of booleans that can be added in uint8 without overflow
 
 type Ints = NDArray[np.int64]
 type Floats = NDArray[np.float64]
@@ -137,8 +138,12 @@ def knox_test(
 
     pairs = close_pairs(x, y, bands=bands, distance=distance)
     column_totals = gap_totals(days, bands=bands)
-    # Days from the first date fit int32, which halves the memory traffic of the shuffles.
-    relative = (days - days.min()).astype(np.int32)
+    # Days from the first date fit int16 for 89 years, a quarter of the memory traffic of
+    # int64 in the shuffles and the gaps, which are most of the time.
+    small = int(days.max() - days.min()) < np.iinfo(np.int16).max
+    relative: NDArray[np.signedinteger[Any]] = (days - days.min()).astype(
+        np.int16 if small else np.int32
+    )
     observed = _tables(pairs, relative[:, None], column_totals, bands)[0]
 
     total = np.zeros(bands.shape, dtype=np.int64)
@@ -214,7 +219,10 @@ def _temporal_edges(bands: Bands) -> NDArray[np.int32]:
 
 
 def _tables(
-    pairs: _ClosePairs, dates: NDArray[np.int32], column_totals: Ints, bands: Bands
+    pairs: _ClosePairs,
+    dates: NDArray[np.signedinteger[Any]],
+    column_totals: Ints,
+    bands: Bands,
 ) -> Ints:
     """One table for each column of ``dates`` (the dates of every crime, one column a
     permutation), counting the close pairs and leaving the rest of each column to beyond.
@@ -224,9 +232,12 @@ def _tables(
     """
     rows, width = bands.shape
     size = dates.shape[1]
-    edges = _temporal_edges(bands)
+    # Python ints keep the comparison in the dates' own type; an edge past the type's
+    # largest value is past every gap too.
+    limit = int(np.iinfo(dates.dtype).max)
+    edges = [min(int(edge), limit) for edge in _temporal_edges(bands)]
     below = np.zeros((size, rows - 1, width), dtype=np.int64)  # pairs under each edge, then all
-    chunk = max(256, _GAPS_AT_ONCE // size)
+    chunk = _UINT8_ROWS * max(1, _GAPS_AT_ONCE // (size * _UINT8_ROWS))
     for row in range(rows - 1):
         first, second = pairs.of_row(row)
         below[:, row, -1] = first.size
@@ -234,9 +245,22 @@ def _tables(
             part = slice(start, start + chunk)
             gaps = np.abs(dates[first[part]] - dates[second[part]])
             for k, edge in enumerate(edges):
-                below[:, row, k] += np.count_nonzero(gaps < edge, axis=0)
+                below[:, row, k] += _column_counts(gaps < edge)
     tables = np.zeros((size, rows, width), dtype=np.int64)
     tables[:, :-1, 0] = below[:, :, 0]
     tables[:, :-1, 1:] = np.diff(below, axis=2)
     tables[:, -1] = column_totals - tables[:, :-1].sum(axis=1)
     return tables
+
+
+def _column_counts(hits: NDArray[np.bool_]) -> Ints:
+    """The trues in each column: added 255 rows at a time as uint8, which cannot overflow,
+    four times as fast as ``count_nonzero(axis=0)`` (which adds in int64)."""
+    rows, columns = hits.shape
+    whole = rows - rows % _UINT8_ROWS
+    as_bytes = hits.view(np.uint8)
+    blocks = as_bytes[:whole].reshape(-1, _UINT8_ROWS, columns)
+    counts: Ints = np.add.reduce(blocks, axis=1, dtype=np.uint8).sum(axis=0, dtype=np.int64)
+    if whole < rows:
+        counts += as_bytes[whole:].sum(axis=0, dtype=np.int64)
+    return counts
