@@ -27,6 +27,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -118,16 +119,20 @@ def child(kind: str, permutations: int, seed: int) -> None:
 
 
 def measured(command: list[str]) -> dict[str, Any]:
-    """Run ``command``; its own wall time, peak RSS (MB, from wait4) and JSON line."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, cwd=ROOT)
-    assert process.stdout is not None
-    out = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} exited {process.returncode}")
+    """Run ``command``; its own wall time, peak RSS (MB, from wait4: this child's alone) and
+    the JSON object of its last line."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, cwd=ROOT)
+        assert process.stdout is not None
+        out = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            sys.stderr.write(errors.read().decode(errors="replace"))
+            raise SystemExit(f"{' '.join(command)} exited {process.returncode}")
     lines = out.decode().strip().splitlines()
     return {"wall": wall, "rss_mb": usage.ru_maxrss / 1024, **json.loads(lines[-1])}
 
@@ -137,7 +142,11 @@ def runs_of(command: list[str], runs: int, label: str) -> list[dict[str, Any]]:
     for run in range(1, runs + 1):
         one = measured(command)
         found.append(one)
-        shown = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in one.items()}
+        shown = {
+            k: round(v, 3) if isinstance(v, float) else v
+            for k, v in one.items()
+            if isinstance(v, int | float)
+        }
         print(f"  {label} run {run}: {shown}", flush=True)
     return found
 

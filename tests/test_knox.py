@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bluelamp.prevention import knox as knox_module
 from bluelamp.prevention.knox import Bands, gap_totals, knox_test
 from bluelamp.prevention.points import read_points, read_policeuk_points
 from bluelamp.prevention.report import knox_words
@@ -284,6 +285,14 @@ def test_a_missing_file_and_bad_bands_are_refused(tmp_path):
         options[bad[0]] = bad[1]
         with pytest.raises(CommandError, match=message):
             near_repeat(path, *itertools.chain(*options.items()))
+
+
+def test_bands_that_take_in_nearly_every_pair_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(knox_module, "CLOSE_PAIRS_AT_MOST", 2)
+    path = tmp_path / "crimes.csv"
+    path.write_text("0,0,2024-01-01\n1,1,2024-01-02\n2,2,2024-01-03\n")
+    with pytest.raises(CommandError, match="3 pairs are within 300 m, more than 2: narrow"):
+        near_repeat_json(path)
 
 
 POLICEUK_HEADER = (

@@ -31,6 +31,8 @@ DISTANCES: Final = ("manhattan", "euclidean")
 # compared at once (1 MB of int16, within a core's L2 cache here).
 _PERMUTATIONS_AT_ONCE: Final = 128
 _GAPS_AT_ONCE: Final = 1 << 19
+# Close pairs listed at most (24 bytes each, and their gaps in every batch of permutations).
+CLOSE_PAIRS_AT_MOST: Final = 20_000_000
 _UINT8_ROWS: Final = 255  # rows of booleans that can be added in uint8 without overflow
 
 type Ints = NDArray[np.int64]
@@ -177,11 +179,19 @@ def knox_test(
 
 def close_pairs(x: Floats, y: Floats, *, bands: Bands, distance: Distance) -> _ClosePairs:
     """Every pair no further apart than the largest finite band, with its row of the table."""
-    points = np.column_stack([x, y])
+    tree = cKDTree(np.column_stack([x, y]))
     p = 1.0 if distance == "manhattan" else 2.0
     # The tree's own comparison may round either way at the edge; ask for a little more and
     # decide the edge below on the distance computed the same way for every pair.
-    found = cKDTree(points).query_pairs(bands.reach * (1 + 1e-9) + 1e-9, p=p, output_type="ndarray")
+    reach = bands.reach * (1 + 1e-9) + 1e-9
+    # Counting first is cheap, and refuses bands so wide they would list nearly every pair.
+    close = (int(tree.count_neighbors(tree, reach, p=p)) - x.size) // 2
+    if close > CLOSE_PAIRS_AT_MOST:
+        raise ValueError(
+            f"{close:,} pairs are within {bands.reach:g} m, more than {CLOSE_PAIRS_AT_MOST:,}: "
+            "narrow the spatial bands or take fewer crimes"
+        )
+    found = tree.query_pairs(reach, p=p, output_type="ndarray")
     first, second = found[:, 0].astype(np.int64), found[:, 1].astype(np.int64)
     dx, dy = np.abs(x[first] - x[second]), np.abs(y[first] - y[second])
     gap = dx + dy if distance == "manhattan" else np.hypot(dx, dy)
@@ -198,7 +208,7 @@ def gap_totals(days: Ints, *, bands: Bands) -> Ints:
     """Pairs of crimes in each temporal band, and beyond, over all n(n-1)/2 pairs.
 
     With the dates sorted, the pairs less than g days apart whose earlier crime is the i-th
-    are those after it dated before day i + g: one ``searchsorted`` per edge counts them.
+    are the crimes after it dated before its date plus g: one ``searchsorted`` per edge.
     """
     ordered = np.sort(np.asarray(days, dtype=np.int64))
     n = ordered.size
@@ -212,10 +222,11 @@ def gap_totals(days: Ints, *, bands: Bands) -> Ints:
     return below[1:] - below[:-1]
 
 
-def _temporal_edges(bands: Bands) -> NDArray[np.int32]:
-    """Whole-day gaps below T·k, for each k: a gap of g days is below T·k when below ceil(T·k)."""
+def _temporal_edges(bands: Bands) -> Ints:
+    """Whole-day gaps below T·k, for each k: a gap of g days is below T·k when below ceil(T·k)
+    (held below 2**31 days, which no gap between two dates reaches)."""
     k = np.arange(1, bands.temporal_bands + 1)
-    return np.ceil(bands.temporal_bandwidth * k).astype(np.int32)
+    return np.minimum(np.ceil(bands.temporal_bandwidth * k), 2**31 - 1).astype(np.int64)
 
 
 def _tables(

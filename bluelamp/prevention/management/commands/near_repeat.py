@@ -92,15 +92,18 @@ class Command(BaseCommand):
             temporal_bandwidth=options["temporal_bandwidth"],
             temporal_bands=options["temporal_bands"],
         )
-        result = knox_test(
-            points.x,
-            points.y,
-            points.days,
-            bands=bands,
-            distance=options["distance"],
-            permutations=options["permutations"],
-            seed=options["seed"],
-        )
+        try:
+            result = knox_test(
+                points.x,
+                points.y,
+                points.days,
+                bands=bands,
+                distance=options["distance"],
+                permutations=options["permutations"],
+                seed=options["seed"],
+            )
+        except ValueError as e:
+            raise CommandError(str(e)) from None
         skipped = (
             f"{points.skipped} rows skipped (a coordinate or the date missing)"
             if points.skipped != 1
