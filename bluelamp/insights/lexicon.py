@@ -149,9 +149,9 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
     (("=rushed|=rushing off ... feet", "=rushed from|to|between"), None, None),
     (
         (
-            "interested",
-            "=care|=cares|=cared",
-            "=want|=wanted to help|listen|know|be there",
+            "=interested|=interest",
+            "=want|=wanted to help|listen|know",
+            "=want|=wanted to be there",
             "bothered",
             "believe* me",
             "let me explain|speak|finish",
@@ -159,7 +159,17 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
         None,
         "handler_attitude",
     ),
-    (("cared less",), "handler_attitude", "handler_attitude"),
+    (
+        (
+            "cared less",
+            "didnt|dont|doesnt|never|not|wouldnt|couldnt|nobody|noone =care|=cares|=cared",
+            "didnt|dont|doesnt seem|seemed to =care",
+            "more|need*|needs|better training",
+            "everything ... too much trouble",
+        ),
+        "handler_attitude",
+        "handler_attitude",
+    ),
     (("fault",), "handler_attitude", "praise"),
     (
         (
@@ -171,6 +181,14 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "polite",
             "take|took|taken|taking ... serious*",
             "=caring",
+            "kind",
+            "kindly",
+            "kindness",
+            "reassur*",
+            "=understanding",
+            "=patient",
+            "patience",
+            "=supportive",
             "compassion*",
             "respectful",
             "=respect",
@@ -199,12 +217,12 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             " ... follow up",
             "more|better communicat*|comms|information|info|explanation*|contact|feedback|updates",
             "more|better follow up",
-            "communicat*|comms|information|info|explanation*|follow up"
+            "communicat*|comms|information|info|explanation*|follow"
             " ... poor|bad|lacking|lacked|limited|inadequate|difficult|awful|terrible|rubbish",
-            "communicat*|comms|information|info|explanation*|follow up"
+            "communicat*|comms|information|info|explanation*|follow"
             " ... shocking|appalling|nonexistent|confusing|unclear|patchy|minimal",
-            "communicat*|comms|information|info|explanation*|follow up ... non existent",
-            "communicat*|comms|information|info|explanation*|follow up"
+            "communicat*|comms|information|info|explanation*|follow ... non existent",
+            "communicat*|comms|information|info|explanation*|follow"
             " ... could|should|can|needs|need ... better|improv*|clearer",
             "need* ... updat*|inform*|communicat*|explain*|contact*",
             "=clearer",
@@ -239,7 +257,8 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "explain*",
             "know|knowing ... what*|why|when|where|who|how|if|whether|anything|progress|outcome",
             "know|knowing ... time*|date*|result*|name*",
-            "know|knowing ... what*|why|how ... happen*|going on|doing|plan*",
+            "know|knowing ... what*|why|how ... happen*|doing|plan*",
+            "know|knowing ... what*|why|how ... going on",
             "got|get|received|receive|had ... text|letter|=reference",
             "got|get|received|receive|had ... crime number",
         ),
@@ -397,16 +416,8 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "wonderful*",
             "=lovely",
             "nice",
-            "kind",
-            "kindly",
-            "kindness",
-            "reassur*",
-            "=understanding",
             "calm",
-            "=patient",
-            "patience",
             "big|real|huge =difference",
-            "=supportive",
             "efficient",
             "prompt*",
             "quick*",
@@ -447,7 +458,8 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "compliment*",
             "highly recommend*",
             "nailed it",
-            "made a|all the =difference",
+            "made a|all =difference",
+            "made all the =difference",
             "kept|keep|keeping ... safe",
             "very|so|really|extremely|went|done|dealt|handled|managed|communicated =well",
             "well organi*|run|managed|looked|cared|handled|done|explained|presented|supported",
@@ -457,7 +469,10 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "made|make|makes|making ... feel|felt ... supported|positive|reassured|confident",
             "quicker|faster|sooner than expected|i|thought|anticipated",
             "keep up the good|great|excellent|fantastic|brilliant work",
-            "nothing ... could|can|would ... better|differently",
+            "nothing ... could|can|would ... better|differently|more",
+            "not|couldnt|cannot|cant have been more|any|nicer|kinder|better",
+            "not|couldnt|cannot|cant be more|any|nicer|kinder|better",
+            "never =fail|=fails",
             "couldnt|cant|cannot ask|wish for better",
             "could not have asked|wished for better",
             "stayed on the line",
@@ -482,7 +497,8 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
     # Nothing to say against it: the answer to "what could we have done better?"
     (
         (
-            "think of anything|any way|anything else",
+            "think of anything|nothing",
+            "think of any way|thing",
             "comes|springs to mind",
             "be|been improved|bettered",
             "improvement*|improvements needed|required|necessary|to suggest|to make",
@@ -499,7 +515,9 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "i understand",
             "chas* them|him|her|off",
             "the|a|each|every|other|older|poorly|fellow|nhs|for|to|all|another|as =patient",
+            "give|giving|make|making|just =patient",
             "done|do|did ... better|differently",
+            "know how they|you do it",
         ),
         None,
         None,
@@ -521,8 +539,11 @@ NEGATORS = _words(
 NEGATING_PHRASES = ("still waiting for", "wait* ... for", "yet to", "failed to", "slow to")
 # Wishes negate what follows and name nothing themselves ("would be nice to be kept informed").
 WISHES = (
-    "would|could|should be good|nice|better|helpful*",
-    "would|could|should have been good|nice|better|helpful*",
+    "would|could|should be good|nice|better|helpful*|useful|great|beneficial",
+    "would|could|should have been good|nice|better|helpful*|useful|great|beneficial",
+    "would|could|should be very|really|so|more|much|most|extremely good|nice|better|helpful*",
+    "would|could|should have been very|really|so|more|much|most|extremely good|nice|helpful*",
+    "would|could|should be|been very|really|so|more|much|most|extremely useful|great|beneficial",
     "would|id =like",
     "would|id have =liked",
     "should|could|would have|of",
@@ -592,5 +613,8 @@ WEAK = frozenset(
         "few and far between",
     )
 )
+# Words of their own one slip from a lexicon word, never read as a slip of it ("my brother"
+# is not "bother", a "cleaner ward" not a "clearer" one).
+NOT_SLIPS = _words("brother brothers shower showers cleaner cleaners charity massage")
 # Critical words VADER's lexicon lacks, for the sarcasm rule.
 CRITICAL = _words("slow late")

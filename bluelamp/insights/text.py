@@ -59,6 +59,7 @@ from bluelamp.insights.lexicon import (
     IMPERATIVES,
     NEGATING_PHRASES,
     NEGATORS,
+    NOT_SLIPS,
     PEOPLE,
     SARCASM,
     SCOPE_BREAKS,
@@ -212,7 +213,14 @@ _LEXICON_WORDS = NEGATORS | frozenset(
 _SLIP_WORDS = tuple(sorted(w for w in _LEXICON_WORDS if len(w) >= 6))
 # Words the lexicon lists for their own sake are never read as slips ("though" is a contrast).
 _LISTED_WORDS = (
-    _LEXICON_WORDS | CONTRASTS | SCOPE_BREAKS | PEOPLE | DENIAL_WORDS | CRITICAL | IMPERATIVES
+    _LEXICON_WORDS
+    | CONTRASTS
+    | SCOPE_BREAKS
+    | PEOPLE
+    | DENIAL_WORDS
+    | CRITICAL
+    | IMPERATIVES
+    | NOT_SLIPS
 )
 
 
