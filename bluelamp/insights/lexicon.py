@@ -50,8 +50,14 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "=slow|=slower",
             "take*|takes|took|taking ... long|ages|forever|while",
             "few and far between",
+            "amount|length of time",
         ),
         "waiting",
+        None,
+    ),
+    (
+        ("little|no|short|minimal|without wait*|waiting|delay*", "got ... quicker|faster|sooner"),
+        "praise",
         None,
     ),
     # A waiting room is no wait.
@@ -192,7 +198,7 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "compassion*",
             "respectful",
             "=respect",
-            "friendly",
+            "friendl*",
             "courteous",
             "=considerate",
             "attentive",
@@ -208,6 +214,7 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
         "handler_attitude",
     ),
     # Not kept informed.
+    (("explained", "=clear", "=informative"), "praise", "not_informed"),
     (("=keep|=keeps ... updated|=informed", "=keep|=keeps ... up to date"), None, "not_informed"),
     (
         (
@@ -284,7 +291,6 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
     ),
     (("follow up|ups", "followup*"), None, "not_informed"),
     (("promised ... call*|update*|ring*|phone*",), "not_informed", "not_informed"),
-    (("explained", "=clear", "=informative"), "praise", "not_informed"),
     # No attendance or late attendance.
     (
         (
@@ -402,9 +408,9 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
         None,
     ),
     # Praise.
+    (("thank*",), "praise", "praise"),
     (
         (
-            "thank*",
             "cheers",
             "brilliant",
             "excellent",
@@ -462,6 +468,7 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "made all the =difference",
             "kept|keep|keeping ... safe",
             "very|so|really|extremely|went|done|dealt|handled|managed|communicated =well",
+            "treated|explained|worked|looked =well",
             "well organi*|run|managed|looked|cared|handled|done|explained|presented|supported",
             "made|make|makes|making ... easier|easy",
             "made|make|makes|making ... feel|felt ... ease|safe|welcome*|comfortable|cared",
@@ -473,6 +480,23 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "not|couldnt|cannot|cant have been more|any|nicer|kinder|better",
             "not|couldnt|cannot|cant be more|any|nicer|kinder|better",
             "never =fail|=fails",
+            "nothing ... think of",
+            "nothing everything|everyone|all|been",
+            "everything ... fine|ok|okay",
+            "faultless",
+            "flawless",
+            "=super",
+            "=fab",
+            "incredibl*",
+            "dedicated",
+            "cheerful",
+            "smiley",
+            "out standing",
+            "liked|loved it|everything",
+            "really|genuinely|truly =care|=cared|=cares",
+            "not|couldnt|dont|never|nothing ... do|done|did ... better|differently",
+            "couldnt|cant|cannot do|done enough|more",
+            "couldnt|cant|cannot have done enough|more",
             "couldnt|cant|cannot ask|wish for better",
             "could not have asked|wished for better",
             "stayed on the line",
@@ -493,7 +517,8 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
         "praise",
         None,
     ),
-    (("complain*", "moan*", "bad", "too much trouble"), None, "praise"),
+    (("complain*", "moan*", "grumbl*", "criticism", "bad", "too much trouble"), None, "praise"),
+    (("no thanks to",), None, None),
     # Nothing to say against it: the answer to "what could we have done better?"
     (
         (
@@ -611,6 +636,7 @@ WEAK = frozenset(
         "=slow|=slower",
         "take*|takes|took|taking ... long|ages|forever|while",
         "few and far between",
+        "amount|length of time",
     )
 )
 # Words of their own one slip from a lexicon word, never read as a slip of it ("my brother"

@@ -101,6 +101,8 @@ class TextInsight:
 _COMPLAINTS = frozenset(("waiting", "handler_attitude", "not_informed", "attendance", "outcome"))
 # What a caller waits for: a weak cue of waiting gives way to any of these (rule 5).
 _WAITED_FOR = frozenset(("not_informed", "attendance", "outcome"))
+# Cues that speak of a call back or a visit, named or not ("said they'd ring me back").
+_AWAITED = frozenset(("not_informed", "attendance"))
 _WINDOW = 4
 _GAP = 3
 
@@ -436,7 +438,7 @@ def _themes(words: _Words) -> tuple[list[_Hit], bool]:
         if negator is None and denial is not None:
             negator, evidence = denial, (i, denial + 1)
         theme = cue.plain if negator is None else cue.negated
-        if not cue.weak and (cue.plain in _WAITED_FOR or cue.negated in _WAITED_FOR):
+        if (theme in _WAITED_FOR and not cue.weak) or cue.negated in _AWAITED:
             awaited = True
         if theme is not None:
             complaint = theme in _COMPLAINTS and not (cue.good_news and negator is None)
