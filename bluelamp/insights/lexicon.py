@@ -234,7 +234,9 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "need* ... updat*|inform*|communicat*|explain*|contact*",
             "=clearer",
             "unclear",
-            "confus*",
+            "confus* about|as|over|by",
+            "left ... confused",
+            "conflicting information|advice",
             "clarification",
         ),
         "not_informed",
@@ -378,6 +380,8 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "clos* ... case*",
             "clos* it",
             "=filed",
+            "investigat* ... slow|slower",
+            "slow investigat*",
             "shelved",
             "lines|line of enquiry",
             "did|done|do|does|doing nothing",
@@ -408,7 +412,7 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
         None,
     ),
     # Praise.
-    (("thank*",), "praise", "praise"),
+    (("thank*", "keep up the good|great|excellent|fantastic|brilliant work"), "praise", "praise"),
     (
         (
             "cheers",
@@ -475,12 +479,12 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "made|make|makes|making ... feel|felt ... valued|relaxed|better|listened|heard",
             "made|make|makes|making ... feel|felt ... supported|positive|reassured|confident",
             "quicker|faster|sooner than expected|i|thought|anticipated",
-            "keep up the good|great|excellent|fantastic|brilliant work",
             "nothing ... could|can|would ... better|differently|more",
             "not|couldnt|cannot|cant have been more|any|nicer|kinder|better",
             "not|couldnt|cannot|cant be more|any|nicer|kinder|better",
             "never =fail|=fails",
             "nothing ... think of",
+            "then nothing ... too|trouble",
             "nothing everything|everyone|all|been",
             "everything ... fine|ok|okay",
             "faultless",
@@ -542,6 +546,7 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "the|a|each|every|other|older|poorly|fellow|nhs|for|to|all|another|as =patient",
             "give|giving|make|making|just =patient",
             "done|do|did ... better|differently",
+            "gave|give|giving|provided|sent ... more|extra|further information|info|details",
             "know how they|you do it",
         ),
         None,
@@ -620,7 +625,7 @@ DENIAL_WORDS = NEGATORS | _words(
 # word, as a wish does, and a cue that starts with it is read negated.
 IMPERATIVES = _words(
     "listen be try treat talk speak inform explain communicate keep let tell answer respond",
-    "make give show ensure",
+    "make give show ensure share",
 )
 # Cues of waiting too general to say what was waited for ("still waiting", "a 6 month
 # waiting list"): each names waiting only when the comment names no attendance, keeping
