@@ -192,7 +192,8 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "kindness",
             "reassur*",
             "=understanding",
-            "=patient",
+            "was|were|is|are|very|so|really|extremely|incredibly|been|being|and =patient",
+            "=patient with|and",
             "patience",
             "=supportive",
             "compassion*",
@@ -522,7 +523,7 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
         None,
     ),
     (("complain*", "moan*", "grumbl*", "criticism", "bad", "too much trouble"), None, "praise"),
-    (("no thanks to",), None, None),
+    (("no thanks to", "no fault of|on"), None, None),
     # Nothing to say against it: the answer to "what could we have done better?"
     (
         (
@@ -543,8 +544,6 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "appreciat* you are",
             "i understand",
             "chas* them|him|her|off",
-            "the|a|each|every|other|older|poorly|fellow|nhs|for|to|all|another|as =patient",
-            "give|giving|make|making|just =patient",
             "done|do|did ... better|differently",
             "gave|give|giving|provided|sent ... more|extra|further information|info|details",
             "know how they|you do it",
@@ -563,7 +562,7 @@ def _words(*lines: str) -> frozenset[str]:
 NEGATORS = _words(
     "not no never nobody noone none nothing nowt without neither nor cannot hardly before",
     "didnt dont doesnt isnt arent wasnt werent hasnt havent hadnt cant couldnt wouldnt",
-    "shouldnt wont aint neednt mustnt",
+    "shouldnt wont aint neednt mustnt lack lacks lacked lacking",
 )
 # Phrases that negate what follows ("not yet"); their last word is the negator.
 NEGATING_PHRASES = ("still waiting for", "wait* ... for", "yet to", "failed to", "slow to")
@@ -578,6 +577,8 @@ WISHES = (
     "would|id have =liked",
     "should|could|would have|of",
     "would|id appreciat*",
+    "should|could|would|must be more|less",
+    "need|needs|needed to be more|less",
 )
 # Words that mark a contrast: a negator does not reach past them, and praise in a comment
 # with one is taken as meant ("lovely, but nobody came").
