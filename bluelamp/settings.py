@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "bluelamp.care",
     "bluelamp.outcomes",
     "bluelamp.investigations",
+    "bluelamp.prevention",
     "bluelamp.flows",
     "bluelamp.ops",
 ]

@@ -26,11 +26,42 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "min|mins|minute* wait*",
             "hour* wait*",
             "the wait",
-            "wait* ... min|mins|minute*|hour*|ages|forever|long",
+            "wait* ... min|mins|minute*|hour*|ages|forever|long|lengthy",
+            "wait*|waiting time*|list*",
         ),
         "waiting",
         "praise",
     ),
+    # Weak cues (WEAK below): said of a wait for anything.
+    (
+        (
+            "=waiting|=waited|=wait|=waits",
+            "=awaiting",
+            "=delay|=delays|=delayed",
+        ),
+        "waiting",
+        "praise",
+    ),
+    (
+        (
+            "still waiting|awaiting",
+            "wait* ... week*|month*|year*",
+            "=quicker|=faster|=sooner",
+            "=slow|=slower",
+            "take*|takes|took|taking ... long|ages|forever|while",
+            "few and far between",
+            "amount|length of time",
+        ),
+        "waiting",
+        None,
+    ),
+    (
+        ("little|no|short|minimal|without wait*|waiting|delay*", "got ... quicker|faster|sooner"),
+        "praise",
+        None,
+    ),
+    # A waiting room is no wait.
+    (("waiting area*|room*", "the|a waiting area*|room*"), None, None),
     (
         (
             "queu*",
@@ -47,6 +78,7 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "on the phone|line for",
             "hour* on the phone|line",
             "took ... to answer",
+            "take*|takes|taking ... to answer",
             "to it ring*",
         ),
         "waiting",
@@ -68,13 +100,15 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "arrogant",
             "talk*|talked|spoke|spoken down",
             "spoke|spoken|talked to me like",
-            "like a child|criminal|idiot",
+            "like|as a child|criminal|idiot|number|nuisance|liar",
+            "treat*|treated ... like|as ... child|criminal|idiot|number|liar|suspect",
+            "treat*|treated ... badly|appall*|poor*|terribl*|disgrace*|horribl*|awful*|rudely",
             "nuisance",
             "wasting police|your|their|his|her time",
             "waste of police time",
             "time waster|waster",
-            "laughed",
-            "bored",
+            "=laughed|=laughing",
+            "=bored",
             "uninterested",
             "disinterested",
             "judged",
@@ -83,10 +117,26 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "unhelpful",
             "fob* off",
             "fobbed",
-            "rushed",
+            "=rushed|=rushing",
             "attitude",
             "=ignorant",
-            "was|very|quite|so|bit cold",
+            "he|she|they|officer*|handler*|staff|operator|taker|man|woman|lady|nurse*|doctor*"
+            " ... cold",
+            "cold manner|tone|attitude|towards|with",
+            "unfriendly",
+            "unpleasant",
+            "impersonal",
+            "intolerant",
+            "cynical",
+            "belittl*",
+            "humiliat*",
+            "uncaring",
+            "insensitive",
+            "unsympathetic",
+            "impatient",
+            "unkind",
+            "unapproachable",
+            "condescending",
             "interrupt*",
             "script",
             "unprofessional",
@@ -101,10 +151,13 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
         "handler_attitude",
         None,
     ),
+    # Staff too busy to be blamed, and a patient moved in haste: not about their manner.
+    (("=rushed|=rushing off ... feet", "=rushed from|to|between"), None, None),
     (
         (
-            "interested",
-            "=care|=cares|=cared|=caring",
+            "=interested|=interest",
+            "=want|=wanted to help|listen|know",
+            "=want|=wanted to be there",
             "bothered",
             "believe* me",
             "let me explain|speak|finish",
@@ -112,7 +165,17 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
         None,
         "handler_attitude",
     ),
-    (("cared less",), "handler_attitude", "handler_attitude"),
+    (
+        (
+            "cared less",
+            "didnt|dont|doesnt|never|not|wouldnt|couldnt|nobody|noone =care|=cares|=cared",
+            "didnt|dont|doesnt seem|seemed to =care",
+            "more|need*|needs|better training",
+            "everything ... too much trouble",
+        ),
+        "handler_attitude",
+        "handler_attitude",
+    ),
     (("fault",), "handler_attitude", "praise"),
     (
         (
@@ -123,12 +186,63 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "professional*",
             "polite",
             "take|took|taken|taking ... serious*",
+            "=caring",
+            "kind",
+            "kindly",
+            "kindness",
+            "reassur*",
+            "=understanding",
+            "was|were|is|are|very|so|really|extremely|incredibly|been|being|and =patient",
+            "=patient with|and",
+            "patience",
+            "=supportive",
+            "compassion*",
+            "respectful",
+            "=respect",
+            "friendl*",
+            "courteous",
+            "=considerate",
+            "attentive",
+            "approachable",
+            "welcoming",
+            "good|great|positive|excellent|lovely|brilliant|caring|friendly|helpful|kind =attitude",
+            "treat*|treated ... as|like ... individual*|person|people|human*|adult*",
+            "show*|showed ... empathy|compassion|respect|kindness|care|interest|understanding",
+            "non =judgemental|=judgmental|judging",
+            "without judg*",
         ),
         "praise",
         "handler_attitude",
     ),
     # Not kept informed.
+    (("explained", "=clear", "=informative"), "praise", "not_informed"),
     (("=keep|=keeps ... updated|=informed", "=keep|=keeps ... up to date"), None, "not_informed"),
+    (
+        (
+            "poor|bad|lack|little|inadequate|limited|zero|minimal|insufficient|improv*|clearer"
+            " ... communicat*|comms|information|info|explanation*|contact|feedback|updat*",
+            "poor|bad|lack|little|inadequate|limited|zero|minimal|insufficient|improv*|clearer"
+            " ... follow up",
+            "more|better communicat*|comms|information|info|explanation*|contact|feedback|updates",
+            "more|better follow up",
+            "communicat*|comms|information|info|explanation*|follow"
+            " ... poor|bad|lacking|lacked|limited|inadequate|difficult|awful|terrible|rubbish",
+            "communicat*|comms|information|info|explanation*|follow"
+            " ... shocking|appalling|nonexistent|confusing|unclear|patchy|minimal",
+            "communicat*|comms|information|info|explanation*|follow ... non existent",
+            "communicat*|comms|information|info|explanation*|follow"
+            " ... could|should|can|needs|need ... better|improv*|clearer",
+            "need* ... updat*|inform*|communicat*|explain*|contact*",
+            "=clearer",
+            "unclear",
+            "confus* about|as|over|by",
+            "left ... confused",
+            "conflicting information|advice",
+            "clarification",
+        ),
+        "not_informed",
+        None,
+    ),
     (
         (
             "heard|hear back|anything|from",
@@ -143,7 +257,18 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "return* ... call*|email*|messag*",
             "word",
             "told",
+            "=tell|=telling",
             "in touch",
+            "communicat*|comms",
+            "information|info|explanation*",
+            "=inform|=informed|=informing",
+            "aware",
+            "=clarity",
+            "explain*",
+            "know|knowing ... what*|why|when|where|who|how|if|whether|anything|progress|outcome",
+            "know|knowing ... time*|date*|result*|name*",
+            "know|knowing ... what*|why|how ... happen*|doing|plan*",
+            "know|knowing ... what*|why|how ... going on",
             "got|get|received|receive|had ... text|letter|=reference",
             "got|get|received|receive|had ... crime number",
         ),
@@ -167,11 +292,8 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
         "not_informed",
         "praise",
     ),
-    (
-        ("follow up|ups", "followup*", "promised ... call*|update*|ring*|phone*"),
-        "not_informed",
-        "not_informed",
-    ),
+    (("follow up|ups", "followup*"), None, "not_informed"),
+    (("promised ... call*|update*|ring*|phone*",), "not_informed", "not_informed"),
     # No attendance or late attendance.
     (
         (
@@ -194,7 +316,7 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
     (
         (
             "turn*|turned up ... hour*|day*|week*|later|after",
-            "took ... day*|hour*|week* ... attend*|arriv*|come|turn*|visit*|respond*",
+            "took ... day*|hour*|week*|long|ages ... attend*|arriv*|come|turn*|visit*|respond*",
             "hour*|day* for a response",
             "=waited|=wait|=stayed|=stay in all|for",
             "appointment* ... cancel*|missed",
@@ -258,7 +380,9 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "case* ... clos*",
             "clos* ... case*",
             "clos* it",
-            "filed",
+            "=filed",
+            "investigat* ... slow|slower",
+            "slow investigat*",
             "shelved",
             "lines|line of enquiry",
             "did|done|do|does|doing nothing",
@@ -289,9 +413,9 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
         None,
     ),
     # Praise.
+    (("thank*", "keep up the good|great|excellent|fantastic|brilliant work"), "praise", "praise"),
     (
         (
-            "thank*",
             "cheers",
             "brilliant",
             "excellent",
@@ -303,16 +427,8 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "wonderful*",
             "=lovely",
             "nice",
-            "kind",
-            "kindly",
-            "kindness",
-            "reassur*",
-            "=understanding",
             "calm",
-            "patient",
-            "patience",
             "big|real|huge =difference",
-            "=supportive",
             "efficient",
             "prompt*",
             "quick*",
@@ -328,8 +444,66 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "well done",
             "good",
             "easy",
-            "explained",
-            "helped",
+            "=helped|=helps|=helping",
+            "a great|big|real help",
+            "pleasant",
+            "cared for",
+            "looked after",
+            "thorough",
+            "satisf*",
+            "awesome",
+            "fabulous",
+            "marvellous",
+            "terrific",
+            "brill",
+            "=best",
+            "enjoy*",
+            "comfortable",
+            "at ease",
+            "relaxed",
+            "angel*",
+            "=positive",
+            "smooth*",
+            "=deserve|=deserves|=deserved",
+            "=praise",
+            "compliment*",
+            "highly recommend*",
+            "nailed it",
+            "made a|all =difference",
+            "made all the =difference",
+            "kept|keep|keeping ... safe",
+            "very|so|really|extremely|went|done|dealt|handled|managed|communicated =well",
+            "treated|explained|worked|looked =well",
+            "well organi*|run|managed|looked|cared|handled|done|explained|presented|supported",
+            "made|make|makes|making ... easier|easy",
+            "made|make|makes|making ... feel|felt ... ease|safe|welcome*|comfortable|cared",
+            "made|make|makes|making ... feel|felt ... valued|relaxed|better|listened|heard",
+            "made|make|makes|making ... feel|felt ... supported|positive|reassured|confident",
+            "quicker|faster|sooner than expected|i|thought|anticipated",
+            "nothing ... could|can|would ... better|differently|more",
+            "not|couldnt|cannot|cant have been more|any|nicer|kinder|better",
+            "not|couldnt|cannot|cant be more|any|nicer|kinder|better",
+            "never =fail|=fails",
+            "nothing ... think of",
+            "then nothing ... too|trouble",
+            "nothing everything|everyone|all|been",
+            "everything ... fine|ok|okay",
+            "faultless",
+            "flawless",
+            "=super",
+            "=fab",
+            "incredibl*",
+            "dedicated",
+            "cheerful",
+            "smiley",
+            "out standing",
+            "liked|loved it|everything",
+            "really|genuinely|truly =care|=cared|=cares",
+            "not|couldnt|dont|never|nothing ... do|done|did ... better|differently",
+            "couldnt|cant|cannot do|done enough|more",
+            "couldnt|cant|cannot have done enough|more",
+            "couldnt|cant|cannot ask|wish for better",
+            "could not have asked|wished for better",
             "stayed on the line",
             "stayed with me",
             "feel|felt|feeling safe",
@@ -348,7 +522,21 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
         "praise",
         None,
     ),
-    (("complain*", "bad", "too much trouble"), None, "praise"),
+    (("complain*", "moan*", "grumbl*", "criticism", "bad", "too much trouble"), None, "praise"),
+    (("no thanks to", "no fault of|on"), None, None),
+    # Nothing to say against it: the answer to "what could we have done better?"
+    (
+        (
+            "think of anything|nothing",
+            "think of any way|thing",
+            "comes|springs to mind",
+            "be|been improved|bettered",
+            "improvement*|improvements needed|required|necessary|to suggest|to make",
+            "improv* the|my|your|this|that|it|things|anything|on",
+        ),
+        None,
+        "praise",
+    ),
     # Phrases that claim their words and name nothing ("I appreciate you're busy, but ...").
     (
         (
@@ -356,6 +544,9 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "appreciat* you are",
             "i understand",
             "chas* them|him|her|off",
+            "done|do|did ... better|differently",
+            "gave|give|giving|provided|sent ... more|extra|further information|info|details",
+            "know how they|you do it",
         ),
         None,
         None,
@@ -371,17 +562,23 @@ def _words(*lines: str) -> frozenset[str]:
 NEGATORS = _words(
     "not no never nobody noone none nothing nowt without neither nor cannot hardly before",
     "didnt dont doesnt isnt arent wasnt werent hasnt havent hadnt cant couldnt wouldnt",
-    "shouldnt wont aint neednt mustnt",
+    "shouldnt wont aint neednt mustnt lack lacks lacked lacking",
 )
 # Phrases that negate what follows ("not yet"); their last word is the negator.
 NEGATING_PHRASES = ("still waiting for", "wait* ... for", "yet to", "failed to", "slow to")
 # Wishes negate what follows and name nothing themselves ("would be nice to be kept informed").
 WISHES = (
-    "would|could|should be good|nice|better|helpful*",
-    "would|could|should have been good|nice|better|helpful*",
+    "would|could|should be good|nice|better|helpful*|useful|great|beneficial",
+    "would|could|should have been good|nice|better|helpful*|useful|great|beneficial",
+    "would|could|should be very|really|so|more|much|most|extremely good|nice|better|helpful*",
+    "would|could|should have been very|really|so|more|much|most|extremely good|nice|helpful*",
+    "would|could|should be|been very|really|so|more|much|most|extremely useful|great|beneficial",
     "would|id =like",
     "would|id have =liked",
     "should|could|would have|of",
+    "would|id appreciat*",
+    "should|could|would|must be more|less",
+    "need|needs|needed to be more|less",
 )
 # Words that mark a contrast: a negator does not reach past them, and praise in a comment
 # with one is taken as meant ("lovely, but nobody came").
@@ -424,5 +621,32 @@ GOOD_NEWS = frozenset(
 DENIAL_WORDS = NEGATORS | _words(
     "one did do does were was has have had happened they he she it that anyone ever still"
 )
+# Words that, first in a sentence, make it a request, which says what was missing: "Listen to
+# the patient.", "Be more polite.", "Keep people informed." A request negates from its first
+# word, as a wish does, and a cue that starts with it is read negated.
+IMPERATIVES = _words(
+    "listen be try treat talk speak inform explain communicate keep let tell answer respond",
+    "make give show ensure share",
+)
+# Cues of waiting too general to say what was waited for ("still waiting", "a 6 month
+# waiting list"): each names waiting only when the comment names no attendance, keeping
+# informed or outcome ("still waiting for a call back" is about being kept informed).
+WEAK = frozenset(
+    (
+        "=waiting|=waited|=wait|=waits",
+        "=awaiting",
+        "=delay|=delays|=delayed",
+        "still waiting|awaiting",
+        "wait* ... week*|month*|year*",
+        "=quicker|=faster|=sooner",
+        "=slow|=slower",
+        "take*|takes|took|taking ... long|ages|forever|while",
+        "few and far between",
+        "amount|length of time",
+    )
+)
+# Words of their own one slip from a lexicon word, never read as a slip of it ("my brother"
+# is not "bother", a "cleaner ward" not a "clearer" one).
+NOT_SLIPS = _words("brother brothers shower showers cleaner cleaners charity massage")
 # Critical words VADER's lexicon lacks, for the sarcasm rule.
 CRITICAL = _words("slow late")

@@ -20,12 +20,17 @@ How a comment is read:
    clause.
 3. A cue is negated when a negator comes up to four words before it in the same clause,
    with no "but" or "need" in between. Negators are "not", "no", "never", "nobody", the
-   "-n't" words, "without", "nothing", "before", "still waiting for", "slow to", and wishes
-   such as "would be nice". Each cue names its theme when plain and when negated: "came"
-   alone names nothing but "nobody came" is attendance, and "on hold" is waiting but
-   "wasn't on hold for long" is praise. A short sentence that only denies ("No one did.",
-   "Never happened.") negates the sentence before it. When two cues start at the same word
-   the longer one wins. A negator inside a matched phrase belongs to that phrase alone.
+   "-n't" words, "without", "nothing", "before", "lack", "still waiting for", "slow to",
+   wishes such as "would be nice" or "should be more", and requests: a sentence that
+   starts with "listen", "be", "keep", "explain" and the like ("Listen to the patient.",
+   "Be more polite.", "Keep people updated.") says what was missing, so its first word
+   negates, and a cue that starts with it is read negated. Each cue names its theme when
+   plain and when negated: "came" alone names nothing but "nobody came" is attendance, and
+   "on hold" is waiting but "wasn't on hold for long" is praise. A short sentence that only
+   denies ("No one did.", "Never happened.") negates the sentence before it. When two cues
+   start at the same word the longer one wins. A negator inside a matched phrase belongs to
+   that phrase alone, and a negator that turned a cue into praise is spent: in "can't fault
+   any care" it negates "fault", not "care".
 4. Praise is set aside as sarcasm in three cases. First, when the comment says "for
    nothing", "amazing how" or "I suppose", or ends in ", not". Second, when a praise word
    that is not about a person comes before a complaint in the same sentence with no "but",
@@ -36,7 +41,17 @@ How a comment is read:
    nobody came"), praise a person ("the officers were kind, nobody rang since") or name the
    fault in plain words ("good response, poor follow up"). VADER's score does not help here,
    since it rates "Thanks for nothing." at +0.44.
-5. A comment with no theme is "other".
+5. Some cues of waiting are weak ("still waiting", "a 6 month waiting list", "delays",
+   "quicker"): said of a wait for anything, they name waiting only when no cue of the
+   comment speaks of a call back, an update or a visit, named or not, and no outcome is
+   named. "Told someone would call me back, still waiting a week later" is not about
+   getting through.
+6. A comment with no theme is "other".
+
+The cues were written from the self-written set's dev split and from the tuning part of the
+NHS patient feedback (``bench/text.py`` says how it is split and scored; nothing is fitted to
+it, as its licence allows evaluation only), and kept to words a caller might use about a 999
+or 101 call or an officer's visit.
 """
 
 import re
@@ -56,12 +71,15 @@ from bluelamp.insights.lexicon import (
     CRITICAL,
     DENIAL_WORDS,
     GOOD_NEWS,
+    IMPERATIVES,
     NEGATING_PHRASES,
     NEGATORS,
+    NOT_SLIPS,
     PEOPLE,
     SARCASM,
     SCOPE_BREAKS,
     THEME_CUES,
+    WEAK,
     WISHES,
 )
 
@@ -96,6 +114,10 @@ class TextInsight:
 # The themes that are complaints (for the sarcasm rule); how many words before a cue a
 # negator reaches; how many words a cue's ``...`` may skip.
 _COMPLAINTS = frozenset(("waiting", "handler_attitude", "not_informed", "attendance", "outcome"))
+# What a caller waits for: a weak cue of waiting gives way to any of these (rule 5).
+_WAITED_FOR = frozenset(("not_informed", "attendance", "outcome"))
+# Cues that speak of a call back or a visit, named or not ("said they'd ring me back").
+_AWAITED = frozenset(("not_informed", "attendance"))
 _WINDOW = 4
 _GAP = 3
 
@@ -179,10 +201,11 @@ class _Cue:
     plain: str | None
     negated: str | None
     good_news: bool
+    weak: bool
 
 
 _CUES: tuple[_Cue, ...] = tuple(
-    _Cue(p, _compile(p), plain, negated, p in GOOD_NEWS)
+    _Cue(p, _compile(p), plain, negated, p in GOOD_NEWS, p in WEAK)
     for patterns, plain, negated in THEME_CUES
     for p in patterns
 )
@@ -206,7 +229,16 @@ _LEXICON_WORDS = NEGATORS | frozenset(
 )
 _SLIP_WORDS = tuple(sorted(w for w in _LEXICON_WORDS if len(w) >= 6))
 # Words the lexicon lists for their own sake are never read as slips ("though" is a contrast).
-_LISTED_WORDS = _LEXICON_WORDS | CONTRASTS | SCOPE_BREAKS | PEOPLE | DENIAL_WORDS | CRITICAL
+_LISTED_WORDS = (
+    _LEXICON_WORDS
+    | CONTRASTS
+    | SCOPE_BREAKS
+    | PEOPLE
+    | DENIAL_WORDS
+    | CRITICAL
+    | IMPERATIVES
+    | NOT_SLIPS
+)
 
 
 @lru_cache(maxsize=8192)
@@ -368,10 +400,12 @@ class _Hit:
     sentence: int
     complaint: bool
     evidence: tuple[int, int]  # with the negator or denial, so it reads "nobody came"
+    weak: bool
 
 
-def _themes(words: _Words) -> list[_Hit]:
-    """Leftmost-longest cue matches, each read plainly or negated."""
+def _themes(words: _Words) -> tuple[list[_Hit], bool]:
+    """Leftmost-longest cue matches, each read plainly or negated; and whether any strong cue
+    speaks of something a caller waits for (a call back, a visit, an outcome), named or not."""
     n = len(words.words)
     # For each negator, where its evidence starts: "still waiting for" negates with its last word.
     negates: list[int | None] = [i if s in NEGATORS else None for i, s in enumerate(words.stems)]
@@ -383,9 +417,19 @@ def _themes(words: _Words) -> list[_Hit]:
         negates[end - 1] = start
         for j in range(start, end):
             wished[j] = True
+    # A request ("Listen to the patient.", "Be more polite.") negates from its first word.
+    requests = {
+        i
+        for i, w in enumerate(words.words)
+        if w in IMPERATIVES and (i == 0 or words.sentence[i - 1] != words.sentence[i])
+    }
+    for i in requests:
+        if negates[i] is None:
+            negates[i] = i
     denials = _denials(words)
     claimed = [False] * n  # a negator inside a matched phrase belongs to that phrase
     hits: list[_Hit] = []
+    awaited = False
     i = 0
     while i < n:
         best: tuple[int, _Cue] | None = None  # the longest; of equals, the first listed
@@ -398,19 +442,28 @@ def _themes(words: _Words) -> list[_Hit]:
             i += 1
             continue
         end, cue = best
-        negator = None if negates[i] is not None else _negator_before(words, negates, claimed, i)
+        found: tuple[int, int] | None = None  # the negator's word and where its evidence starts
+        if i in requests:
+            found = (i, i)
+        elif negates[i] is None:
+            found = _negator_before(words, negates, claimed, i)
+        negator = None if found is None else found[1]
         evidence = (i if negator is None else negator, end)
         denial = denials.get(words.sentence[i] + 1)
         if negator is None and denial is not None:
             negator, evidence = denial, (i, denial + 1)
         theme = cue.plain if negator is None else cue.negated
+        if (theme in _WAITED_FOR and not cue.weak) or cue.negated in _AWAITED:
+            awaited = True
         if theme is not None:
             complaint = theme in _COMPLAINTS and not (cue.good_news and negator is None)
-            hits.append(_Hit(theme, i, end, words.sentence[i], complaint, evidence))
+            hits.append(_Hit(theme, i, end, words.sentence[i], complaint, evidence, cue.weak))
+        if found is not None and theme == "praise" and cue.plain != "praise":
+            claimed[found[0]] = True  # "can't fault any care": the negator is spent
         for j in range(i, end):
             claimed[j] = True
         i = end
-    return hits
+    return hits, awaited
 
 
 def _denials(words: _Words) -> dict[int, int]:
@@ -436,14 +489,15 @@ def _denials(words: _Words) -> dict[int, int]:
 
 def _negator_before(
     words: _Words, negates: list[int | None], claimed: list[bool], i: int
-) -> int | None:
-    """Where the evidence of the negator up to four words before word ``i`` starts, if any."""
+) -> tuple[int, int] | None:
+    """The negator up to four words before word ``i``, if any: its word, and where its
+    evidence starts."""
     for j in range(i - 1, max(-1, i - _WINDOW - 1), -1):
         if words.clause[j] != words.clause[i] or words.words[j] in SCOPE_BREAKS:
             return None
         start = negates[j]
         if start is not None and not claimed[j]:
-            return start
+            return j, start
     return None
 
 
@@ -500,7 +554,9 @@ def analyse(text: str) -> TextInsight:
     elif compound <= -0.05:
         label = "negative"
     words = _Words.read(text)
-    hits = _themes(words)
+    hits, awaited = _themes(words)
+    if awaited:
+        hits = [h for h in hits if not h.weak]
     if any(h.theme == "praise" for h in hits) and _sarcastic(words, hits):
         hits = [h for h in hits if h.theme != "praise"]
     evidence: dict[str, list[str]] = {}
