@@ -40,3 +40,21 @@ def test_a_specialist_queue_opens_on_the_referrals_it_has_received_and_accepted(
     assert "41/555/26" not in closed_view
     victim_care = make_user(force, "vc", "victim_care")
     assert '<option value="open" selected>' in login(victim_care).get("/care/").content.decode()
+
+
+def test_the_referral_queue_goes_a_page_at_a_time_in_the_order_chosen(api, login, force):
+    from bluelamp.lib.listing import PER_PAGE
+
+    for i in range(PER_PAGE + 1):
+        body = crime_body(f"41/{1000 + i}/26")
+        assert api.post("/api/v1/crimes", body, content_type="application/json").status_code == 201
+    victim_care = make_user(force, "vc", "victim_care")
+    client = login(victim_care)
+    total = Referral.objects.filter(status="open").count()
+    assert total > PER_PAGE
+    first = client.get("/care/").content.decode()
+    assert f"1 to {PER_PAGE} of {total}" in first and 'rel="next"' in first
+    last_page = -(-total // PER_PAGE)
+    last = client.get(f"/care/?page={last_page}&sort=newest").content.decode()
+    assert f"page {last_page} of {last_page}" in last and 'rel="prev"' in last
+    assert client.get(f"/care/?page={last_page + 1}").status_code == 400

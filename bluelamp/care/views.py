@@ -44,6 +44,7 @@ from bluelamp.care.services import (
 from bluelamp.forces.models import Role, User
 from bluelamp.intake.services import IntakeError
 from bluelamp.lib.downloads import csv_download
+from bluelamp.lib.listing import Order, page_of
 from bluelamp.lib.params import BadQuery, QueryCheck
 
 EXPORT_ROLES = frozenset({Role.VICTIM_CARE, Role.ADMINISTRATOR})
@@ -64,6 +65,11 @@ def _user(request: HttpRequest) -> User:
 
 
 ACTIVE = "active"
+REFERRAL_ORDERS = {
+    "due": Order("Soonest due first", ("due_at", "pk")),
+    "newest": Order("Newest first", ("-created_at", "-pk")),
+    "oldest": Order("Oldest first", ("created_at", "pk")),
+}
 ACTIVE_STATUSES = (Referral.Status.OPEN, Referral.Status.SENT, Referral.Status.ACCEPTED)
 
 
@@ -78,7 +84,6 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
     # is still to be sent.
     default = ACTIVE if user.role == Role.SPECIALIST else Referral.Status.OPEN
     status = query.choice("status", [ACTIVE, *Referral.Status.values], default=default)
-    query.done()
     services = sorted(set(visible.values_list("service", flat=True)))
     shown = visible.select_related("victim__crime__offence", "victim__crime__team")
     if service:
@@ -87,11 +92,20 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
         shown = shown.filter(status__in=ACTIVE_STATUSES)
     else:
         shown = shown.filter(status=status)
+    page = page_of(
+        shown,
+        query=query,
+        orders=REFERRAL_ORDERS,
+        default="due",
+        filters={"service": service, "status": status},
+    )
+    query.done()
     return render(
         request,
         "care/queue.html",
         {
-            "referrals": shown.order_by("due_at", "pk")[:500],
+            "referrals": page.rows,
+            "page": page,
             "services": services,
             "service": service,
             "status": status,
