@@ -58,3 +58,21 @@ def test_the_referral_queue_goes_a_page_at_a_time_in_the_order_chosen(api, login
     last = client.get(f"/care/?page={last_page}&sort=newest").content.decode()
     assert f"page {last_page} of {last_page}" in last and 'rel="prev"' in last
     assert client.get(f"/care/?page={last_page + 1}").status_code == 400
+
+
+def test_duties_filter_by_which_team_and_officer(api, login, force):
+    assert (
+        api.post(
+            "/api/v1/crimes", crime_body("41/777/26"), content_type="application/json"
+        ).status_code
+        == 201
+    )  # recorded in August: its duties are overdue
+    client = login(make_user(force, "vc", "victim_care"))
+    assert "41/777/26" in client.get("/care/duties/?which=overdue").content.decode()
+    assert "41/777/26" not in client.get("/care/duties/?which=due").content.decode()
+    assert "41/777/26" in client.get("/care/duties/?officer=PC1234").content.decode()
+    other = client.get("/care/duties/?officer=PC9999").content.decode()
+    assert "41/777/26" not in other and "No duty with these filters." in other
+    refused = client.get("/care/duties/?which=someday&team=nowhere")
+    assert refused.status_code == 400
+    assert "<code>which</code>" in refused.content.decode()

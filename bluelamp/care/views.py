@@ -41,6 +41,7 @@ from bluelamp.care.services import (
     victim_enhanced_decide,
     victim_persistent_decide,
 )
+from bluelamp.forces.access import visible_teams
 from bluelamp.forces.models import Role, User
 from bluelamp.intake.services import IntakeError
 from bluelamp.lib.downloads import csv_download
@@ -249,6 +250,16 @@ def _consent(request: HttpRequest, referral: Referral, user: User, now: dt.datet
     return ""
 
 
+DUTY_ORDERS = {
+    "team": Order("By team, officer and due", ("team__name", "officer__number", "due_at"))
+}
+DUTY_FILTERS = {
+    "overdue": "Overdue",
+    "due": "Due in the next seven days",
+    "late": "Met late, no reason recorded",
+}
+
+
 @login_required
 def duties(request: HttpRequest) -> HttpResponse:
     """Victims' Code duties not yet met: overdue first, then due in the next seven days, by
@@ -276,21 +287,45 @@ def duties(request: HttpRequest) -> HttpResponse:
         if not error:
             messages.success(request, f"Reason recorded: {duty.what}.")
             return redirect("care_duties")
-    open_duties = (
-        duties_for_user(user)
-        .filter(
-            Q(met_at=None, due_at__lt=now + dt.timedelta(days=7))
-            | Q(met_at__gt=F("due_at"), met_at__gte=now - dt.timedelta(days=30), missed_reason="")
-        )
-        .select_related("victim__crime", "team", "officer")
-        .order_by("team__name", "officer__number", "due_at")
+    query = QueryCheck(request.GET)
+    visible = duties_for_user(user)
+    teams = list(visible_teams(user).order_by("name").values_list("code", "name"))
+    team = query.choice("team", ["", *(code for code, _ in teams)], default="")
+    officer = query.code("officer")
+    which = query.choice("which", ["", *DUTY_FILTERS], default="")
+    late = Q(met_at__gt=F("due_at"), met_at__gte=now - dt.timedelta(days=30), missed_reason="")
+    wanted = {
+        "": Q(met_at=None, due_at__lt=now + dt.timedelta(days=7)) | late,
+        "overdue": Q(met_at=None, due_at__lt=now),
+        "due": Q(met_at=None, due_at__gte=now, due_at__lt=now + dt.timedelta(days=7)),
+        "late": late,
+    }[which]
+    open_duties = visible.filter(wanted).select_related("victim__crime", "team", "officer")
+    if team:
+        open_duties = open_duties.filter(team__code=team)
+    if officer:
+        open_duties = open_duties.filter(officer__number=officer)
+    page = page_of(
+        open_duties,
+        query=query,
+        orders=DUTY_ORDERS,
+        default="team",
+        filters={"team": team, "officer": officer, "which": which},
     )
-    return render(
-        request,
-        "care/duties.html",
-        {"duties": open_duties[:1000], "now": now, "error": error, "posted": posted},
-        status=400 if error else 200,
-    )
+    query.done()
+    context = {
+        "duties": page.rows,
+        "page": page,
+        "teams": teams,
+        "team": team,
+        "officer": officer,
+        "which": which,
+        "which_choices": DUTY_FILTERS.items(),
+        "now": now,
+        "error": error,
+        "posted": posted,
+    }
+    return render(request, "care/duties.html", context, status=400 if error else 200)
 
 
 def _month(query: QueryCheck) -> tuple[dt.datetime, dt.datetime, str]:
