@@ -415,8 +415,16 @@ def test_a_survey_answer_asking_for_support_or_showing_distress_feeds_care(force
     page = client.get("/care/reviews/").content.decode()
     assert "FB-1" in page and "come back" in page
     assert AuditEvent.objects.filter(force=force, action="view", object_type="person").exists()
+    blank = client.post("/care/reviews/", {"review": reviews["safeguarding"].pk, "note": " "})
+    assert blank.status_code == 400 and "note: say what was done" in blank.content.decode()
+    assert NeedsReview.objects.get(pk=reviews["safeguarding"].pk).done_at is None
     r = client.post("/care/reviews/", {"review": reviews["safeguarding"].pk, "note": "Called"})
     assert r.status_code == 302
+    done = client.get("/care/reviews/?status=done&sort=oldest").content.decode()
+    assert "Reviewed by vera" in done and "Mark as reviewed" not in done
+    still_open = client.get("/care/reviews/?status=open").content.decode()
+    assert "Reviewed by vera" not in still_open and "Mark as reviewed" in still_open
+    assert client.get("/care/reviews/?status=later").status_code == 400
     assert NeedsReview.objects.get(pk=reviews["safeguarding"].pk).done_by == "vera"
     specialist = make_user(force, "sid", Role.SPECIALIST)
     assert login(specialist).get("/care/reviews/").status_code == 403

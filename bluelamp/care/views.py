@@ -481,6 +481,12 @@ def repeats(request: HttpRequest) -> HttpResponse:
     return render(request, "care/repeats.html", {"months": months, "areas": areas, "flags": flags})
 
 
+REVIEW_ORDERS = {
+    "open": Order("Open first, newest first", (F("done_at").desc(nulls_first=True), "-created_at")),
+    "oldest": Order("Oldest first", ("created_at", "pk")),
+}
+
+
 @login_required
 def reviews(request: HttpRequest) -> HttpResponse:
     """Survey answers that asked for support or raised a safeguarding concern: open first.
@@ -488,21 +494,34 @@ def reviews(request: HttpRequest) -> HttpResponse:
     The respondent's name and phone are shown for the call, so each view is audited."""
     user = _user(request)
     visible = needs_reviews_for_user(user)
+    error = ""
     if request.method == "POST":
         try:
             review = visible.get(pk=int(request.POST.get("review", "0")), done_at=None)
         except (NeedsReview.DoesNotExist, ValueError):
             raise Http404("No such open review") from None
-        needs_review_done(
-            review=review, user=user, note=request.POST.get("note", "").strip()[:2000],
-            now=timezone.now(),
-        )  # fmt: skip
-        messages.success(request, "Marked as reviewed.")
-        return redirect("care_reviews")
-    shown = list(
-        visible.select_related("contact__person", "contact__incident_type", "response").order_by(
-            F("done_at").desc(nulls_first=True), "-created_at"
-        )[:200]
+        note = request.POST.get("note", "").strip()[:2000]
+        if not note:
+            error = "note: say what was done (the call, the referral, or why nothing was needed)"
+        else:
+            needs_review_done(review=review, user=user, note=note, now=timezone.now())
+            messages.success(request, "Marked as reviewed.")
+            return redirect("care_reviews")
+    query = QueryCheck(request.GET)
+    status = query.choice("status", ["", "open", "done"], default="")
+    if status == "open":
+        visible = visible.filter(done_at=None)
+    elif status == "done":
+        visible = visible.exclude(done_at=None)
+    page = page_of(
+        visible.select_related("contact__person", "contact__incident_type", "response"),
+        query=query,
+        orders=REVIEW_ORDERS,
+        default="open",
+        filters={"status": status},
+        per_page=20,
     )
-    needs_reviews_view_record(reviews=shown, user=user)
-    return render(request, "care/reviews.html", {"reviews": shown})
+    query.done()
+    needs_reviews_view_record(reviews=page.rows, user=user)
+    context = {"reviews": page.rows, "page": page, "status": status, "error": error}
+    return render(request, "care/reviews.html", context, status=400 if error else 200)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import OrderBy, QuerySet
 
 from bluelamp.lib.params import QueryCheck
 
@@ -18,7 +18,7 @@ PER_PAGE = 50
 @dataclass(frozen=True)
 class Order:
     label: str  # "Soonest due first"
-    fields: tuple[str, ...]  # ("due_at", "pk")
+    fields: tuple[str | OrderBy, ...]  # ("due_at", "pk")
 
 
 @dataclass(frozen=True)
