@@ -41,7 +41,7 @@ from bluelamp.care.services import (
     victim_enhanced_decide,
     victim_persistent_decide,
 )
-from bluelamp.forces.access import visible_teams
+from bluelamp.forces.access import team_choice
 from bluelamp.forces.models import Role, User
 from bluelamp.intake.services import IntakeError
 from bluelamp.lib.downloads import csv_download
@@ -289,8 +289,7 @@ def duties(request: HttpRequest) -> HttpResponse:
             return redirect("care_duties")
     query = QueryCheck(request.GET)
     visible = duties_for_user(user)
-    teams = list(visible_teams(user).order_by("name").values_list("code", "name"))
-    team = query.choice("team", ["", *(code for code, _ in teams)], default="")
+    teams, team = team_choice(user, query)
     officer = query.code("officer")
     which = query.choice("which", ["", *DUTY_FILTERS], default="")
     late = Q(met_at__gt=F("due_at"), met_at__gte=now - dt.timedelta(days=30), missed_reason="")

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from bluelamp.forces.models import Force, Role, Team, User
+from bluelamp.lib.params import QueryCheck
 
 LIVE_VIEW_ROLES = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR})
 RECOVERY_ROLES = frozenset({Role.SUPERVISOR, Role.VICTIM_CARE, Role.ADMINISTRATOR})
@@ -40,6 +41,13 @@ def visible_teams(user: User) -> QuerySet[Team]:
     if user.is_team_scoped:
         teams = teams.filter(members=user)
     return teams
+
+
+def team_choice(user: User, query: QueryCheck) -> tuple[list[tuple[str, str]], str]:
+    """A list's team filter: the (code, name) of each team the user sees, by name, and the
+    ``team`` the query chose among them ("" for all; another code is an error naming it)."""
+    teams = list(visible_teams(user).order_by("name").values_list("code", "name"))
+    return teams, query.choice("team", ["", *(code for code, _ in teams)], default="")
 
 
 def team_filter(user: User, field: str) -> Q:

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from bluelamp.audit.services import audit_record
-from bluelamp.forces.access import RECOVERY_REASSIGN_ROLES, RECOVERY_ROLES, visible_teams
+from bluelamp.forces.access import RECOVERY_REASSIGN_ROLES, RECOVERY_ROLES, team_choice
 from bluelamp.forces.models import User
 from bluelamp.lib.listing import Order, page_of
 from bluelamp.lib.params import QueryCheck
@@ -59,8 +59,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     query = QueryCheck(request.GET)
     status = query.choice("status", [value for value, _ in FILTERS], default="open")
     visible = recovery_cases_for_user(user)
-    teams = list(visible_teams(user).order_by("name").values_list("code", "name"))
-    team = query.choice("team", ["", *(code for code, _ in teams)], default="")
+    teams, team = team_choice(user, query)
     owners = list(
         User.objects.filter(force=user.force, role__in=RECOVERY_ROLES)
         .order_by("username")
