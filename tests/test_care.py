@@ -211,6 +211,14 @@ def test_specialist_works_their_queue_and_every_view_is_audited(api, force, liai
     assert client.post(f"/care/referrals/{referral.pk}/", {"action": "accept"}).status_code == 302
     duty = Duty.objects.get(referral=referral)
     assert duty.met_at is not None
+    # An activity says what kind and what was done; neither has a default.
+    for missing, named in (
+        ({"kind": "visit", "text": " "}, "text: say what was done"),
+        ({"kind": "", "text": "Rang"}, "kind: choose what was done"),
+    ):
+        refused = client.post(f"/care/referrals/{referral.pk}/", {"action": "activity", **missing})
+        assert refused.status_code == 400 and named in refused.content.decode()
+    assert not referral.activities.exists()
     client.post(f"/care/referrals/{referral.pk}/",
                 {"action": "activity", "kind": "visit", "text": "Fitted a door chain"})  # fmt: skip
     refused = client.post(f"/care/referrals/{referral.pk}/", {"action": "close", "text": ""})

@@ -197,12 +197,18 @@ def test_only_valid_transitions_are_taken_and_others_are_refused_clearly(
     assert case.status == start
 
 
-def test_could_not_contact_and_escalation_need_a_note(force, team_a, alice):
+def test_resolving_could_not_contact_and_escalation_need_a_note(force, team_a, alice):
     case = open_case(force)
     for status in (S.COULD_NOT_CONTACT, S.ESCALATED):
         with pytest.raises(CaseError, match="Say ") as refused:
             case_transition(case=case, user=alice, status=status, note="  ", now=T0)
         assert refused.value.field == "note"
+    case_transition(case=case, user=alice, status=S.CONTACTED, note="", now=T0)
+    with pytest.raises(CaseError, match="Say what was put right") as refused:
+        case_transition(case=case, user=alice, status=S.RESOLVED, note="", now=T0)
+    assert refused.value.field == "note"
+    case.refresh_from_db()
+    assert case.status == S.CONTACTED  # nothing stored
     with pytest.raises(CaseError, match='"nonsense" is not a case status'):
         case_transition(case=case, user=alice, status="nonsense", note="", now=T0)
 
@@ -231,7 +237,7 @@ def test_first_contact_is_stamped_once(force, team_a, alice):
         case=case, user=alice, status="contacted", note="", now=T0 + dt.timedelta(hours=3)
     )
     case_transition(
-        case=case, user=alice, status="resolved", note="", now=T0 + dt.timedelta(hours=4)
+        case=case, user=alice, status="resolved", note="Put right", now=T0 + dt.timedelta(hours=4)
     )
     case_transition(
         case=case, user=alice, status="contacted", note="", now=T0 + dt.timedelta(hours=9)
@@ -331,7 +337,7 @@ def test_the_escalation_job_escalates_each_overdue_case_once(force, team_a, alic
     case_transition(case=contacted, user=alice, status="contacted", note="", now=T0)
     resolved = open_case(force, "DONE-1")
     case_transition(case=resolved, user=alice, status="contacted", note="", now=T0)
-    case_transition(case=resolved, user=alice, status="resolved", note="", now=T0)
+    case_transition(case=resolved, user=alice, status="resolved", note="Put right", now=T0)
     fresh = open_case(force, "NEW-1", now=T0 + dt.timedelta(hours=20))
 
     at = T0 + dt.timedelta(hours=25)
@@ -479,7 +485,7 @@ def test_measures_agree_with_a_direct_count(force, team_a, alice, login):
         case_transition(case=case, user=alice, status="contacted", note="",
                         now=case.opened_at + dt.timedelta(hours=hours))  # fmt: skip
     for case in cases[:3]:
-        case_transition(case=case, user=alice, status="resolved", note="", now=now)
+        case_transition(case=case, user=alice, status="resolved", note="Put right", now=now)
         case_transition(case=case, user=alice, status="closed", note="", now=now)
     case_transition(case=cases[3], user=alice, status="closed", note="", now=now)
     case_transition(case=cases[5], user=alice, status="could_not_contact", note="n", now=now)
@@ -664,7 +670,7 @@ def test_resolving_schedules_the_follow_up_survey_through_an_invitation(force, t
     assert audits(case)[-1] == f"follow-up invitation {invitation.pk} scheduled"
     # Reopened and resolved again: still one follow-up.
     case_transition(case=case, user=alice, status="contacted", note="", now=T0)
-    case_transition(case=case, user=alice, status="resolved", note="", now=T0)
+    case_transition(case=case, user=alice, status="resolved", note="Put right", now=T0)
     assert Invitation.objects.filter(contact=case.contact, stage="recovery_follow_up").count() == 1
     assert case.actions.filter(kind="follow_up").count() == 1
 

@@ -38,7 +38,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def move(page: Page, status: str, note: str) -> None:
     page.get_by_label("Move the case to").select_option(label=status)
-    page.get_by_label("Note (needed for could not contact and escalated)").fill(note)
+    page.get_by_label("Note (needed for resolved, could not contact and escalated)").fill(note)
     page.get_by_role("button", name="Move the case").click()
     page.get_by_role("status").filter(has_text="Saved.").wait_for()
 

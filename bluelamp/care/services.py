@@ -819,8 +819,8 @@ def referral_work(
     *, referral: Referral, user: User, action: str, text: str, kind: str, now: dt.datetime
 ) -> None:
     """The team's work on a referral, each step allowed only where it makes sense: accept or
-    decline one received (a decline says why), record an activity unless it is closed, close
-    one accepted with its outcome. IntakeError names the field at fault, or ``action`` with
+    decline one received (a decline says why), record an activity (what was done, in words)
+    unless it is closed, close one accepted with its outcome. IntakeError names the field at fault, or ``action`` with
     ``CANNOT_NOW`` when the step cannot be taken in the referral's state."""
     if action == "accept" and referral.status in RECEIVED:
         referral_accept(referral=referral, user=user, now=now)
@@ -831,6 +831,8 @@ def referral_work(
     elif action == "activity" and referral.status != Referral.Status.CLOSED:
         if kind not in ReferralActivity.Kind.values:
             raise IntakeError("kind", "choose what was done")
+        if not text:
+            raise IntakeError("text", "say what was done: who, when and what came of it")
         referral_activity_add(referral=referral, user=user, kind=kind, text=text, at=now)
     elif action == "close" and referral.status == Referral.Status.ACCEPTED:
         if not text:

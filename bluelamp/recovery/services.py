@@ -28,6 +28,7 @@ from bluelamp.surveys.services import invitation_schedule
 Status = RecoveryCase.Status
 FOLLOW_UP_STAGE = "recovery_follow_up"
 NOTE_NEEDED = {
+    Status.RESOLVED: "Say what was put right for the caller.",
     Status.COULD_NOT_CONTACT: "Say what was tried (calls, times, messages left).",
     Status.ESCALATED: "Say why, and give the professional standards reference if there is one.",
 }
