@@ -820,8 +820,9 @@ def referral_work(
 ) -> None:
     """The team's work on a referral, each step allowed only where it makes sense: accept or
     decline one received (a decline says why), record an activity (what was done, in words)
-    unless it is closed, close one accepted with its outcome. IntakeError names the field at fault, or ``action`` with
-    ``CANNOT_NOW`` when the step cannot be taken in the referral's state."""
+    unless it is closed, close one accepted with its outcome. IntakeError names the field at
+    fault, or ``action`` with ``CANNOT_NOW`` when the step cannot be taken in the referral's
+    state."""
     if action == "accept" and referral.status in RECEIVED:
         referral_accept(referral=referral, user=user, now=now)
     elif action == "decline" and referral.status in RECEIVED:
