@@ -86,6 +86,7 @@ PAGES: dict[str, Page] = {
     "care_duties": staff(CARE),
     "care_compliance": staff(CARE),
     "care_repeats": staff(CARE),
+    "care_repeat_victims": staff(CARE),
     "care_reviews": staff({"victim_care", "administrator"}),
     "investigation_list": staff(INVESTIGATIONS),
     # A supervisor sees only their teams' crimes; the sample is another team's.

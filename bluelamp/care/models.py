@@ -13,6 +13,9 @@ from bluelamp.intake.models import Contact
 from bluelamp.lib.versions import RulesVersion
 from bluelamp.surveys.models import IncidentType
 
+# A victim is a repeat victim when the same person or home was a victim within this long.
+REPEAT_WINDOW = dt.timedelta(days=365)
+
 # Flags on a crime: what it is about, beside the offence (Counting Rules: domestic abuse and
 # hate crime are flags, not offences). They decide who is never surveyed, Enhanced Rights,
 # when explicit consent is needed before sharing, and they are counted in the reports.

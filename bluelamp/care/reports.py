@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Case, Count, F, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast, TruncMonth
 
-from bluelamp.care.models import CRIME_FLAGS, Duty, Victim
+from bluelamp.care.models import CRIME_FLAGS, REPEAT_WINDOW, Crime, Duty, Victim
 
 # The Code's right each duty is owed under, for the commissioner's return. The Victims' Right
 # to Review is a scheme of its own in the statutory guidance, so it is named, not numbered.
@@ -157,6 +157,7 @@ class RepeatRow:
     label: str
     victims: int
     repeats: int
+    query: str = ""  # the filter of the victims behind the row, as a query string
 
     @property
     def rate(self) -> float | None:
@@ -192,7 +193,79 @@ def repeat_rates(
                 by_flag[flag][0] += 1
                 by_flag[flag][1] += bool(repeat)
     return (
-        [RepeatRow(f"{month:%B %Y}", n, r) for month, n, r in months],
-        [RepeatRow(area or "(unknown)", n, r) for area, n, r in areas],
-        [RepeatRow(CRIME_FLAGS[code], n, r) for code, (n, r) in by_flag.items() if n],
+        [RepeatRow(f"{month:%B %Y}", n, r, f"month={month:%Y-%m}") for month, n, r in months],
+        [
+            RepeatRow(area or "(unknown)", n, r, f"area={area or UNKNOWN_AREA}")
+            for area, n, r in areas
+        ],
+        [
+            RepeatRow(CRIME_FLAGS[code], n, r, f"flag={code}")
+            for code, (n, r) in by_flag.items()
+            if n
+        ],
     )
+
+
+UNKNOWN_AREA = "-"  # the filter of victims whose crime has no postcode district
+
+
+def repeat_victims(
+    victims: QuerySet[Victim],
+    since: dt.datetime,
+    *,
+    month: tuple[dt.datetime, dt.datetime] | None,
+    area: str,
+    flag: str,
+) -> QuerySet[Victim]:
+    """The repeat victims behind one figure of ``repeat_rates``: recorded since the moment,
+    in a month (its local start and end), an area (``UNKNOWN_AREA`` for none) or with a flag
+    on the crime, each with the victimisation before."""
+    found = victims.filter(crime__recorded_at__gte=since, repeat_victim=True)
+    if month is not None:
+        found = found.filter(crime__recorded_at__gte=month[0], crime__recorded_at__lt=month[1])
+    if area:
+        found = found.filter(crime__area="" if area == UNKNOWN_AREA else area)
+    if flag:
+        # Flags are a JSON list of codes; the quoted code matches one element exactly, the
+        # same way on SQLite and PostgreSQL (``contains`` on a list is PostgreSQL's only).
+        found = found.filter(crime__flags__icontains=f'"{flag}"')
+    return found.select_related("crime__offence", "repeat_of__crime")
+
+
+@dataclass(frozen=True)
+class Before:
+    reference: str
+    recorded_at: dt.datetime
+    how: str  # "same person" or "same home"
+
+
+def victimised_before(victims: Sequence[Victim]) -> dict[int, Before]:
+    """The victimisation before each repeat victim of a page: the same person's earlier
+    record where one was matched, else the latest burglary of the same home within the 12
+    months before (one query for the page)."""
+    found: dict[int, Before] = {}
+    homes: dict[str, list[Victim]] = {}
+    for v in victims:
+        if v.repeat_of is not None:
+            earlier = v.repeat_of.crime
+            found[v.pk] = Before(earlier.reference, earlier.recorded_at, "same person")
+        elif v.crime.address_key:
+            homes.setdefault(v.crime.address_key, []).append(v)
+    if not homes:
+        return found
+    earlier_crimes = (
+        Crime.objects.filter(
+            force_id=victims[0].force_id, address_key__in=list(homes), premises="home"
+        )
+        .order_by("-recorded_at")
+        .values_list("address_key", "reference", "recorded_at")
+    )
+    for key, reference, recorded_at in earlier_crimes:
+        for v in homes[key]:
+            crime = v.crime
+            if (
+                v.pk not in found
+                and crime.recorded_at - REPEAT_WINDOW <= recorded_at < crime.recorded_at
+            ):
+                found[v.pk] = Before(reference, recorded_at, "same home")
+    return found

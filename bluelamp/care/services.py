@@ -11,13 +11,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bluelamp.audit.services import audit_record
+from bluelamp.audit.services import audit_event, audit_record, audit_records
 from bluelamp.audit.versions import version_active, version_save
 from bluelamp.care import rules
 from bluelamp.care.defaults import DEFAULT_RULE_SET
 from bluelamp.care.feedback import distress_phrases
 from bluelamp.care.models import (
     CRIME_FLAGS,
+    REPEAT_WINDOW,
     SUSPECT_DECISIONS,
     Crime,
     CrimeEvent,
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
 
     from bluelamp.surveys.models import Response
 
-REPEAT_WINDOW = dt.timedelta(days=365)
 HOME_OFFENCES = frozenset({"burglary_residential"})
 # A victim at risk from someone who may see their post, texts or email: Right 3's written
 # confirmation goes by one of these, or not at all.
@@ -1015,3 +1015,17 @@ def needs_reviews_view_record(*, reviews: Sequence[NeedsReview], user: User) -> 
                     force=review.force, action="view", obj=review.contact.person, user=user,
                     summary=f"needs review {review.pk}",
                 )  # fmt: skip
+
+
+def victims_view_record(
+    *, force: Force, victims: Sequence[Victim], user: User, summary: str
+) -> None:
+    """Each victim a list shows by name is a view of their personal data: audited in one
+    transaction, the list's filter in the summary."""
+    with transaction.atomic():
+        audit_records(
+            events=[
+                audit_event(force=force, action="view", obj=v, user=user, summary=summary)
+                for v in victims
+            ]
+        )

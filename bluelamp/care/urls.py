@@ -10,5 +10,6 @@ urlpatterns = [
     path("duties/", views.duties, name="care_duties"),
     path("compliance/", views.compliance, name="care_compliance"),
     path("repeats/", views.repeats, name="care_repeats"),
+    path("repeats/victims/", views.repeat_victims, name="care_repeat_victims"),
     path("reviews/", views.reviews, name="care_reviews"),
 ]

@@ -20,7 +20,7 @@ from bluelamp.care.access import (
     referrals_for_user,
     victims_for_user,
 )
-from bluelamp.care.models import Duty, NeedsReview, Referral, ReferralActivity
+from bluelamp.care.models import CRIME_FLAGS, Duty, NeedsReview, Referral, ReferralActivity
 from bluelamp.care.schemas import CONSENT_PURPOSES, AssessmentIn
 from bluelamp.care.services import (
     CANNOT_NOW,
@@ -40,8 +40,9 @@ from bluelamp.care.services import (
     victim_consent_record,
     victim_enhanced_decide,
     victim_persistent_decide,
+    victims_view_record,
 )
-from bluelamp.forces.access import team_choice
+from bluelamp.forces.access import CARE_ROLES, require_role, team_choice
 from bluelamp.forces.models import Role, User
 from bluelamp.intake.services import IntakeError
 from bluelamp.lib.downloads import csv_download
@@ -478,6 +479,55 @@ def repeats(request: HttpRequest) -> HttpResponse:
     since = timezone.now() - dt.timedelta(days=365)
     months, areas, flags = reports.repeat_rates(victims_for_user(user), since)
     return render(request, "care/repeats.html", {"months": months, "areas": areas, "flags": flags})
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+REPEAT_ORDERS = {
+    "newest": Order("Newest first", ("-crime__recorded_at", "-pk")),
+    "oldest": Order("Oldest first", ("crime__recorded_at", "pk")),
+}
+
+
+@login_required
+def repeat_victims(request: HttpRequest) -> HttpResponse:
+    """The repeat victims behind a figure of the repeats page (a month, an area or a flag),
+    each with the crime before: names shown, so each victim listed is an audited view."""
+    user = _user(request)
+    force = require_role(user, CARE_ROLES)
+    query = QueryCheck(request.GET)
+    today = timezone.localdate()
+    month_given = "month" in request.GET
+    first = query.month("month", default=today)
+    area = query.text("area", max_length=8)
+    flag = query.choice("flag", ["", *CRIME_FLAGS], default="")
+    month = None
+    if month_given:
+        after = (first + dt.timedelta(days=32)).replace(day=1)
+        month = (_local_midnight(first), _local_midnight(after))
+    since = timezone.now() - dt.timedelta(days=365)
+    found = reports.repeat_victims(victims_for_user(user), since, month=month, area=area, flag=flag)
+    page = page_of(
+        found,
+        query=query,
+        orders=REPEAT_ORDERS,
+        default="newest",
+        filters={"month": f"{first:%Y-%m}" if month_given else "", "area": area, "flag": flag},
+    )
+    query.done()
+    what = [f"{first:%B %Y}" if month_given else "", area, CRIME_FLAGS.get(flag, "")]
+    shown = ", ".join(w for w in what if w) or "all"
+    victims_view_record(
+        force=force, victims=page.rows, user=user, summary=f"repeat victims: {shown}"[:200]
+    )
+    context = {
+        "victims": page.rows, "before": reports.victimised_before(page.rows), "page": page,
+        "shown": shown, "flags": CRIME_FLAGS,
+        "month": f"{first:%Y-%m}" if month_given else "", "area": area, "flag": flag,
+    }  # fmt: skip
+    return render(request, "care/repeat_victims.html", context)
 
 
 REVIEW_ORDERS = {
