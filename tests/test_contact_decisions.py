@@ -1,5 +1,7 @@
 """Why was this contact (not) surveyed? In the API and in the app, stage by stage."""
 
+import re
+
 from django.utils import timezone
 
 from bluelamp.surveys.services import invitation_schedule
@@ -100,3 +102,36 @@ def test_each_rule_code_reads_as_words():
     shipped = Invitation(rules_version=0, rule="sampling.everyone").decided_by()
     assert shipped.startswith("the contact rules as shipped")
     assert Invitation(rules_version=None).decided_by().startswith("no recorded rules")
+
+
+def test_the_days_contacts_list_with_their_first_decision_filtered_and_in_pages(
+    login, bob, force, team_a
+):
+    make_contact(force, "LIST-1", person={"age": 12}, team="team-b",
+                 received_at="2026-11-27T09:00:00Z")  # fmt: skip
+    make_contact(force, "LIST-2", team="team-b", received_at="2026-11-27T10:00:00Z")
+    make_contact(force, "LIST-3", team="team-a", received_at="2026-11-27T11:00:00Z")
+    make_contact(force, "LIST-4", team="team-b", received_at="2026-11-28T10:00:00Z")
+    client = login(bob)
+
+    def listed(**query: str) -> list[str]:
+        r = client.get("/contacts/", {"day": "2026-11-27", **query})
+        assert r.status_code == 200, re.findall(r"<li>.*?</li>", r.content.decode(), re.S)
+        return re.findall(r'data-testid="contact-([A-Z0-9-]+)"', r.content.decode())
+
+    assert listed() == ["LIST-2", "LIST-1"]  # bob's team only, that day, newest first
+    assert listed(sort="oldest") == ["LIST-1", "LIST-2"]
+    assert listed(decision="excluded") == ["LIST-1"]
+    assert listed(decision="surveyed") == ["LIST-2"]
+    assert listed(incident_type="robbery_personal") == []
+    page = client.get("/contacts/", {"day": "2026-11-27", "decision": "excluded"}).content
+    assert "Not surveyed: Aged 12, under 16" in page.decode()
+    assert "Test Caller" not in page.decode()  # no personal data shown
+    assert (
+        "No contact that day with these filters"
+        in client.get("/contacts/", {"day": "2026-11-27", "decision": "answered"}).content.decode()
+    )
+    for query, field in (({"day": "27/11/2026"}, "day"), ({"team": "team-a"}, "team"),
+                         ({"decision": "maybe"}, "decision"), ({"page": "9"}, "page")):  # fmt: skip
+        r = client.get("/contacts/", query)
+        assert r.status_code == 400 and field in r.content.decode(), query

@@ -68,7 +68,8 @@ class QueryCheck:
             return default
         allowed = list(choices)
         if value not in allowed:
-            self.errors[name] = "should be one of " + ", ".join(allowed)
+            # An empty value is "not given", so "" is never one to name.
+            self.errors[name] = "should be one of " + ", ".join(a for a in allowed if a)
             return default
         return value
 
