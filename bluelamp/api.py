@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from bluelamp.apidocs import ReadableDocs
 from bluelamp.care.api import router as care_router
 from bluelamp.forces.api_auth import ForceToken
 from bluelamp.insights.api import router as insights_router
@@ -27,6 +28,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs=ReadableDocs(),
 )
 
 

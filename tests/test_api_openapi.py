@@ -72,3 +72,17 @@ def test_every_list_documents_its_pages(document):
         assert {"limit", "cursor"} <= set(query), name
         assert query["limit"]["schema"]["maximum"] == 500, name
         assert "Link" in op["responses"]["200"].get("headers", {}), name
+
+
+def test_the_documentation_page_shows_every_operation_and_schema(document):
+    r = Client().get("/api/v1/docs")
+    assert r.status_code == 200
+    page = r.content.decode()
+    for name, op in operations(document):
+        assert f"<code>{name}</code>" in page, name
+        assert f'id="{op["operationId"]}"' in page
+    for schema in document["components"]["schemas"]:
+        assert f'id="schema-{schema}"' in page, schema
+    # Links between schemas land on their sections.
+    assert 'href="#schema-ErrorOut"' in page
+    assert "<script" not in page.split("</head>")[1]  # the page needs no script

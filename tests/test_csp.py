@@ -340,12 +340,8 @@ def visit(page: Page, console: list[str], url: str) -> None:
     assert violations == [] and console == [], (url, violations, console)
 
 
-@pytest.mark.slow(reason="about 14 s: every staff page in Chromium, the longest browser test")
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_every_staff_page_and_the_survey_page_load_with_no_violation(
-    site: str, watched: Any, force: Force, api: Client
-) -> None:
+def staff_world(force: Force, api: Client) -> tuple[dict[str, Any], User]:
+    """One of each object the staff pages show, and an administrator who sees every page."""
     from bluelamp.care.models import Referral
     from bluelamp.investigations.models import Checklist
     from bluelamp.recovery.models import RecoveryCase
@@ -364,13 +360,31 @@ def test_every_staff_page_and_the_survey_page_load_with_no_violation(
     administrator = make_user(force, "csp-browser", Role.ADMINISTRATOR)
     administrator.is_staff = True
     administrator.save()
-    page, console = watched(administrator)
-    visited = []
+    return world_rows, administrator
+
+
+def staff_pages(world_rows: dict[str, Any]) -> list[tuple[str, str]]:
+    """(name, path) of every staff page a browser can open with GET."""
+    found = []
     for name, route in sorted(url_patterns().items()):
         entry = PAGES[name]
         if entry.post_only or entry.bearer or entry.roles is None or name in NOT_BROWSED:
             continue
-        visit(page, console, site + page_path(route, world_rows, name))
+        found.append((name, page_path(route, world_rows, name)))
+    return found
+
+
+@pytest.mark.slow(reason="about 14 s: every staff page in Chromium, the longest browser test")
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_every_staff_page_and_the_survey_page_load_with_no_violation(
+    site: str, watched: Any, force: Force, api: Client
+) -> None:
+    world_rows, administrator = staff_world(force, api)
+    page, console = watched(administrator)
+    visited = []
+    for name, path in staff_pages(world_rows):
+        visit(page, console, site + path)
         visited.append(name)
     assert len(visited) >= 15, visited
     template = SurveyTemplate.objects.filter(force=None).first()
