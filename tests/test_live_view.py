@@ -1,6 +1,7 @@
 """The supervisor's live view: honest totals, intervals, a cheap poll."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -73,7 +74,7 @@ def test_board_query_count_does_not_grow_with_data(login, alice, force, history)
         client.get("/live/board")
     assert len(large.captured_queries) == len(small.captured_queries)
     # A fixed set: session, user, counts, alerts, open cases and their state by status...
-    assert len(large.captured_queries) <= 16
+    assert len(large.captured_queries) <= 17  # the 28 days' trend is one of them
 
 
 def test_rollups_are_counted_with_each_response_and_match_a_rebuild(force, team_a, capsys):
@@ -326,3 +327,35 @@ def test_channels_and_stages_are_named_in_words_and_an_empty_period_says_so(logi
     assert "no answers" in by_channel  # the period before had none: said, not a dash "of 0"
     by_stage = client.get("/live/drill/?by=stage&days=7").content.decode()
     assert '<th scope="row">First contact</th>' in by_stage
+
+
+def test_the_board_draws_the_days_trend_with_its_figures_behind_it(login, alice, force, history):
+    page = login(alice).get("/live/").content.decode()
+    trend = page.split('id="trend-h"')[1].split("</section>")[0]
+    assert '<svg viewBox="0 0 640 160"' in trend and "with its 95% interval" in trend
+    rows = re.findall(r'<tr(?: class="small-n")?><th scope="row">([^<]+)</th>', trend)
+    assert len(rows) == 28  # a row behind each day of the chart
+    today = Response.objects.filter(force=force, submitted_at__date=timezone.localdate())
+    answered = today.exclude(whole_experience=None).count()
+    last = trend.split(f'<th scope="row">{timezone.localdate():%a %-d %b}</th>')[1]
+    assert last.startswith(f'<td class="num">{answered}</td>')
+
+
+def test_a_chart_of_rates_names_every_unit_and_greys_small_ones():
+    from bluelamp.insights.drill import rates_svg
+    from bluelamp.insights.selectors import Rate
+
+    svg = rates_svg(
+        [
+            Rate("up to 10 s", 40, 36, 2),
+            Rate("<b>11 to 30 s</b>", 4, 1, 3),
+            Rate("over 5 min", 0, 0, 0),
+        ],
+        "Satisfied share by answer time",
+    )
+    words = "up to 10 s 90% of 40; &lt;b&gt;11 to 30 s&lt;/b&gt; 25% of 4; over 5 min no answers"
+    assert words in svg
+    assert svg.count("<circle") == 2  # nothing drawn for a band with no answers
+    assert 'fill="#8a9196"' in svg and 'fill="#1d70b8"' in svg  # 4 answers grey, 40 blue
+    assert "<b>" not in svg
+    assert rates_svg([Rate("x", 0, 0, 0)], "t") == ""

@@ -273,6 +273,49 @@ def distribution_svg(counts: list[int], width: int = 420, height: int = 140) -> 
     )
 
 
+def rates_svg(rates: list[Rate], title: str, width: int = 480, height: int = 170) -> str:
+    """Satisfied share of each unit in order (such as answer-time bands) as a dot with its
+    95% interval drawn as a line; units with fewer than 10 answers are grey, none is left
+    blank. The table beside it gives the same figures."""
+    if not any(r.responses for r in rates):
+        return ""
+    slot = width / len(rates)
+    top, bottom = 10, height - 34
+
+    def y(value: float) -> float:
+        return round(bottom - value * (bottom - top), 1)
+
+    parts = [
+        f'<line x1="0" x2="{width}" y1="{y(v)}" y2="{y(v)}" stroke="#dde1e5"/>'
+        f'<text x="2" y="{y(v) - 2}" font-size="10" fill="#505a5f">{v:.0%}</text>'
+        for v in (0.0, 0.5, 1.0)
+    ]
+    for i, r in enumerate(rates):
+        x = round(slot * (i + 0.5), 1)
+        words = escape(r.label)
+        parts.append(
+            f'<text x="{x}" y="{height - 18}" font-size="10" text-anchor="middle">{words}</text>'
+            f'<text x="{x}" y="{height - 5}" font-size="10" text-anchor="middle" '
+            f'fill="#505a5f">{r.responses}</text>'
+        )
+        if r.rate is None:
+            continue
+        low, high = r.interval
+        colour = "#1d70b8" if r.responses >= 10 else "#8a9196"
+        parts.append(
+            f'<line x1="{x}" x2="{x}" y1="{y(high)}" y2="{y(low)}" stroke="{colour}" '
+            f'stroke-width="3"/><circle cx="{x}" cy="{y(r.rate)}" r="5" fill="{colour}"/>'
+        )
+    described = "; ".join(
+        f"{r.label} {r.percent} of {r.responses}" if r.responses else f"{r.label} no answers"
+        for r in rates
+    )
+    return (
+        f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{escape(title)}: {escape(described)}">' + "".join(parts) + "</svg>"
+    )
+
+
 @dataclass(frozen=True)
 class FunnelPoint:
     """One unit on the funnel plot. ``plotted`` is its satisfied share on the force's mix

@@ -55,6 +55,11 @@ def _staffing(
                     for a in plan.advice
                 ],
                 "bands": bands,
+                "bands_svg": mark_safe(  # noqa: S308 (numbers, and labels escaped)
+                    drill.rates_svg(
+                        bands, f"Satisfied share by answer time, {plan.queue.code}, last 28 days"
+                    )
+                ),
                 "has_responses": any(n for n, _ in counts),
                 "offered": offered,
                 "abandoned": abandoned,
@@ -72,6 +77,15 @@ def _rollups(user: User) -> tuple[QuerySet[Rollup], QuerySet[Rollup]]:
     return totals, rollups.filter(team_key__gte=0)
 
 
+def _trend(rollups: QuerySet[Rollup], days: int, now: dt.datetime) -> dict[str, Any]:
+    """The daily trend as a chart, and its figures for the table behind it."""
+    points = drill.trend(rollups, days, now)
+    return {
+        "trend": points,
+        "trend_svg": mark_safe(drill.trend_svg(points)),  # noqa: S308 (built from numbers)
+    }
+
+
 def _board_context(user: User, version: str | None = None) -> dict[str, Any]:
     now = timezone.now()
     rollups, teams = _rollups(user)
@@ -86,6 +100,7 @@ def _board_context(user: User, version: str | None = None) -> dict[str, Any]:
         ),
         "now": now,
         "periods": selectors.summary_by_period(rollups, now),
+        **_trend(rollups, 28, now),
         "by_type": selectors.summary_by(rollups, "incident_type", since),
         "by_team": selectors.summary_by(teams, "team", since),
         "comments": selectors.latest_comments(responses_for_user(user)),
@@ -177,7 +192,6 @@ def drill_down(request: HttpRequest) -> HttpResponse:
         )  # fmt: skip
     since, _ = drill.period_bounds(days, now)
     praise = selectors.praise_feed(responses_for_user(user), since)
-    points = drill.trend(rollups, days, now)
     funnel_points, funnel_svg = _funnel(user, by, rows, now)
     return render(
         request,
@@ -188,11 +202,10 @@ def drill_down(request: HttpRequest) -> HttpResponse:
             "days": days,
             "dimensions": drill.DIMENSIONS,
             "periods": drill.PERIODS,
-            "trend_svg": mark_safe(drill.trend_svg(points)),  # noqa: S308 (built from numbers)
+            **_trend(rollups, days, now),
             "scores_svg": mark_safe(  # noqa: S308 (built from numbers)
                 drill.distribution_svg(drill.score_distribution(rollups, days, now))
             ),
-            "points": points,
             "funnel_points": funnel_points,
             "funnel_svg": mark_safe(funnel_svg),  # noqa: S308 (numbers, and labels escaped)
             "funnel_days": services.FUNNEL_DAYS,
