@@ -86,6 +86,8 @@ from vaderSentiment.vaderSentiment import (  # type: ignore[import-untyped]
     SentimentIntensityAnalyzer,
 )
 
+from bluelamp.care.feedback import distress_phrases
+from bluelamp.insights import theme_model
 from bluelamp.insights.text import THEMES, analyse
 from bluelamp.surveys.logic import MAX_TEXT
 
@@ -94,6 +96,7 @@ LABELLED = ROOT / "bench" / "data" / "themes_labelled.csv"
 SENTIMENTS = ("negative", "neutral", "positive")
 GROUND_TRUTH = "additional_resources/hutto_ICWSM_2014.tar.gz"
 
+SAFEGUARDING = ROOT / "bench" / "data" / "safeguarding_phrases.txt"
 NHS = ROOT.parent / "shared" / "data" / "nhs-patient-feedback" / "phase1_text_data.csv"
 NHS_SEED = 20180418
 NHS_TUNING_SHARE = 0.3
@@ -520,6 +523,78 @@ def vader_row(name: str, human: list[float], scores: list[float]) -> str:
     )
 
 
+def report_safeguarding(nhs: Path, phrases: Path = SAFEGUARDING) -> None:
+    """Recall of the safeguarding phrases (``care.feedback``) on comments written for this
+    benchmark from victim-care guidance, and the share of NHS comments they would flag."""
+    lines = [
+        line.strip()
+        for line in phrases.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    missed = [line for line in lines if not distress_phrases(line)]
+    print(f"\n== Safeguarding phrases ({phrases.name}: written from care guidance) ==")
+    print(f"recall {len(lines) - len(missed)}/{len(lines)} = {1 - len(missed) / len(lines):.3f}")
+    for line in missed:
+        print(f"  missed: {line}")
+    if not nhs.exists():
+        print("NHS patient feedback not found: false-alarm rate not measured")
+        return
+    texts = sorted({nhs_key(r.text): r.text for r in read_nhs(nhs)}.values())
+    _, scored = nhs_split(read_nhs(nhs))
+    scored_texts = {nhs_key(r.text) for r in scored}
+    flagged = [t for t in texts if distress_phrases(t)]
+    flagged_scored = [t for t in flagged if nhs_key(t) in scored_texts]
+    print(
+        f"NHS comments flagged (false alarms: none is a police victim at risk): "
+        f"{len(flagged)}/{len(texts)} = {len(flagged) / len(texts):.3%} of the distinct "
+        f"comments; scored part {len(flagged_scored)}/{len(scored_texts)} = "
+        f"{len(flagged_scored) / len(scored_texts):.3%}"
+    )
+
+
+def synthetic_corrections(n: int, seed: int) -> tuple[list[str], list[set[str]]]:
+    """A force's corrections, invented: the kind of set ``tests/test_theme_model.py`` trains
+    on. Its callers say the car "never materialised" (attendance, a cue the lexicon lacks);
+    praise is what the lexicon reads, with 15% of the supervisors' labels flipped."""
+    rng = random.Random(seed)
+    places = ["shed", "garden", "car", "flat", "shop", "garage", "van", "bike", "house"]
+    filler = ["I reported the {} break in.", "It was about my {}.", "The {} was damaged."]
+    texts, labels = [], []
+    for _ in range(n):
+        parts, themes = [rng.choice(filler).format(rng.choice(places))], set()
+        if rng.random() < 0.35:
+            parts.append(rng.choice(["The patrol never materialised.", "Nobody materialised."]))
+            themes.add("attendance")
+        if rng.random() < 0.4:
+            parts.append(rng.choice(["Thank you, brilliant officer.", "Great help."]))
+            themes.add("praise")
+        if rng.random() < 0.15:
+            themes ^= {"praise"}
+        rng.shuffle(parts)
+        texts.append(" ".join(parts))
+        labels.append(themes)
+    return texts, labels
+
+
+def report_corrections_cv(n: int = 300) -> None:
+    """The corrections cross-validation, on a synthetic correction set (no force's real
+    corrections exist yet): per theme, the model's and the lexicon's F1 and which is used."""
+    texts, labels = synthetic_corrections(n, seed=7)
+    lexicon = [{t.code for t in analyse(text).themes} - {"other"} for text in texts]
+    started = time.perf_counter()
+    trained = theme_model.train(texts, labels, lexicon)
+    took = time.perf_counter() - started
+    print(
+        f"\n== The corrections cross-validation ({theme_model.FOLDS}-fold, a SYNTHETIC set of "
+        f"{n} corrected comments, seed 7; trained in {took:.1f} s) =="
+    )
+    print(f"{'theme':<18}{'labelled':>9}{'model F1':>10}{'lexicon F1':>12}  used")
+    for f in trained.figures:
+        model = "-" if f.model_f1 is None else f"{f.model_f1:.3f}"
+        used = "model" if f.won else "lexicon"
+        print(f"{f.code:<18}{f.positives:>9}{model:>10}{f.lexicon_f1:>12.3f}  {used}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--labelled", type=Path, default=LABELLED)
@@ -546,6 +621,8 @@ def main() -> None:
     for split in ("dev", "test"):
         report_split(split, [e for e in examples if e.split == split], args.show == split)
     report_timing(examples, args.rounds)
+    report_safeguarding(args.nhs)
+    report_corrections_cv()
     if args.vader_sdist:
         report_vader(args.vader_sdist)
 

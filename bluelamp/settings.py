@@ -275,6 +275,8 @@ RECOVERY_DEADLINE_HOURS = envint("RECOVERY_DEADLINE_HOURS", 24)
 # Live view
 # Half a second keeps "a response shows within a second" true; an unchanged poll costs a 204.
 LIVE_POLL_SECONDS = envfloat("LIVE_POLL_SECONDS", 0.5)
+# A force's own theme model is trained once it has this many corrected comments (issue 18).
+THEME_MODEL_MIN_CORRECTIONS = envint("THEME_MODEL_MIN_CORRECTIONS", 300)
 # Personal data
 PERSONAL_DATA_RETENTION_DAYS = envint("PERSONAL_DATA_RETENTION_DAYS", 365)
 # Worker and its queue (Django's tasks API on our database: bluelamp/delivery/queue.py)

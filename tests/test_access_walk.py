@@ -69,6 +69,10 @@ PAGES: dict[str, Page] = {
     "live_drill": staff(LIVE),
     "live_wall": staff(LIVE),
     "live_wall_board": staff(LIVE, polled=True),
+    # A supervisor's correction of a comment's themes: POST only (tested in
+    # test_theme_corrections.py, with the force, role and team scoping of the POST).
+    "theme_correct": Page(None, post_only=True),
+    "theme_model": staff({"administrator"}),
     "case_list": staff(RECOVERY),
     "case_detail": staff(RECOVERY, owned=True),
     "outbox": staff({"administrator"}),
@@ -159,6 +163,7 @@ def world(force: Force, other_force: Force, team_a: Team, api: Client) -> dict[s
     return {
         "team": team,
         "case_id": case.pk,
+        "response_id": case.response_id,
         "referral_id": referral.pk,
         "token": invitation.token,
         "contact_id": invitation.contact_id,
@@ -174,7 +179,7 @@ QUERIES = {"referral_export": "?service=victim_support"}
 
 def page_path(route: str, world: dict[str, Any], name: str = "") -> str:
     path = "/" + route
-    for key in ("case_id", "referral_id", "token", "checklist_id"):
+    for key in ("case_id", "referral_id", "token", "checklist_id", "response_id"):
         for converter in ("int", "str", "path"):
             path = path.replace(f"<{converter}:{key}>", str(world[key]))
     assert "<" not in path, f"no sample value for a parameter of /{route}"

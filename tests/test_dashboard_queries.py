@@ -21,10 +21,10 @@ from tests.helpers import answer, roster_ahead, steady_history
 # Every page and its queries; signed-in pages start with session, user and the user's force.
 # The board: the queues, the plan for each (its two stamps and three reads, cold), answer
 # bands, abandonment, alerts, periods, the 28 days' trend, types and their names, teams and
-# their names, latest comments, open cases, and the version (staffing figures, roster,
+# their names, latest comments, comments by theme, open cases, and the version (staffing figures, roster,
 # rollups, cases).
 # Open cases and their state are one query each, along the partial index of cases not closed.
-BOARD = 24
+BOARD = 25
 BOARD_UNCHANGED = 7  # the version only
 DRILL = 8  # rows, praise (its themes, then the praise), trend, score distribution (and labels)
 DRILL_CSV = 4  # rows (and their labels)

@@ -15,20 +15,19 @@ from bluelamp.care.services import needs_review_if_needed
 from bluelamp.insights.notify import alert_notify
 from bluelamp.insights.rollups import response_count
 from bluelamp.insights.services import alerts_update
-from bluelamp.insights.text import analyse
+from bluelamp.insights.themes import comment_themes
 from bluelamp.recovery.services import case_open_if_needed
 from bluelamp.surveys.services import Submitted, response_store
 
 
-def text_insight(comment: str) -> dict[str, object]:
-    """Sentiment and themes of what the respondent wrote, or nothing if they wrote nothing."""
+def text_insight(comment: str, force_id: int, language: str) -> dict[str, object]:
+    """Sentiment and themes of what the respondent wrote (the force's model deciding the
+    themes it won), or nothing if they wrote nothing. Safeguarding is not read here:
+    ``needs_review_if_needed`` reads every answer's words for distress, whatever the themes."""
     if not comment.strip():
         return {}
-    found = analyse(comment)
-    return {
-        "sentiment": round(found.sentiment, 4),
-        "themes": [{"code": t.code, "evidence": t.evidence} for t in found.themes],
-    }
+    sentiment, themes = comment_themes(comment, force_id=force_id, language=language)
+    return {"sentiment": round(sentiment, 4), "themes": themes}
 
 
 def response_submit(

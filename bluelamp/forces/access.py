@@ -16,6 +16,8 @@ from bluelamp.lib.params import QueryCheck
 LIVE_VIEW_ROLES = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR})
 RECOVERY_ROLES = frozenset({Role.SUPERVISOR, Role.VICTIM_CARE, Role.ADMINISTRATOR})
 RECOVERY_REASSIGN_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+# Who may say a comment is, or is not, about a theme (the supervisor reading the themes).
+THEME_CORRECT_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
 OUTBOX_ROLES = frozenset({Role.ADMINISTRATOR})
 CARE_ROLES = frozenset({Role.VICTIM_CARE, Role.SPECIALIST, Role.INVESTIGATOR, Role.ADMINISTRATOR})
 REVIEW_ROLES = frozenset({Role.VICTIM_CARE, Role.ADMINISTRATOR})

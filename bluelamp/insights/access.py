@@ -5,9 +5,9 @@ through here."""
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 
-from bluelamp.forces.access import LIVE_VIEW_ROLES, require_role, visible_teams
+from bluelamp.forces.access import LIVE_VIEW_ROLES, OUTBOX_ROLES, require_role, visible_teams
 from bluelamp.forces.models import StaffMember, User
-from bluelamp.insights.models import Alert, Rollup
+from bluelamp.insights.models import Alert, Rollup, ThemeModel
 
 
 def rollups_for_user(user: User) -> QuerySet[Rollup]:
@@ -36,3 +36,9 @@ def alerts_for_user(user: User) -> QuerySet[Alert]:
             | Q(dimension="call_handler", key__in=handler_keys)
         )
     return found
+
+
+def theme_model_for_user(user: User) -> ThemeModel | None:
+    """The force's theme model, for its administrator."""
+    force = require_role(user, OUTBOX_ROLES)
+    return ThemeModel.objects.filter(force=force).first()

@@ -118,3 +118,55 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ThemeCorrection(models.Model):
+    """A supervisor said a comment is not about a theme, or is about one it was not put under.
+
+    The response's ``themes`` hold the effective themes (the machine's, with every correction
+    applied); these rows say who changed what and when, and the responses they touch are the
+    force's own labelled set, which its theme model learns from (``theme_model.py``).
+    """
+
+    class Change(models.TextChoices):
+        ADDED = "added", "Added"
+        REMOVED = "removed", "Removed"
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
+    response = models.ForeignKey(
+        "surveys.Response", on_delete=models.CASCADE, related_name="theme_corrections"
+    )
+    code = models.CharField(max_length=20)
+    change = models.CharField(max_length=8, choices=Change.choices)
+    by = models.ForeignKey(
+        "forces.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["force", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.change} on response {self.response_id}"
+
+
+class ThemeModel(models.Model):
+    """A force's own theme classifier, trained on its corrections; one row per force.
+
+    ``figures`` holds, per theme, the cross-validated F1 of the model and of the lexicon on
+    the same corrected comments, with the counts; ``won`` the themes where the model beat the
+    lexicon, which alone it decides at response time. ``vocabulary``, ``idf`` and
+    ``coefficients`` (per won theme: weights and intercept) are plain JSON, so the model is
+    read without unpickling anything."""
+
+    force = models.OneToOneField(Force, on_delete=models.CASCADE, related_name="+")
+    trained_at = models.DateTimeField()
+    comments = models.PositiveIntegerField(help_text="Corrected comments trained on")
+    figures = models.JSONField(default=dict)
+    won = models.JSONField(default=list)
+    vocabulary = models.JSONField(default=dict)
+    idf = models.JSONField(default=list)
+    coefficients = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"theme model of force {self.force_id} ({self.comments} comments)"

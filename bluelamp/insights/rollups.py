@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
@@ -104,14 +104,32 @@ class Unit:
         ]
 
 
-def _upsert(*parts: tuple[Unit, dict[str, int]]) -> None:
-    """Add each unit's counts to its rows in every dimension: one statement, whose rows are
-    always in the same order (so two transactions lock them in the same order). Rows that
-    two parts share are added up first: one statement may not update a row twice."""
+# Comments by theme: dimension ``theme``, key the theme's code, counted as ``responses`` on
+# the response's local day (daily rows only), from its effective themes ("other", no theme,
+# is not counted); a correction moves the count the moment it is made.
+THEME = "theme"
+
+
+def theme_keys(force_id: int, moment: dt.datetime, team_id: int | None, code: str) -> list[Key]:
+    day = local_day(moment)
+    return [(force_id, THEME, day, t, code) for t in (team_id or 0, ALL_TEAMS)]
+
+
+def _theme_codes(themes: list[dict[str, Any]]) -> list[str]:
+    return sorted({str(t.get("code")) for t in themes} - {"other"})
+
+
+def _upsert(
+    *parts: tuple[Unit, dict[str, int]], more: dict[Key, Counter[str]] | None = None
+) -> None:
+    """Add each unit's counts to its rows in every dimension (and ``more``, counts by row):
+    one statement, whose rows are always in the same order (so two transactions lock them in
+    the same order). Rows that two parts share are added up first: one statement may not
+    update a row twice."""
     table = Rollup._meta.db_table
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
-    rows_counts: dict[Key, Counter[str]] = {}
+    rows_counts: dict[Key, Counter[str]] = {k: Counter(v) for k, v in (more or {}).items()}
     for unit, counts in parts:
         for found in unit.counted_under():
             rows_counts.setdefault(found, Counter()).update(counts)
@@ -159,7 +177,25 @@ def response_count(response: Response, stage: str) -> None:
             "score_sum": response.whole_experience or 0,
             **({f"score_{response.whole_experience}": 1} if answered else {}),
         }),
+        more={
+            key: Counter(responses=1)
+            for code in _theme_codes(response.themes)
+            for key in theme_keys(response.force_id, response.submitted_at, response.team_id, code)
+        },
     )  # fmt: skip
+
+
+def theme_count_change(response: Response, code: str, added: bool) -> None:
+    """A correction's move of the theme counts (call it in the correction's transaction):
+    one more comment under ``code``, or one fewer. A row already at nought stays there."""
+    keys = theme_keys(response.force_id, response.submitted_at, response.team_id, code)
+    if added:
+        _upsert(more={key: Counter(responses=1) for key in keys})
+        return
+    for force_id, dimension, day, team, key in keys:
+        Rollup.objects.filter(
+            force_id=force_id, dimension=dimension, day=day, team_key=team, key=key, responses__gt=0
+        ).update(responses=F("responses") - 1, updated_at=timezone.now())
 
 
 def _sending_unit(invitation: Invitation, stage: str) -> Unit:
@@ -253,6 +289,14 @@ def _from_raw(force_id: int | None = None) -> Counter[tuple[Key, str]]:
         for c in response_counts:
             if r[c]:
                 found[(key, c)] += r[c]
+    # Themes are a JSON list: counted here, a response at a time (only those with themes).
+    themed = responses.exclude(themes=[]).values_list(
+        "force_id", "submitted_at", "team_id", "themes"
+    )
+    for force, submitted_at, team_id, themes in themed.iterator(chunk_size=5000):
+        for code in _theme_codes(themes):
+            for key in theme_keys(force, submitted_at, team_id, code):
+                found[(key, "responses")] += 1
     sendings = {"n": Count("pk"), "answered": Count("response")}
     for key, r in _grouped(invitations, "sent_at", "contact__", sendings):
         found[(key, "sent")] += r["n"]

@@ -24,9 +24,10 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from bluelamp.forces.models import StaffMember, Team
-from bluelamp.insights.models import Alert, Rollup
-from bluelamp.insights.rollups import SHIFTS, local_day
+from bluelamp.forces.models import StaffMember, Team, User
+from bluelamp.insights.models import Alert, Rollup, ThemeCorrection
+from bluelamp.insights.rollups import SHIFTS, THEME, local_day
+from bluelamp.insights.text import THEMES
 from bluelamp.lib.stats import wilson_interval
 from bluelamp.recovery.models import RecoveryCase
 from bluelamp.staffing.planning import BAND_LABELS
@@ -117,6 +118,46 @@ def summary_by(rollups: QuerySet[Rollup], dimension: str, since: dt.datetime) ->
     )
     rates = [Rate(names.get(k) or "(none)", n, sat, dis) for k, n, sat, dis in found]
     return sorted(rates, key=lambda r: (-r.responses, r.label))
+
+
+@dataclass(frozen=True)
+class ThemeCount:
+    code: str
+    label: str
+    counts: list[int]  # today, last 7 days, last 28 days
+
+
+def theme_counts(rollups: QuerySet[Rollup], now: dt.datetime) -> list[ThemeCount]:
+    """Comments under each theme today, in 7 days and in 28 days, with every correction
+    made: one query over the ``theme`` rollup rows (one a theme, day and team)."""
+    from_day = {label: local_day(start) for label, start in period_starts(now).items()}
+    names = [f"n{i}" for i in range(len(from_day))]
+    rows = (
+        rollups.filter(dimension=THEME, day__gte=min(from_day.values()))
+        .values("key")
+        .annotate(
+            **{
+                f"n{i}": Sum("responses", filter=Q(day__gte=day), default=0)
+                for i, day in enumerate(from_day.values())
+            }
+        )
+    )
+    found = {str(row[0]): list(row[1:]) for row in rows.values_list("key", *names)}
+    return [
+        ThemeCount(code, label, found.get(code, [0] * len(from_day)))
+        for code, label in THEMES.items()
+        if code != "other"
+    ]
+
+
+def corrected_comments(user: User) -> int:
+    """How many of the force's comments a supervisor has corrected (the model's labelled set)."""
+    return (
+        ThemeCorrection.objects.filter(force=user.force, response__comment__gt="")
+        .values("response_id")
+        .distinct()
+        .count()
+    )
 
 
 def latest_comments(responses: QuerySet[Response], limit: int = 8) -> list[Response]:

@@ -80,6 +80,7 @@ from bluelamp.insights.lexicon import (
     SCOPE_BREAKS,
     THEME_CUES,
     WEAK,
+    WELSH_CUES,
     WISHES,
 )
 
@@ -545,8 +546,58 @@ def _analyser() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()
 
 
-def analyse(text: str) -> TextInsight:
-    """Sentiment, themes with their evidence, and safeguarding phrases of one comment."""
+_WELSH_WORD = re.compile(r"[a-zâêîôûŵŷäëïöüÿáéíóúàèìòù]+(?:['’-][a-zâêîôûŵŷ]+)*")
+# Welsh letters with a to-bach (circumflex) and other accents, read as the plain letter, so
+# "ffôn" and "ffon" are one word.
+_WELSH_PLAIN = str.maketrans("âêîôûŵŷäëïöüÿáéíóúàèìòù", "aeiouwyaeiouyaeiouaeiou")
+
+
+def _welsh_clauses(text: str) -> list[list[tuple[str, tuple[int, int]]]]:
+    """Words of each clause (split like the English reading), plain-lettered, apostrophes
+    dropped, with their places in the text."""
+    clauses: list[list[tuple[str, tuple[int, int]]]] = [[]]
+    last = 0
+    lowered = text.lower()
+    for m in _WELSH_WORD.finditer(lowered):
+        gap = lowered[last : m.start()]
+        if clauses[-1] and (_SENTENCE_BREAK.search(gap) or _CLAUSE_BREAK.search(gap)):
+            clauses.append([])
+        word = m.group().translate(_WELSH_PLAIN).replace("'", "").replace("’", "")
+        clauses[-1].append((word, m.span()))
+        last = m.end()
+    return clauses
+
+
+@lru_cache(maxsize=1)
+def _welsh_patterns() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(
+        (code, tuple(cue.translate(_WELSH_PLAIN).replace("'", "").split()))
+        for code, cues in WELSH_CUES.items()
+        for cue in cues
+    )
+
+
+def welsh_themes(text: str) -> dict[str, list[str]]:
+    """Themes of a Welsh comment from the Welsh cues (``lexicon.WELSH_CUES``): theme ->
+    the words that put it there, as written."""
+    found: dict[str, list[str]] = {}
+    for clause in _welsh_clauses(text):
+        words = [w for w, _ in clause]
+        for code, steps in _welsh_patterns():
+            for i in range(len(words) - len(steps) + 1):
+                if all(
+                    words[i + k].startswith(s[:-1]) if s.endswith("*") else words[i + k] == s
+                    for k, s in enumerate(steps)
+                ):
+                    phrase = text[clause[i][1][0] : clause[i + len(steps) - 1][1][1]]
+                    if phrase not in found.setdefault(code, []):
+                        found[code].append(phrase)
+    return found
+
+
+def analyse(text: str, language: str = "en") -> TextInsight:
+    """Sentiment, themes with their evidence, and safeguarding phrases of one comment; a
+    comment written on a Welsh page (``language`` "cy") is read with the Welsh cues too."""
     compound = float(_analyser().polarity_scores(text)["compound"])
     label: SentimentLabel = "neutral"
     if compound >= 0.05:
@@ -565,6 +616,10 @@ def analyse(text: str) -> TextInsight:
         phrase = words.evidence(*h.evidence)
         if phrase not in found:
             found.append(phrase)
+    if language == "cy":
+        for code, phrases in welsh_themes(text).items():
+            found = evidence.setdefault(code, [])
+            found += [p for p in phrases if p not in found]
     themes = [ThemeMatch(code, THEMES[code], evidence[code]) for code in THEMES if code in evidence]
     if not themes:
         themes = [ThemeMatch("other", THEMES["other"], [])]

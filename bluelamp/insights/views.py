@@ -3,24 +3,30 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
 
+from bluelamp.forces.access import OUTBOX_ROLES, THEME_CORRECT_ROLES, require_role
 from bluelamp.forces.models import User
-from bluelamp.insights import drill, selectors, services
-from bluelamp.insights.access import alerts_for_user, rollups_for_user
+from bluelamp.insights import drill, selectors, services, theme_model, themes
+from bluelamp.insights.access import alerts_for_user, rollups_for_user, theme_model_for_user
 from bluelamp.insights.models import Rollup
 from bluelamp.insights.rollups import ALL_TEAMS
+from bluelamp.insights.text import THEMES
 from bluelamp.lib.downloads import csv_download
-from bluelamp.lib.params import QueryCheck
+from bluelamp.lib.params import BadQuery, QueryCheck
 from bluelamp.recovery.access import open_cases_for_live_view
 from bluelamp.recovery.models import RecoveryCase
 from bluelamp.staffing import planning
-from bluelamp.surveys.access import responses_for_user
+from bluelamp.surveys.access import access_response_for_theme_correction, responses_for_user
 
 # Rates from fewer answers than this are greyed and never ranked.
 MIN_RESPONSES = 10
@@ -104,6 +110,10 @@ def _board_context(user: User, version: str | None = None) -> dict[str, Any]:
         "by_type": selectors.summary_by(rollups, "incident_type", since),
         "by_team": selectors.summary_by(teams, "team", since),
         "comments": selectors.latest_comments(responses_for_user(user)),
+        "theme_counts": selectors.theme_counts(rollups, now),
+        "theme_choices": themes.CORRECTABLE,
+        "may_correct": user.role in THEME_CORRECT_ROLES,
+        "back": "/live/",
         "cases": selectors.open_cases(cases),
         "version": version or _version(user, rollups, cases),
         "poll_seconds": settings.LIVE_POLL_SECONDS,
@@ -212,6 +222,69 @@ def drill_down(request: HttpRequest) -> HttpResponse:
             "funnel_dimension": by in services.FUNNEL_DIMENSIONS,
             "praise": praise,
             "min_n": MIN_RESPONSES,
+        },
+    )
+
+
+@require_POST
+@login_required
+def theme_correct(request: HttpRequest, response_id: int) -> HttpResponse:
+    """One click of a supervisor reading a comment's themes: "not about this" removes a
+    theme, "add" puts the comment under one it was missed from. Back to the page it came
+    from (``next``, a path of this site), which shows the corrected themes and counts."""
+    user = _user(request)
+    code = request.POST.get("code", "")
+    change = request.POST.get("change", "")
+    errors = {}
+    if code not in themes.CORRECTABLE:
+        errors["code"] = f"one of {', '.join(themes.CORRECTABLE)}"
+    if change not in ("add", "remove"):
+        errors["change"] = "add or remove"
+    back = request.POST.get("next", "")
+    if back and not (
+        back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts=None)
+    ):
+        errors["next"] = "a path of this site"
+    if errors:
+        raise BadQuery(errors)
+    with transaction.atomic():
+        response = access_response_for_theme_correction(user, response_id)
+        try:
+            themes.theme_correct(
+                response=response, code=code, added=change == "add", user=user, now=timezone.now()
+            )
+        except themes.ThemeError as e:
+            raise BadQuery({"code": str(e)}) from None
+    label = THEMES[code].lower()
+    messages.success(
+        request, f"Now under {label}." if change == "add" else f"No longer under {label}."
+    )
+    return redirect(back or "live")
+
+
+@login_required
+def theme_model_page(request: HttpRequest) -> HttpResponse:
+    """The administrator's view of the force's theme model: for each theme the
+    cross-validated F1 of the model and of the lexicon on the corrected comments, and which
+    the analysis uses."""
+    user = _user(request)
+    require_role(user, OUTBOX_ROLES)
+    model = theme_model_for_user(user)
+    corrected = selectors.corrected_comments(user)
+    rows = []
+    if model is not None:
+        rows = [
+            {"code": code, "label": THEMES[code], **model.figures[code]} for code in model.figures
+        ]
+    return render(
+        request,
+        "insights/theme_model.html",
+        {
+            "model": model,
+            "rows": rows,
+            "corrected": corrected,
+            "needed": settings.THEME_MODEL_MIN_CORRECTIONS,
+            "folds": theme_model.FOLDS,
         },
     )
 

@@ -7,7 +7,9 @@ against the force for the funnel alerts).
 
 Once a day, from ``DAILY_DUTIES_HOUR`` London time (02:00 by default), by one worker: the
 personal-data purge past ``PERSONAL_DATA_RETENTION_DAYS`` (what ``bluelamp
-purge-personal-data`` does). The day's run is taken with a lease row (``ops.DailyDuty``).
+purge-personal-data`` does), and each force's theme model retrained on its supervisors'
+corrections (``insights.themes.theme_models_train_all``). The day's run is taken with a
+lease row (``ops.DailyDuty``).
 """
 
 import datetime as dt
@@ -22,6 +24,7 @@ from django.utils import timezone
 from bluelamp.delivery.queue import jobs_prune
 from bluelamp.insights.notify import alert_notify
 from bluelamp.insights.services import funnel_alerts_update_all
+from bluelamp.insights.themes import theme_models_train_all
 from bluelamp.intake.services import contact_details_purge
 from bluelamp.lib import clock
 from bluelamp.ops.models import DailyDuty
@@ -65,8 +68,13 @@ def personal_data_purge_daily(now: dt.datetime) -> str:
     return personal_data_purge_all(now=now, days=settings.PERSONAL_DATA_RETENTION_DAYS).summary()
 
 
+def theme_models_train_daily(now: dt.datetime) -> str:
+    return theme_models_train_all(now=now)
+
+
 DAILY: dict[str, Callable[[dt.datetime], str]] = {
     "purge-personal-data": personal_data_purge_daily,
+    "train-theme-models": theme_models_train_daily,
 }
 
 

@@ -25,6 +25,7 @@ from bluelamp.recovery.services import (
     case_transition,
 )
 from bluelamp.surveys import logic
+from bluelamp.surveys.access import theme_correction_allowed
 
 MEASURE_DAYS = 90
 FILTERS = [
@@ -197,6 +198,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "errors": errors,
             "posted": request.POST if errors else {},
             "overdue": case.is_overdue(),
+            "r": case.response,
+            "may_correct": theme_correction_allowed(user, case.response),
+            "back": request.path,
         },
         status=400 if errors else 200,
     )

@@ -232,6 +232,9 @@ class Response(models.Model):
     # the themes with the words that put each there.
     sentiment = models.FloatField(null=True, blank=True)
     themes = models.JSONField(default=list, blank=True)
+    # The language of the page it was answered on ('en' or 'cy'), so a Welsh comment is read
+    # with the Welsh cues.
+    language = models.CharField(max_length=2, default="en")
 
     class Meta:
         indexes = [models.Index(fields=["force", "submitted_at"])]

@@ -367,10 +367,11 @@ def response_store(
     callback_requested: bool,
     language: str,
     now: dt.datetime,
-    insight: Callable[[str], Mapping[str, object]],
+    insight: Callable[[str, int, str], Mapping[str, object]],
 ) -> Submitted:
     """Store a respondent's answers, checked against the template, and close the invitation;
-    one submission per invitation. ``insight`` gives the sentiment and themes of the comment.
+    one submission per invitation. ``insight`` gives the sentiment and themes of the comment
+    (called with the comment, the force's id and the page's language).
 
     Call it in a transaction with what follows a response (``bluelamp.flows.responses``):
     the invitation stays locked until that ends.
@@ -402,7 +403,8 @@ def response_store(
             outcome=logic.classify(whole, settings.SATISFIED_FROM, settings.DISSATISFIED_TO),
             callback_requested=callback_requested,
             comment=comment,
-            **insight(comment),
+            language=language if language in ("en", "cy") else "en",
+            **insight(comment, invitation.force_id, language),
             submitted_at=now,
             incident_type_id=contact.incident_type_id,
             team_id=contact.team_id,

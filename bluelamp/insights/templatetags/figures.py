@@ -50,3 +50,12 @@ def theme(code: str) -> str:
 @register.filter
 def get_item(mapping: dict[object, str], key: object) -> str:
     return mapping.get(key, "")
+
+
+@register.filter
+def themes_missing(themes: list[dict[str, object]]) -> list[str]:
+    """The themes a supervisor may add to a comment: those it is not under yet."""
+    from bluelamp.insights.themes import CORRECTABLE
+
+    present = {t.get("code") for t in themes}
+    return [code for code in CORRECTABLE if code not in present]
