@@ -482,7 +482,8 @@ def generate(size: int, response_rate: float) -> dict[str, Any]:
     # Each team and handler has its own satisfaction: a shift in the score distribution.
     team_shift = rng.normal(0, 0.4, TEAMS + 1)
     handler_shift = rng.normal(0, 0.5, HANDLERS)
-    insights = {text: _text_insight(text) for text, _, _ in COMMENTS}
+    # The lexicon's themes: the benchmark force has no theme model of its own.
+    insights = {text: _text_insight(text, force.pk, "en") for text, _, _ in COMMENTS}
     satisfied_pick = np.array([s for _, s, _ in COMMENTS], float)
     dissatisfied_pick = np.array([d for _, _, d in COMMENTS], float)
     stage_names = [s for s, _ in STAGES]
