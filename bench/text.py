@@ -64,7 +64,9 @@ texts and the agreement without them are printed beside it).
 
     .venv/bin/python bench/text.py
     .venv/bin/python bench/text.py --show dev          # the dev comments the analyser gets wrong
-    .venv/bin/python bench/text.py --show tuning       # the NHS tuning comments it gets wrong
+    .venv/bin/python bench/text.py --tuning            # the NHS tuning part only, no scoring
+    .venv/bin/python bench/text.py --tuning --show tuning --theme waiting  # its errors
+    .venv/bin/python bench/text.py --show tuning       # the scored figures, then tuning errors
     pip download vaderSentiment==3.3.2 --no-binary :all: --no-deps -d DIR
     .venv/bin/python bench/text.py --vader-sdist DIR/vaderSentiment-3.3.2.tar.gz
 """
@@ -414,6 +416,25 @@ def report_nhs(path: Path, show: bool, theme: str | None) -> None:
         show_nhs_tuning(tuning, theme)
 
 
+def report_nhs_tuning(path: Path, show: bool, theme: str | None) -> None:
+    """The tuning part's figures, and with ``show`` its errors; the scored part is not analysed,
+    so looking at the tuning part while writing cues costs no look at the scored part."""
+    tuning, _ = nhs_split(read_nhs(path))
+    predicted = [frozenset(t.code for t in analyse(r.text).themes) for r in tuning]
+    rated = sum(1 for r in tuning if r.themes() is not None)
+    print(
+        f"\n== NHS patient feedback: the TUNING part only ({rated} of {len(tuning)} rows rated; "
+        "read while writing cues, so these figures flatter) =="
+    )
+    print(f"{'theme':<18}{'precision':>10}{'recall':>8}{'F1':>7}{'support':>9}")
+    scores = nhs_theme_scores(tuning, predicted)
+    for code, (p, r, f, n) in scores.items():
+        print(f"{code:<18}{p:>10.2f}{r:>8.2f}{f:>7.2f}{n:>9}")
+    print(f"macro F1 {macro_f1(scores):.3f}")
+    if show:
+        show_nhs_tuning(tuning, theme)
+
+
 def show_nhs_tuning(tuning: list[Feedback], theme: str | None) -> None:
     """The tuning comments whose scored themes disagree with the human labels."""
     print("\n-- NHS tuning part: comments whose themes disagree with the labels --")
@@ -606,9 +627,18 @@ def main() -> None:
         "never listed)",
     )
     parser.add_argument("--theme", choices=NHS_THEMES, help="with --show tuning: only this theme")
+    parser.add_argument(
+        "--tuning",
+        action="store_true",
+        help="only the NHS tuning part's figures (with --show tuning, its errors); the scored "
+        "part is not analysed",
+    )
     parser.add_argument("--rounds", type=int, default=20, help="timing rounds over the set")
     parser.add_argument("--vader-sdist", type=Path, help="vaderSentiment-3.3.2.tar.gz")
     args = parser.parse_args()
+    if args.tuning:
+        report_nhs_tuning(args.nhs, args.show == "tuning", args.theme)
+        return
     examples = read_labelled(args.labelled)
     started = time.perf_counter()
     analyse("warm up: the first call loads VADER's lexicon")

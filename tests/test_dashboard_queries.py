@@ -21,8 +21,8 @@ from tests.helpers import answer, roster_ahead, steady_history
 # Every page and its queries; signed-in pages start with session, user and the user's force.
 # The board: the queues, the plan for each (its two stamps and three reads, cold), answer
 # bands, abandonment, alerts, periods, the 28 days' trend, types and their names, teams and
-# their names, latest comments, comments by theme, open cases, and the version (staffing figures, roster,
-# rollups, cases).
+# their names, latest comments, comments by theme, open cases, and the version (staffing
+# figures, roster, rollups, cases).
 # Open cases and their state are one query each, along the partial index of cases not closed.
 BOARD = 25
 BOARD_UNCHANGED = 7  # the version only

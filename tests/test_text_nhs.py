@@ -17,9 +17,12 @@ from tests import needs
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Measured when the floors were set: macro F1 0.473 and praise F1 0.860 on the scored part.
+# Measured when the floors were set (issue 18, second round): macro F1 0.472, praise 0.856,
+# waiting 0.335, handler_attitude 0.369, not_informed 0.327 on the scored part. The complaint
+# themes are short of the issue's 0.5: these floors guard what was reached, a margin below it.
 MACRO_FLOOR = 0.45
 PRAISE_FLOOR = 0.84
+COMPLAINT_FLOORS = {"waiting": 0.31, "handler_attitude": 0.34, "not_informed": 0.30}
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +54,5 @@ def test_scored_part_keeps_its_f1(bench: ModuleType, split: tuple[list, list]) -
     scores = bench.nhs_theme_scores(scored, predicted)
     assert bench.macro_f1(scores) >= MACRO_FLOOR
     assert scores["praise"][2] >= PRAISE_FLOOR
+    for theme, floor in COMPLAINT_FLOORS.items():
+        assert scores[theme][2] >= floor, theme

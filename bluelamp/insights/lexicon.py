@@ -46,7 +46,6 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
         (
             "still waiting|awaiting",
             "wait* ... week*|month*|year*",
-            "=quicker|=faster|=sooner",
             "=slow|=slower",
             "take*|takes|took|taking ... long|ages|forever|while",
             "few and far between",
@@ -55,6 +54,9 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
         "waiting",
         None,
     ),
+    # "Quicker" alone says only that something was slow, not what ("quicker pharmacy",
+    # "a quicker response"): it claims its word, so it is not read as praise, and names nothing.
+    (("=quicker|=faster|=sooner",), None, None),
     (
         ("little|no|short|minimal|without wait*|waiting|delay*", "got ... quicker|faster|sooner"),
         "praise",
@@ -84,7 +86,16 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
         "waiting",
         None,
     ),
-    (("listen* to it ring*",), "waiting", "waiting"),
+    (
+        (
+            "listen* to it ring*",
+            # A request ("Answer the phone quicker.") is read negated: waiting either way.
+            "answer*|answered|through ... quicker|faster|sooner",
+            "pick*|picked up ... quicker|faster|sooner",
+        ),
+        "waiting",
+        "waiting",
+    ),
     (("answer*", "get|got through", "pick*|picked up"), None, "waiting"),
     # Attitude of the call handler (and of anyone else the caller dealt with).
     (
@@ -117,7 +128,8 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "unhelpful",
             "fob* off",
             "fobbed",
-            "=rushed|=rushing",
+            "=rushed|=rushing me|us|him|her|them|off",
+            "felt|feel|feeling =rushed",
             "attitude",
             "=ignorant",
             "he|she|they|officer*|handler*|staff|operator|taker|man|woman|lady|nurse*|doctor*"
@@ -202,7 +214,7 @@ THEME_CUES: tuple[tuple[tuple[str, ...], str | None, str | None], ...] = (
             "friendl*",
             "courteous",
             "=considerate",
-            "attentive",
+            "=attentive",
             "approachable",
             "welcoming",
             "good|great|positive|excellent|lovely|brilliant|caring|friendly|helpful|kind =attitude",
@@ -638,7 +650,6 @@ WEAK = frozenset(
         "=delay|=delays|=delayed",
         "still waiting|awaiting",
         "wait* ... week*|month*|year*",
-        "=quicker|=faster|=sooner",
         "=slow|=slower",
         "take*|takes|took|taking ... long|ages|forever|while",
         "few and far between",

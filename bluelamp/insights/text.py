@@ -42,10 +42,11 @@ How a comment is read:
    fault in plain words ("good response, poor follow up"). VADER's score does not help here,
    since it rates "Thanks for nothing." at +0.44.
 5. Some cues of waiting are weak ("still waiting", "a 6 month waiting list", "delays",
-   "quicker"): said of a wait for anything, they name waiting only when no cue of the
+   "slow"): said of a wait for anything, they name waiting only when no cue of the
    comment speaks of a call back, an update or a visit, named or not, and no outcome is
    named. "Told someone would call me back, still waiting a week later" is not about
-   getting through.
+   getting through. "Quicker" alone names nothing ("quicker pharmacy", "a quicker
+   response"); "answer the phone quicker" is waiting.
 6. A comment with no theme is "other".
 
 The cues were written from the self-written set's dev split and from the tuning part of the
