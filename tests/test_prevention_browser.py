@@ -13,6 +13,7 @@ from playwright.sync_api import BrowserContext
 
 from bluelamp.forces.models import User
 from bluelamp.investigations.models import BasicsItem
+from tests.browser import snapshot
 from tests.test_browser import (  # the browser, live server and sign-in fixtures
     axe_clean,
     browser,  # noqa: F401
@@ -60,6 +61,7 @@ def test_a_pushed_burglary_opens_a_zone_and_a_near_repeat_is_linked_to_it(
     cells = linked.inner_text()
     assert "150" in cells and "4.0" in cells  # metres away, days after
     assert page.locator("svg.zone-map circle.repeat").count() == 1
+    snapshot(page, "prevention-zone")
     axe_clean(page)
 
     page.get_by_label("Homes visited").fill("14")
@@ -76,4 +78,5 @@ def test_a_pushed_burglary_opens_a_zone_and_a_near_repeat_is_linked_to_it(
     assert "done late" in row.inner_text()  # five days after, not within 48 hours
     page.goto(f"{site}/prevention/")
     page.get_by_role("heading", name="Did cocooning work?").wait_for()
+    snapshot(page, "prevention-home")
     axe_clean(page)
