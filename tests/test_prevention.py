@@ -414,7 +414,7 @@ def test_an_administrator_runs_for_every_team_and_an_investigator_may_not(force,
     assert login(dave).get("/prevention/run/").status_code == 405  # a GET changes nothing
 
 
-def test_significant_window_reaches_the_contiguous_raised_bands():
+def test_significant_window_is_the_largest_raised_block_from_the_nearest_soonest():
     def result(raised: set[tuple[int, int]]) -> dict[str, Any]:
         shape = (6, 5)
         return {
@@ -430,13 +430,20 @@ def test_significant_window_reaches_the_contiguous_raised_bands():
 
     assert analysis.significant_window(result(set())) is None
     assert analysis.significant_window(result({(0, 0)})) is None  # same place only: a repeat
+    assert analysis.significant_window(result({(2, 0)})) is None  # not from the nearest
     assert analysis.significant_window(result({(1, 0)})) == analysis.Window(100, 7)
-    # Bands 1 and 2 raised, band 3 not: 200 m however far band 4 reaches.
-    found = analysis.significant_window(result({(1, 0), (2, 1), (4, 0), (0, 2)}))
-    assert found == analysis.Window(200, 21)
+    # The run of the page's picture: 0-100 m raised for two weeks, 100-200 m for four, 200-300
+    # m for three, 300-400 m for one; the largest block is 300 m by 14 days (six cells).
+    raised = {(1, 0), (1, 1), (2, 0), (2, 1), (2, 2), (2, 3), (3, 0), (3, 1), (3, 2), (4, 0)}
+    assert analysis.significant_window(result(raised)) == analysis.Window(300, 14)
+    # A gap stops the block: band 2 not raised, however far band 3 reaches.
+    found = analysis.significant_window(result({(1, 0), (1, 1), (3, 0), (3, 1), (0, 2)}))
+    assert found == analysis.Window(100, 14)
+    # Of blocks as large, the nearer: 100 m by 14 days against 200 m by 7 days.
+    assert analysis.significant_window(result({(1, 0), (1, 1), (2, 0)})) == analysis.Window(100, 14)
     # The beyond row and column never count.
     assert analysis.significant_window(result({(1, 0), (5, 1), (1, 4)})) == analysis.Window(100, 7)
-    words = analysis.headline(result({(1, 0), (2, 0), (1, 1)}), "residential_burglary")
+    words = analysis.headline(result({(1, 0), (2, 0), (1, 1), (2, 1)}), "residential_burglary")
     assert words.startswith(
         "Within 200 m, residential burglaries are 2.0 times as likely in the 14 days after one"
     )

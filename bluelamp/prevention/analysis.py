@@ -56,11 +56,12 @@ class Window:
 
 
 def significant_window(result: dict[str, Any]) -> Window | None:
-    """The reach of raised risk in a stored result: the spatial bands, from the first, in
-    each of which some time band holds more pairs than chance at p <= 0.05, and then the time
-    bands, from the first, each significant in one of those rows (the same location
-    included). None when the first spatial band shows nothing (same location alone is a
-    repeat, not a near repeat) or the result holds no tables."""
+    """The reach of raised risk in a stored result: the largest block of cells from the
+    nearest and soonest (spatial bands 1 to k, time bands 1 to m) in every one of which more
+    pairs than chance fall at p <= 0.05; of blocks as large, the one nearer. "Same location"
+    and "beyond" are left out of the block (a repeat at one address is not a near repeat,
+    and the rest is no window). None when the first spatial and time band is not raised, or
+    the result holds no tables."""
     if "p_value" not in result:
         return None
     parameters = result["parameters"]
@@ -71,18 +72,25 @@ def significant_window(result: dict[str, Any]) -> Window | None:
         r, q = ratio[row][column], p[row][column]
         return r is not None and q is not None and q <= SIGNIFICANT and r > 1
 
-    rows = 0
-    while rows < spatial and any(raised(rows + 1, c) for c in range(temporal)):
-        rows += 1
-    if rows == 0:
+    best = (0, 0, 0)  # cells, rows, columns
+    columns = temporal
+    for rows in range(1, spatial + 1):
+        # The soonest bands raised in every row so far: a block's columns only shrink.
+        reach = 0
+        while reach < columns and raised(rows, reach):
+            reach += 1
+        columns = reach
+        if columns == 0:
+            break
+        if rows * columns > best[0]:
+            best = (rows * columns, rows, columns)
+    if best[0] == 0:
         return None
-    columns = 0
-    while columns < temporal and any(raised(r, columns) for r in range(rows + 1)):
-        columns += 1
-    if columns == 0:
-        return None
-    days = parameters["temporal_bandwidth"] * columns
-    return Window(metres=float(parameters["spatial_bandwidth"] * rows), days=int(days))
+    _, rows, columns = best
+    return Window(
+        metres=float(parameters["spatial_bandwidth"] * rows),
+        days=int(parameters["temporal_bandwidth"] * columns),
+    )
 
 
 def window_ratio(result: dict[str, Any], window: Window) -> float | None:
