@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
-from django.db.models import DateTimeField, QuerySet
+from django.db.models import DateTimeField, Max, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -193,9 +193,11 @@ def zone_open(*, crime: Crime, actor: str) -> PreventionZone | None:
     when = crime_time(crime)
     window, run = latest_window(crime.force)
     with transaction.atomic():
-        earlier = PreventionZone.objects.filter(
+        covering = PreventionZone.objects.filter(
             force=crime.force, starts_at__lt=when, ends_at__gte=when
         ).exclude(crime=crime)
+        widest = covering.aggregate(widest=Max("radius_metres"))["widest"] or 0.0
+        earlier = covering.filter(**_box(crime.latitude, crime.longitude, widest))
         for zone in earlier:
             _link(zone, crime, x, y, when)
         zone = PreventionZone.objects.create(
@@ -208,11 +210,13 @@ def zone_open(*, crime: Crime, actor: str) -> PreventionZone | None:
             force=crime.force, zone=zone, team=crime.team,
             due_at=crime.recorded_at + dt.timedelta(hours=TASK_HOURS),
         )  # fmt: skip
+        # A crime is recorded no earlier than it happened (care's schema), so the index on
+        # the recorded time narrows the later ones; the box, their places.
         later = (
             Crime.objects.filter(force=crime.force, offence_id__in=analysis.ZONE_OFFENCES)
+            .filter(recorded_at__gt=when)
+            .filter(**_box(crime.latitude, crime.longitude, window.metres))
             .exclude(pk=crime.pk)
-            .exclude(latitude=None)
-            .exclude(longitude=None)
             .annotate(when=_when())
             .filter(when__gt=when, when__lte=zone.ends_at)
         )
@@ -225,6 +229,20 @@ def zone_open(*, crime: Crime, actor: str) -> PreventionZone | None:
             f"{window.days} days",
         )  # fmt: skip
     return zone
+
+
+def _box(latitude: float, longitude: float, metres: float) -> dict[str, float]:
+    """Latitudes and longitudes within ``metres`` of a place, and a fifth more (for the
+    grid's own scale and the degrees' shape), as a filter: only those in the box are then
+    measured on the grid."""
+    north = metres * 1.2 / 111_000
+    east = north / max(math.cos(math.radians(latitude)), 0.1)
+    return {
+        "latitude__gte": latitude - north,
+        "latitude__lte": latitude + north,
+        "longitude__gte": longitude - east,
+        "longitude__lte": longitude + east,
+    }
 
 
 def _link(zone: PreventionZone, crime: Crime, x: float, y: float, when: dt.datetime) -> bool:
