@@ -485,3 +485,14 @@ def test_the_zone_list_puts_overdue_tasks_first_in_few_queries(
         page = client.get("/prevention/zones/").content.decode()
     assert page.index("LONG-OVERDUE") < page.index(">OVERDUE<") < page.index(">DUE<")
     assert page.count("overdue</span>") == 2
+
+
+def test_the_page_refuses_an_unknown_family_naming_it_and_a_call_handler(
+    force, alice, carol, login
+):
+    assert login(alice).get("/prevention/").status_code == 200
+    r = login(alice).get("/prevention/?family=arson")
+    assert r.status_code == 400
+    assert b"family" in r.content
+    assert login(carol).get("/prevention/").status_code == 403
+    assert login(carol).get("/prevention/zones/").status_code == 403
