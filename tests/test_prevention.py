@@ -496,3 +496,36 @@ def test_the_page_refuses_an_unknown_family_naming_it_and_a_call_handler(
     assert b"family" in r.content
     assert login(carol).get("/prevention/").status_code == 403
     assert login(carol).get("/prevention/zones/").status_code == 403
+
+
+def test_a_zones_place_goes_with_its_crimes_exact_location_after_retention(
+    api, force, alice, login
+):
+    from bluelamp.care.models import Referral
+    from bluelamp.ops.retention import personal_data_purge_all
+
+    push(api, burglary("B-1"))
+    push(api, burglary("B-2", at=BASE + dt.timedelta(days=4), north=150))
+    recent = timezone.now() - dt.timedelta(days=3)
+    push(api, burglary("B-3", at=recent))
+    push(api, burglary("B-4", at=recent + dt.timedelta(days=1), east=100))
+    Referral.objects.update(status="closed")  # care keeps a place while a referral is worked
+    days = (timezone.now() - BASE).days - 10  # B-1 and B-2 past retention, B-3 and B-4 not
+    checked = personal_data_purge_all(now=timezone.now(), days=days, check=True)
+    assert checked.tally.counts["herts"]["prevention_zone.place"] == 2
+    assert PreventionZone.objects.filter(latitude=None).count() == 0  # a check changes nothing
+    personal_data_purge_all(now=timezone.now(), days=days)
+    old = PreventionZone.objects.get(crime__reference="B-1")
+    assert (old.latitude, old.longitude, old.easting, old.northing) == (None, None, None, None)
+    link = old.links.get()
+    assert (link.east, link.north) == (None, None)
+    assert link.metres == pytest.approx(150, abs=2)  # the counts stay
+    kept = PreventionZone.objects.get(crime__reference="B-3")
+    assert kept.latitude is not None and kept.links.get().east is not None
+    page = login(alice).get(f"/prevention/zones/{old.pk}/")
+    assert page.status_code == 200
+    assert b"erased after retention" in page.content
+    assert b"<svg" not in page.content
+    # A zone without a place links nothing more.
+    push(api, burglary("B-5", at=BASE + dt.timedelta(days=5), north=20))
+    assert old.links.count() == 1

@@ -48,10 +48,11 @@ class PreventionZone(models.Model):
     force = models.ForeignKey(Force, on_delete=models.CASCADE)
     crime = models.OneToOneField(Crime, on_delete=models.CASCADE, related_name="prevention_zone")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
-    latitude = models.FloatField()
-    longitude = models.FloatField()
-    easting = models.FloatField(help_text="British National Grid, metres")
-    northing = models.FloatField(help_text="British National Grid, metres")
+    # The home's place: erased with the crime's exact location after retention.
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    easting = models.FloatField(null=True, blank=True, help_text="British National Grid, metres")
+    northing = models.FloatField(null=True, blank=True, help_text="British National Grid, metres")
     radius_metres = models.FloatField()
     days = models.PositiveSmallIntegerField()
     starts_at = models.DateTimeField(help_text="When the burglary happened (else was reported)")
@@ -83,8 +84,10 @@ class ZoneLink(models.Model):
     zone = models.ForeignKey(PreventionZone, on_delete=models.CASCADE, related_name="links")
     crime = models.ForeignKey(Crime, on_delete=models.CASCADE, related_name="+")
     metres = models.FloatField(help_text="From the zone's centre")
-    east = models.FloatField(help_text="Metres east of the centre (west below 0)")
-    north = models.FloatField(help_text="Metres north of the centre (south below 0)")
+    # Where from the centre: with either home's place known, the other's would follow, so
+    # these go when either crime's exact location is erased; the distance stays.
+    east = models.FloatField(null=True, blank=True, help_text="Metres east of the centre")
+    north = models.FloatField(null=True, blank=True, help_text="Metres north of the centre")
     hours_after = models.FloatField()
     linked_at = models.DateTimeField(auto_now_add=True)
 

@@ -133,7 +133,11 @@ def zone_map(zone: PreventionZone, links: list[ZoneLink]) -> ZoneMap:
     return ZoneMap(
         extent=extent,
         radius=zone.radius_metres,
-        points=[Point(x=link.east, y=-link.north, link=link) for link in links],
+        points=[
+            Point(x=link.east, y=-link.north, link=link)
+            for link in links
+            if link.east is not None and link.north is not None
+        ],
         scale=_scale_length(extent),
         marker=extent / 40,
         font=extent / 14,

@@ -246,7 +246,10 @@ def _box(latitude: float, longitude: float, metres: float) -> dict[str, float]:
 
 
 def _link(zone: PreventionZone, crime: Crime, x: float, y: float, when: dt.datetime) -> bool:
-    """Link the crime to the zone if it lies within the radius and the days."""
+    """Link the crime to the zone if it lies within the radius and the days (never to a
+    zone whose place was erased after retention)."""
+    if zone.easting is None or zone.northing is None:
+        return False
     east, north = x - zone.easting, y - zone.northing
     metres = math.hypot(east, north)
     if metres > zone.radius_metres:
