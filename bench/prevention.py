@@ -9,8 +9,14 @@ each the median of ``--runs``: ``near_repeat_run`` alone, and the whole POST thr
 Django's test client (sign-in by session, the run, the redirect). Exits 1 if a result is
 wrong (no window found in crimes built with near repeats).
 
+With ``--ingest N``: what opening zones costs each pushed burglary instead. N residential
+burglaries with places over a year in the same square go through ``care.services.
+crime_ingest`` in time order, once without prevention's listener (another force) and once
+with it; the time per crime of each is printed.
+
     .venv/bin/python bench/prevention.py
     .venv/bin/python bench/prevention.py --crimes 5000 --runs 3
+    .venv/bin/python bench/prevention.py --ingest 2000
 """
 
 import argparse
@@ -33,6 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--crimes", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--ingest", type=int, default=0, help="time N pushed burglaries")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
@@ -43,7 +50,55 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        run(args.crimes, args.runs)
+        if args.ingest:
+            ingest(args.ingest)
+        else:
+            run(args.crimes, args.runs)
+
+
+def ingest(count: int) -> None:
+    from bluelamp.care import services
+    from bluelamp.care.schemas import CrimeIn
+    from bluelamp.flows import wiring
+    from bluelamp.forces.models import Force
+    from bluelamp.prevention.models import PreventionZone, ZoneLink
+    from bluelamp.prevention.services import crime_zone_open
+
+    wiring.connect()
+    rng = np.random.default_rng(3)
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
+    bodies = []
+    for i in range(count):
+        at = start + dt.timedelta(hours=i * 365 * 24 / count)
+        place = {
+            "latitude": 51.70 + float(rng.uniform(0, 0.18)),
+            "longitude": -0.45 + float(rng.uniform(0, 0.29)),
+        }
+        bodies.append(
+            {
+                "reference": f"BENCH-{i}", "offence": "burglary_residential", "occurred_at": at,
+                "recorded_at": at + dt.timedelta(hours=1), "team": "bench",
+                "location": {**place, "postcode": "AL1 3JS"},
+                "victims": [{"name": "Bench Victim", "age": 40}],
+            }
+        )  # fmt: skip
+    print(f"load average {os.getloadavg()[0]:.2f}; {count:,} burglaries pushed in time order")
+    for label, listening in (("without prevention", False), ("with prevention", True)):
+        if listening and crime_zone_open not in services.CRIME_LISTENERS:
+            services.CRIME_LISTENERS.append(crime_zone_open)
+        if not listening and crime_zone_open in services.CRIME_LISTENERS:
+            services.CRIME_LISTENERS.remove(crime_zone_open)
+        force = Force.objects.create(slug=label.replace(" ", "-"), name=label)
+        data = [CrimeIn.model_validate(b) for b in bodies]
+        started = time.perf_counter()
+        for crime in data:
+            services.crime_ingest(force=force, data=crime, actor="bench")
+        seconds = time.perf_counter() - started
+        print(f"{label}: {seconds:.1f} s, {seconds / count * 1000:.1f} ms a burglary")
+    zones, links = PreventionZone.objects.count(), ZoneLink.objects.count()
+    if zones != count:
+        raise SystemExit(f"wrong: {zones} zones for {count} burglaries")
+    print(f"{zones:,} zones opened, {links:,} later burglaries linked")
 
 
 def run(count: int, runs: int) -> None:
