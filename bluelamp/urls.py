@@ -28,6 +28,7 @@ urlpatterns = [
     path("contacts/", include("bluelamp.intake.urls")),
     path("care/", include("bluelamp.care.urls")),
     path("investigations/", include("bluelamp.investigations.urls")),
+    path("prevention/", include("bluelamp.prevention.urls")),
     path("healthz", ops_views.healthz, name="healthz"),
     path("metrics", ops_views.metrics, name="metrics"),
 ]

@@ -14,6 +14,7 @@ from bluelamp.api import api as ninja_api
 from bluelamp.care.models import Referral, Victim
 from bluelamp.forces.models import Force, Role, Team, User
 from bluelamp.investigations.models import Checklist
+from bluelamp.prevention.models import PreventionZone
 from bluelamp.recovery.models import RecoveryCase
 from tests.conftest import make_user
 from tests.helpers import answer, make_contact
@@ -24,6 +25,7 @@ LIVE = {"supervisor", "analyst", "administrator"}
 RECOVERY = {"supervisor", "victim_care", "administrator"}
 CARE = {"victim_care", "specialist", "investigator", "administrator"}
 INVESTIGATIONS = {"supervisor", "investigator", "administrator"}
+PREVENTION = {"supervisor", "investigator", "analyst", "administrator"}
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,11 @@ PAGES: dict[str, Page] = {
     # A supervisor sees only their teams' crimes; the sample is another team's.
     "investigation_detail": staff(INVESTIGATIONS, owned=True, scoped=frozenset({"supervisor"})),
     "investigation_missed": staff(INVESTIGATIONS),
+    "prevention_home": staff(PREVENTION),
+    "prevention_run": Page(frozenset({"supervisor", "analyst", "administrator"}), post_only=True),
+    "prevention_zones": staff(PREVENTION),
+    # A supervisor sees only their teams' zones; the sample is another team's.
+    "prevention_zone": staff(PREVENTION, owned=True, scoped=frozenset({"supervisor"})),
     "healthz": PUBLIC,
     "metrics": Page(None, bearer=True),
 }
@@ -153,7 +160,8 @@ def world(force: Force, other_force: Force, team_a: Team, api: Client) -> dict[s
     team = team_a
     case = RecoveryCase.objects.get(response=answer(force, "WALK-1", 1, team="team-a"))
     invitation = make_contact(force, "WALK-2")
-    crime = crime_body("41/12345/26")
+    location = {"postcode": "AL1 3JS", "latitude": 51.752, "longitude": -0.336}
+    crime = crime_body("41/12345/26", location=location)
     r = api.post("/api/v1/crimes", crime, content_type="application/json")
     assert r.status_code in (200, 201), r.content
     referral = Referral.objects.filter(victim__force=force).first()
@@ -170,6 +178,7 @@ def world(force: Force, other_force: Force, team_a: Team, api: Client) -> dict[s
         "reference": "41/12345/26",
         "victim_id": victim.pk,
         "checklist_id": Checklist.objects.get(crime__reference="41/12345/26").pk,
+        "zone_id": PreventionZone.objects.get(crime__reference="41/12345/26").pk,
     }
 
 
@@ -179,7 +188,7 @@ QUERIES = {"referral_export": "?service=victim_support"}
 
 def page_path(route: str, world: dict[str, Any], name: str = "") -> str:
     path = "/" + route
-    for key in ("case_id", "referral_id", "token", "checklist_id", "response_id"):
+    for key in ("case_id", "referral_id", "token", "checklist_id", "response_id", "zone_id"):
         for converter in ("int", "str", "path"):
             path = path.replace(f"<{converter}:{key}>", str(world[key]))
     assert "<" not in path, f"no sample value for a parameter of /{route}"

@@ -344,10 +344,12 @@ def staff_world(force: Force, api: Client) -> tuple[dict[str, Any], User]:
     """One of each object the staff pages show, and an administrator who sees every page."""
     from bluelamp.care.models import Referral
     from bluelamp.investigations.models import Checklist
+    from bluelamp.prevention.models import PreventionZone
     from bluelamp.recovery.models import RecoveryCase
     from tests.test_care import crime_body
 
-    crime = api.post("/api/v1/crimes", crime_body("CSP/3"), content_type="application/json")
+    located = crime_body("CSP/3", location={"latitude": 51.752, "longitude": -0.336})
+    crime = api.post("/api/v1/crimes", located, content_type="application/json")
     assert crime.status_code in (200, 201), crime.content
     referral = Referral.objects.filter(force=force).first()
     assert referral is not None
@@ -356,6 +358,7 @@ def staff_world(force: Force, api: Client) -> tuple[dict[str, Any], User]:
         "token": make_contact(force, "CSP-2").token,
         "referral_id": referral.pk,
         "checklist_id": Checklist.objects.get(force=force, crime__reference="CSP/3").pk,
+        "zone_id": PreventionZone.objects.get(force=force, crime__reference="CSP/3").pk,
     }
     administrator = make_user(force, "csp-browser", Role.ADMINISTRATOR)
     administrator.is_staff = True

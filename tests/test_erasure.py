@@ -37,6 +37,7 @@ from bluelamp.insights.selectors import summary_by_period
 from bluelamp.intake.models import Person
 from bluelamp.intake.services import personal_data_purge
 from bluelamp.lib.erasure import Tally, postcode_district
+from bluelamp.prevention.erasure import zone_places_purge
 from bluelamp.recovery.erasure import case_notes_purge
 from bluelamp.recovery.models import CaseAction, RecoveryCase
 from bluelamp.recovery.selectors import measures
@@ -194,13 +195,14 @@ def _purge(check: bool = False) -> Tally:
     tally = Tally()
     personal_data_purge(now=NOW, days=DAYS, check=check, tally=tally)
     victim_data_purge(now=NOW, days=DAYS, check=check, tally=tally)
+    zone_places_purge(now=NOW, days=DAYS, check=check, tally=tally)
     case_notes_purge(now=NOW, days=DAYS, check=check, tally=tally)
     return tally
 
 
 def _everything() -> str:
     out = StringIO()
-    apps = ("care", "intake", "surveys", "recovery", "delivery", "insights", "audit")
+    apps = ("care", "intake", "surveys", "recovery", "delivery", "insights", "audit", "prevention")
     call_command("dumpdata", *apps, stdout=out)
     return out.getvalue()
 

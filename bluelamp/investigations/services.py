@@ -153,6 +153,19 @@ def basics_record(*, crime: Crime, data: BasicsIn, source: str, actor: str) -> B
     return BasicsRecorded(found, created=True)
 
 
+def basics_meet(
+    *, crime: Crime, item: str, at: dt.datetime, by: str, rationale: str, actor: str
+) -> bool:
+    """Record an item done from another of Bluelamp's pages (the cocooning task meets
+    ``neighbours_warned``). False, and nothing changed, when the crime has no checklist or
+    its checklist has no such item."""
+    if not BasicsItem.objects.filter(checklist__crime=crime, item=item).exists():
+        return False
+    data = BasicsIn(item=item, status="done", at=at, by=by[:150], rationale=rationale[:2000])
+    basics_record(crime=crime, data=data, source=BasicsWord.Source.PAGE, actor=actor)
+    return True
+
+
 def basics_check(*, crime: Crime, data: BasicsIn) -> None:
     """Raise IntakeError naming the field if the word cannot be recorded (reads only)."""
     _item_of(crime, data)

@@ -14,6 +14,7 @@ thing seeded has its own module:
 - ``demo_history``: the 28 days replayed in time order (on ``demo_clock``'s events);
 - ``demo_calls``: eight weeks of 999 and 101 figures and a roster;
 - ``demo_care``: crimes behind the contacts, and a month of victim care on them;
+- ``demo_prevention``: the burglaries' neighbours warned, and a near-repeat analysis;
 - ``demo_welcome``: what ``bluelamp demo`` prints once the force is ready.
 
 Everything here touches only the force with slug ``demo``.
@@ -53,6 +54,7 @@ from bluelamp.ops.demo_force import (
     demo_token_replace,
 )
 from bluelamp.ops.demo_history import History, history_make
+from bluelamp.ops.demo_prevention import demo_prevention_seed
 
 # What the rest of the project and the tests use of the demo, wherever it is made.
 __all__ = [
@@ -137,6 +139,7 @@ def demo_seed(
             )
         seeded.history.seconds = time.monotonic() - started
     seeded.crimes = demo_care_seed(force, now, random.Random(seed))
+    demo_prevention_seed(force, now, random.Random(seed))
     # The units against the force at once, as the worker's housekeeping would within a minute.
     funnel_alerts_update(force_id=force.pk, now=now)
     return seeded

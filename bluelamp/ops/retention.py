@@ -10,6 +10,7 @@ from django.db import transaction
 from bluelamp.care.erasure import victim_data_purge
 from bluelamp.intake.services import personal_data_purge
 from bluelamp.lib.erasure import Tally
+from bluelamp.prevention.erasure import zone_places_purge
 from bluelamp.recovery.erasure import case_notes_purge
 
 
@@ -26,13 +27,15 @@ class Purged:
 
 
 def personal_data_purge_all(*, now: dt.datetime, days: int, check: bool = False) -> Purged:
-    """Erase callers' and victims' personal data older than ``days``, and case notes, keeping
+    """Erase callers' and victims' personal data older than ``days`` (with the places of
+    prevention zones of their crimes), and case notes, keeping
     what the statistics need. With ``check`` nothing changes (one transaction, rolled back);
     a purge commits force by force, since one transaction would hold SQLite's lock."""
     tally = Tally()
     with transaction.atomic() if check else contextlib.nullcontext():
         people = personal_data_purge(now=now, days=days, check=check, tally=tally)
         victims = victim_data_purge(now=now, days=days, check=check, tally=tally)
+        zone_places_purge(now=now, days=days, check=check, tally=tally)
         notes = case_notes_purge(now=now, days=days, check=check, tally=tally)
         if check:
             transaction.set_rollback(True)

@@ -8,8 +8,10 @@ against the force for the funnel alerts).
 Once a day, from ``DAILY_DUTIES_HOUR`` London time (02:00 by default), by one worker: the
 personal-data purge past ``PERSONAL_DATA_RETENTION_DAYS`` (what ``bluelamp
 purge-personal-data`` does), and each force's theme model retrained on its supervisors'
-corrections (``insights.themes.theme_models_train_all``). The day's run is taken with a
-lease row (``ops.DailyDuty``).
+corrections (``insights.themes.theme_models_train_all``), and the Knox test of each
+force's crimes over the year to yesterday (``prevention.services.near_repeats_nightly``,
+whose window the next zones take). Each day's run is taken with a lease row
+(``ops.DailyDuty``).
 """
 
 import datetime as dt
@@ -29,6 +31,7 @@ from bluelamp.intake.services import contact_details_purge
 from bluelamp.lib import clock
 from bluelamp.ops.models import DailyDuty
 from bluelamp.ops.retention import personal_data_purge_all
+from bluelamp.prevention.services import near_repeats_nightly
 from bluelamp.recovery.services import cases_escalate_overdue
 from bluelamp.surveys.services import invitations_close_expired
 
@@ -75,6 +78,7 @@ def theme_models_train_daily(now: dt.datetime) -> str:
 DAILY: dict[str, Callable[[dt.datetime], str]] = {
     "purge-personal-data": personal_data_purge_daily,
     "train-theme-models": theme_models_train_daily,
+    "near-repeats": near_repeats_nightly,
 }
 
 

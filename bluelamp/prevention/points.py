@@ -13,6 +13,7 @@ import datetime as dt
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Final
 
@@ -114,7 +115,7 @@ def read_policeuk_points(paths: list[Path]) -> Points:
             longitude.append(lon_value)
             latitude.append(lat_value)
             days.append(day)
-    x, y = _to_british_national_grid(np.asarray(longitude), np.asarray(latitude))
+    x, y = to_british_national_grid(np.asarray(longitude), np.asarray(latitude))
     return _points(list(x), list(y), days, skipped)
 
 
@@ -133,15 +134,20 @@ def policeuk_street_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def _to_british_national_grid(
+@cache
+def _transformer() -> Transformer:
+    return Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+
+
+def to_british_national_grid(
     longitude: NDArray[np.float64], latitude: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Easting and northing in metres (EPSG:27700) of WGS84 longitudes and latitudes."""
     if longitude.size == 0:
         return longitude, latitude
     # PROJ's own Helmert transformation from WGS84 (metres off OSTN15 at most, with no grid
     # file downloaded), far inside police.uk's anonymised snap points and NRC's bands.
-    transformer = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
-    easting, northing = transformer.transform(longitude, latitude)
+    easting, northing = _transformer().transform(longitude, latitude)
     return np.asarray(easting, dtype=np.float64), np.asarray(northing, dtype=np.float64)
 
 
