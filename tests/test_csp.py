@@ -353,8 +353,10 @@ def staff_world(force: Force, api: Client) -> tuple[dict[str, Any], User]:
     assert crime.status_code in (200, 201), crime.content
     referral = Referral.objects.filter(force=force).first()
     assert referral is not None
+    response = answer(force, "CSP-1", 1, team="team-a")
     world_rows = {
-        "case_id": RecoveryCase.objects.get(response=answer(force, "CSP-1", 1, team="team-a")).pk,
+        "case_id": RecoveryCase.objects.get(response=response).pk,
+        "response_id": response.pk,
         "token": make_contact(force, "CSP-2").token,
         "referral_id": referral.pk,
         "checklist_id": Checklist.objects.get(force=force, crime__reference="CSP/3").pk,
