@@ -24,6 +24,7 @@ LIVE = {"supervisor", "analyst", "administrator"}
 RECOVERY = {"supervisor", "victim_care", "administrator"}
 CARE = {"victim_care", "specialist", "investigator", "administrator"}
 INVESTIGATIONS = {"supervisor", "investigator", "administrator"}
+OUTCOMES = INVESTIGATIONS | {"analyst"}
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ PAGES: dict[str, Page] = {
     # A supervisor sees only their teams' crimes; the sample is another team's.
     "investigation_detail": staff(INVESTIGATIONS, owned=True, scoped=frozenset({"supervisor"})),
     "investigation_missed": staff(INVESTIGATIONS),
+    "investigation_outcomes": staff(OUTCOMES),
+    "investigation_satisfaction": staff(OUTCOMES),
     "healthz": PUBLIC,
     "metrics": Page(None, bearer=True),
 }
