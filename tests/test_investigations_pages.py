@@ -93,6 +93,9 @@ def test_the_list_puts_overdue_first_and_its_counts_match_a_direct_count(api, fo
         items = list(BasicsItem.objects.filter(checklist=c).select_related("checklist"))
         assert c.overdue == sum(i.status_at(now) == "overdue" for i in items), c.crime.reference
         assert c.missing == sum(i.status == "due" for i in items)
+        overdue = [i.item for i in sorted(items, key=lambda i: i.position)
+                   if i.status_at(now) == "overdue"]  # fmt: skip
+        assert [i.item for i in c.overdue_items] == overdue
         assert f">{c.overdue}</td>" in text
 
 

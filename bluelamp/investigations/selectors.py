@@ -24,7 +24,8 @@ def overdue_q(now: dt.datetime, prefix: str = "") -> Q:
 
 def open_checklists(checklists: QuerySet[Checklist], now: dt.datetime) -> list[Checklist]:
     """Open crimes, those with the most overdue basics first, then the most still due, then
-    the oldest; each with ``overdue`` and ``missing`` counts and its items."""
+    the oldest; each with ``overdue`` and ``missing`` counts and its overdue items
+    (``overdue_items``: only those, since the list names no other)."""
     return list(
         checklists.filter(closed_at=None)
         .annotate(
@@ -32,7 +33,13 @@ def open_checklists(checklists: QuerySet[Checklist], now: dt.datetime) -> list[C
             missing=Count("items", filter=Q(items__status="due")),
         )
         .select_related("crime__offence", "crime__team", "crime__officer")
-        .prefetch_related(Prefetch("items", queryset=BasicsItem.objects.order_by("position")))
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=BasicsItem.objects.filter(overdue_q(now)).order_by("position"),
+                to_attr="overdue_items",
+            )
+        )
         .order_by("-overdue", "-missing", "crime__recorded_at", "pk")[:LIST_LIMIT]
     )
 

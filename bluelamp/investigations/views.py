@@ -40,7 +40,7 @@ def crime_list(request: HttpRequest) -> HttpResponse:
     QueryCheck(request.GET).done()
     now = timezone.now()
     shown = selectors.open_checklists(checklists_for_user(user), now)
-    rows = [(c, [i for i in c.items.all() if i.status_at(now) == "overdue"]) for c in shown]
+    rows = [(c, c.overdue_items) for c in shown]
     return render(
         request,
         "investigations/list.html",
