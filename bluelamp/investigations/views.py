@@ -40,7 +40,7 @@ def crime_list(request: HttpRequest) -> HttpResponse:
     QueryCheck(request.GET).done()
     now = timezone.now()
     shown = selectors.open_checklists(checklists_for_user(user), now)
-    rows = [(c, c.overdue_items) for c in shown]
+    rows = [(c, getattr(c, "overdue_items", [])) for c in shown]  # the prefetch's to_attr
     return render(
         request,
         "investigations/list.html",
