@@ -25,13 +25,22 @@ def overdue_q(now: dt.datetime, prefix: str = "") -> Q:
 def open_checklists(checklists: QuerySet[Checklist], now: dt.datetime) -> list[Checklist]:
     """Open crimes, those with the most overdue basics first, then the most still due, then
     the oldest; each with ``overdue`` and ``missing`` counts and its overdue items
-    (``overdue_items``: only those, since the list names no other)."""
-    return list(
+    (``overdue_items``: only those, since the list names no other).
+
+    Two steps: the order is counted over the narrow rows (ids and counts), then only the
+    shown checklists are loaded with their crime, offence, team and officer. Grouping the
+    wide joined rows instead took 1.4 s over 33 thousand open crimes (bench/basics.py)."""
+    ranked = list(
         checklists.filter(closed_at=None)
         .annotate(
             overdue=Count("items", filter=overdue_q(now, "items__")),
             missing=Count("items", filter=Q(items__status="due")),
         )
+        .order_by("-overdue", "-missing", "crime__recorded_at", "pk")
+        .values_list("pk", "overdue", "missing")[:LIST_LIMIT]
+    )
+    found = (
+        Checklist.objects.filter(pk__in=[pk for pk, _, _ in ranked])
         .select_related("crime__offence", "crime__team", "crime__officer")
         .prefetch_related(
             Prefetch(
@@ -40,8 +49,15 @@ def open_checklists(checklists: QuerySet[Checklist], now: dt.datetime) -> list[C
                 to_attr="overdue_items",
             )
         )
-        .order_by("-overdue", "-missing", "crime__recorded_at", "pk")[:LIST_LIMIT]
+        .in_bulk()
     )
+    shown: list[Checklist] = []
+    for pk, overdue, missing in ranked:
+        checklist = found[pk]
+        checklist.overdue = overdue  # type: ignore[attr-defined]
+        checklist.missing = missing  # type: ignore[attr-defined]
+        shown.append(checklist)
+    return shown
 
 
 @dataclass(frozen=True)
