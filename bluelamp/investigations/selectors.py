@@ -22,10 +22,13 @@ def overdue_q(now: dt.datetime, prefix: str = "") -> Q:
     )
 
 
-def open_checklists(checklists: QuerySet[Checklist], now: dt.datetime) -> list[Checklist]:
+def open_checklists(
+    checklists: QuerySet[Checklist], now: dt.datetime, *, start: int = 0, rows: int = LIST_LIMIT
+) -> list[Checklist]:
     """Open crimes, those with the most overdue basics first, then the most still due, then
     the oldest; each with ``overdue`` and ``missing`` counts and its overdue items
-    (``overdue_items``: only those, since the list names no other).
+    (``overdue_items``: only those, since the list names no other); ``rows`` of them from
+    ``start``.
 
     Two steps: the order is counted over the narrow rows (ids and counts), then only the
     shown checklists are loaded with their crime, offence, team and officer. Grouping the
@@ -37,7 +40,7 @@ def open_checklists(checklists: QuerySet[Checklist], now: dt.datetime) -> list[C
             missing=Count("items", filter=Q(items__status="due")),
         )
         .order_by("-overdue", "-missing", "crime__recorded_at", "pk")
-        .values_list("pk", "overdue", "missing")[:LIST_LIMIT]
+        .values_list("pk", "overdue", "missing")[start : start + rows]
     )
     found = (
         Checklist.objects.filter(pk__in=[pk for pk, _, _ in ranked])
