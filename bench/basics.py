@@ -16,6 +16,7 @@ under 100 ms).
 import argparse
 import io
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -179,9 +180,8 @@ def timed(label: str, fn: Any, repeat: int, results: list[tuple[str, float, floa
     print(f"  {label:<52} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms{mark}", flush=True)
 
 
-def run_scale(crimes: int, repeat: int) -> None:
-    tmp = tempfile.mkdtemp(prefix="bench-basics-")
-    path = Path(tmp) / "basics.sqlite3"
+def run_scale(tmp: Path, crimes: int, repeat: int) -> None:
+    path = tmp / "basics.sqlite3"
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bluelamp.settings")
     import django
@@ -273,7 +273,11 @@ def main() -> None:
     args = parser.parse_args()
     if not args.skip_import:
         run_import()
-    run_scale(args.crimes, args.repeat)
+    tmp = tempfile.mkdtemp(prefix="bench-basics-")
+    try:
+        run_scale(Path(tmp), args.crimes, args.repeat)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
