@@ -75,7 +75,16 @@ class BasicsItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["checklist", "item"], name="basics_item_once")
         ]
-        indexes = [models.Index(fields=["force", "due_at"])]
+        indexes = [
+            models.Index(fields=["force", "due_at"]),
+            # The open crimes list counts only these (``selectors.LIVE``).
+            models.Index(
+                fields=["force", "checklist"],
+                condition=models.Q(status="due")
+                | models.Q(status="done", next_due_at__isnull=False),
+                name="basics_item_live",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.item
