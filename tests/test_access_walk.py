@@ -26,6 +26,7 @@ RECOVERY = {"supervisor", "victim_care", "administrator"}
 CARE = {"victim_care", "specialist", "investigator", "administrator"}
 INVESTIGATIONS = {"supervisor", "investigator", "administrator"}
 PREVENTION = {"supervisor", "investigator", "analyst", "administrator"}
+OUTCOMES = INVESTIGATIONS | {"analyst"}
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ PAGES: dict[str, Page] = {
     "prevention_zones": staff(PREVENTION),
     # A supervisor sees only their teams' zones; the sample is another team's.
     "prevention_zone": staff(PREVENTION, owned=True, scoped=frozenset({"supervisor"})),
+    "investigation_outcomes": staff(OUTCOMES),
+    "investigation_satisfaction": staff(OUTCOMES),
     "healthz": PUBLIC,
     "metrics": Page(None, bearer=True),
 }

@@ -93,6 +93,9 @@ def test_the_list_puts_overdue_first_and_its_counts_match_a_direct_count(api, fo
         items = list(BasicsItem.objects.filter(checklist=c).select_related("checklist"))
         assert c.overdue == sum(i.status_at(now) == "overdue" for i in items), c.crime.reference
         assert c.missing == sum(i.status == "due" for i in items)
+        overdue = [i.item for i in sorted(items, key=lambda i: i.position)
+                   if i.status_at(now) == "overdue"]  # fmt: skip
+        assert [i.item for i in c.overdue_items] == overdue
         assert f">{c.overdue}</td>" in text
 
 
@@ -204,3 +207,17 @@ def test_what_was_missed_this_week_matches_a_direct_count(api, force, alice, dav
         low, high = by_item["scene_preservation_advice"].interval
         assert low <= by_item["scene_preservation_advice"].share <= high
     assert login(alice).get("/investigations/missed/?week=2026-02-30").status_code == 400
+
+
+def test_the_list_comes_a_page_at_a_time_worst_first(api, force, alice, login):
+    for n in range(51):
+        push(api, f"P-{n:02}", hours_ago=200 if n == 50 else 0.1)
+    client = login(alice)
+    first = client.get("/investigations/")
+    assert first.context["page"].total == Checklist.objects.filter(closed_at=None).count() == 51
+    text = first.content.decode()
+    assert "P-50" in text and "1 to 50 of 51" in text  # the most overdue on the first page
+    second = client.get("/investigations/?sort=worst&page=2").content.decode()
+    shown = [f"P-{n:02}" for n in range(51) if f"P-{n:02}<" in text + second]
+    assert len(shown) == 51 and "51 to 51 of 51" in second
+    assert client.get("/investigations/?page=3").status_code == 400

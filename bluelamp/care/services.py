@@ -39,6 +39,7 @@ from bluelamp.lib.contact import age_on, normalise_email, person_key
 from bluelamp.lib.workdays import add_working_days
 from bluelamp.outcomes.services import OutcomeUnknown, outcome_get
 from bluelamp.surveys.models import IncidentType
+from bluelamp.surveys.services import invitation_schedule
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -54,6 +55,11 @@ PARTNERS = "share_with_partners"
 # Who hears of each crime pushed, with the actor, in the crime's own transaction: the basics
 # checklist of ``investigations`` (above care, so ``flows.wiring`` adds it).
 CRIME_LISTENERS: list[Callable[[Crime, str], None]] = []
+# Who hears of each event recorded on a crime, in its transaction: the outcome counts of
+# ``investigations`` (``flows.wiring`` adds them).
+EVENT_LISTENERS: list[Callable[[CrimeEvent, str], None]] = []
+# The survey after an outcome: the contact rules decide whether, when and how.
+OUTCOME_STAGE = "outcome"
 
 
 @dataclass(frozen=True)
@@ -563,11 +569,24 @@ def crime_event_add(*, crime: Crime, data: EventIn, actor: str) -> CrimeEvent:
                 ).update(met_at=data.at, met_by=event)
                 if met and not closed:
                     _update_duty(victim, data.at)
+        if kind == K.OUTCOME_RECORDED and crime.contact_id is not None:
+            _outcome_survey(crime, data.at)
+        for listener in EVENT_LISTENERS:
+            listener(event, actor)
         audit_record(
             force=crime.force, action="update", obj=crime, actor=actor,
             summary=f"event {kind}",
         )  # fmt: skip
     return event
+
+
+def _outcome_survey(crime: Crime, at: dt.datetime) -> None:
+    """Ask the linked contact's person about the outcome: the invitation for stage
+    ``outcome``, decided by the force's contact rules like every other (a sensitive offence
+    or flag, such as the domestic abuse flag the crime gave its contact, is excluded with
+    its reason). Once per contact: a later outcome finds the stage decided."""
+    assert crime.contact is not None
+    invitation_schedule(contact=crime.contact, stage=OUTCOME_STAGE, now=timezone.now(), event_at=at)
 
 
 def _months_after(at: dt.datetime, months: int) -> dt.datetime:

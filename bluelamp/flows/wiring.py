@@ -6,9 +6,11 @@
 - ``surveys`` tells the live view's counts of each invitation sent
   (``insights.rollups.sending_count``);
 - ``care`` tells ``investigations`` of each crime pushed, which opens its basics checklist
-  (``investigations.services.crime_basics_open``), and ``prevention``, which links a
-  residential burglary to the zones it falls in and opens its own
-  (``prevention.services.crime_zone_open``);
+  (``investigations.services.crime_basics_open``) and counts it by outcome
+  (``investigations.outcome_rollups.crime_outcome_count``), and of each event recorded,
+  which moves the crime to its outcome's group (``outcome_event_count``); and
+  ``prevention``, which links a residential burglary to the zones it falls in and opens
+  its own (``prevention.services.crime_zone_open``);
 - ``prevention`` tells ``investigations`` of each cocooning task done, which meets the
   burglary's ``neighbours_warned`` basic where its checklist has one (``neighbours_warned``).
 """
@@ -18,6 +20,7 @@ from bluelamp.delivery.inbound import reply_handler_set
 from bluelamp.delivery.policy import send_policy_set
 from bluelamp.flows.replies import reply_handle
 from bluelamp.insights.rollups import sending_count
+from bluelamp.investigations.outcome_rollups import crime_outcome_count, outcome_event_count
 from bluelamp.investigations.services import basics_meet, crime_basics_open
 from bluelamp.prevention import services as prevention_services
 from bluelamp.prevention.models import CocooningTask
@@ -47,6 +50,10 @@ def connect() -> None:
         sending.SENT_LISTENERS.append(_count_sent)
     if crime_basics_open not in care_services.CRIME_LISTENERS:
         care_services.CRIME_LISTENERS.append(crime_basics_open)
+    if crime_outcome_count not in care_services.CRIME_LISTENERS:
+        care_services.CRIME_LISTENERS.append(crime_outcome_count)
+    if outcome_event_count not in care_services.EVENT_LISTENERS:
+        care_services.EVENT_LISTENERS.append(outcome_event_count)
     if prevention_services.crime_zone_open not in care_services.CRIME_LISTENERS:
         care_services.CRIME_LISTENERS.append(prevention_services.crime_zone_open)
     if neighbours_warned not in prevention_services.TASK_DONE_LISTENERS:

@@ -1,35 +1,39 @@
 """Charge rates from the force's own crimes: those recorded in the period, by offence, and
-those with an outcome recorded in the Home Office "charged or summonsed" group (outcome 1
-and its sub-codes), beside the national figures. Above care (its crimes and events) and
-outcomes (the framework's groups)."""
+those whose outcome now (the latest recorded) is in the Home Office "charged or summonsed"
+group (outcome 1 and its sub-codes), beside the national figures. Read from the outcome
+rollups (``investigations.outcome_rollups``), so it does not grow with history."""
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Q, Sum
 
-from bluelamp.care.models import Crime, CrimeEvent
 from bluelamp.forces.models import Force
+from bluelamp.investigations.models import OutcomeRollup
+from bluelamp.investigations.outcome_rollups import ALL_TEAMS
 from bluelamp.outcomes.charge_rates import ChargeRate, charge_rates_rows
-from bluelamp.outcomes.models import Group, OutcomeCode
+from bluelamp.outcomes.models import Group
+from bluelamp.outcomes.national import BY_OFFENCE
+from bluelamp.surveys.models import IncidentType
 
 
 def own_charge_rates(
-    *, force: Force, start: dt.datetime | None = None, end: dt.datetime | None = None
+    *, force: Force, start: dt.date | None = None, end: dt.date | None = None
 ) -> list[ChargeRate]:
-    """The force's crimes recorded from ``start`` to before ``end`` (all when not given), by
-    offence name, and those of them with a charge or summons outcome recorded."""
-    crimes = Crime.objects.filter(force=force)
+    """The force's crimes recorded in the local months ``start`` to ``end`` (first days,
+    both included; all when not given), by offence name, and those charged or summonsed."""
+    rollups = OutcomeRollup.objects.filter(force=force, team_key=ALL_TEAMS, dimension="offence")
     if start is not None:
-        crimes = crimes.filter(recorded_at__gte=start)
+        rollups = rollups.filter(month__gte=start)
     if end is not None:
-        crimes = crimes.filter(recorded_at__lt=end)
-    codes = OutcomeCode.objects.filter(group=Group.CHARGED).values("code")
-    charged = CrimeEvent.objects.filter(
-        crime=OuterRef("pk"), kind=CrimeEvent.Kind.OUTCOME_RECORDED, outcome_code__in=codes
-    )
+        rollups = rollups.filter(month__lte=end)
+    names = dict(IncidentType.objects.values_list("code", "name"))
     counts = (
-        crimes.values("offence__name")
-        .annotate(crimes=Count("pk"), charged=Count("pk", filter=Exists(charged)))
-        .values_list("offence__name", "crimes", "charged")
+        rollups.values("key")
+        .annotate(n=Sum("crimes"), charged=Sum("crimes", filter=Q(group=Group.CHARGED)))
+        .values_list("key", "n", "charged")
+        .order_by()
     )
-    return charge_rates_rows(counts, {})
+    national = {names.get(code, code): rate for code, rate in BY_OFFENCE.items()}
+    return charge_rates_rows(
+        ((names.get(k, k), n or 0, c or 0) for k, n, c in counts if n), national
+    )

@@ -5,7 +5,7 @@ through here."""
 from django.db.models import QuerySet
 from django.http import Http404
 
-from bluelamp.forces.access import require_role, team_filter
+from bluelamp.forces.access import require_role, team_filter, visible_teams
 from bluelamp.forces.models import Force, Role, User
 from bluelamp.investigations.models import BasicsItem, Checklist
 
@@ -43,4 +43,26 @@ def checklist_items_for_force(force: Force, crime_id: int) -> list[BasicsItem]:
         BasicsItem.objects.filter(force=force, checklist__crime_id=crime_id).select_related(
             "checklist"
         )
+    )
+
+
+# Charge rates and satisfaction by basics are counts, no personal data: the investigation
+# roles, and the analyst, who prepares the chief officer's figures (there is no chief
+# officer role: a chief officer signs in as an analyst or administrator).
+OUTCOME_ROLES = frozenset({*INVESTIGATION_ROLES, Role.ANALYST})
+
+
+def outcome_scope(user: User) -> tuple[Force, list[int] | None]:
+    """The user's force, and their teams' ids for a team-scoped role (None: the force)."""
+    force = require_role(user, OUTCOME_ROLES)
+    if not user.is_team_scoped:
+        return force, None
+    return force, list(visible_teams(user).values_list("pk", flat=True))
+
+
+def basics_items_for_outcomes(user: User) -> QuerySet[BasicsItem]:
+    """The basics the outcome roles count: their teams' for a team-scoped role."""
+    force = require_role(user, OUTCOME_ROLES)
+    return BasicsItem.objects.filter(force=force).filter(
+        team_filter(user, "checklist__crime__team")
     )

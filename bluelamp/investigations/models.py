@@ -75,7 +75,16 @@ class BasicsItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["checklist", "item"], name="basics_item_once")
         ]
-        indexes = [models.Index(fields=["force", "due_at"])]
+        indexes = [
+            models.Index(fields=["force", "due_at"]),
+            # The open crimes list counts only these (``selectors.LIVE``).
+            models.Index(
+                fields=["force", "checklist"],
+                condition=models.Q(status="due")
+                | models.Q(status="done", next_due_at__isnull=False),
+                name="basics_item_live",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.item
@@ -112,3 +121,54 @@ class BasicsWord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.status} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# Days to an outcome: the upper edge of each histogram bucket but the last (365 days and
+# more). The median is read from these, so the rollup keeps no list of times.
+DAY_EDGES = (1, 2, 3, 7, 14, 28, 56, 91, 182, 365)
+BUCKETS = tuple(f"b{i}" for i in range(len(DAY_EDGES) + 1))
+
+
+class OutcomeRollup(models.Model):
+    """The force's own crimes counted by the month they were recorded in (Europe/London),
+    one dimension at a time, and the Home Office outcome group they have now, with the days
+    from recording to that outcome as a sum and a histogram (``DAY_EDGES``).
+
+    Dimensions: ``all`` (key ``""``), ``offence`` (the offence's code) and ``area`` (the
+    crime's postcode district, ``""`` when not known). Each crime is counted under its team
+    (``team_key`` the team's id, 0 for none) and again under all teams (-1), as
+    ``insights.Rollup`` is. Counted in the transaction that stores the crime (group
+    ``no_outcome_yet``) and moved from one group to another in the one that records an
+    outcome, so a page reads a few rows per month, however many crimes there are.
+    ``bluelamp rebuild-outcome-rollups --check`` compares every row with a direct count."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="First day of the local month the crimes were recorded")
+    team_key = models.BigIntegerField()
+    dimension = models.CharField(max_length=10)
+    key = models.CharField(max_length=60, blank=True)
+    group = models.CharField(max_length=30)
+    crimes = models.IntegerField(default=0)
+    days_sum = models.FloatField(default=0.0, help_text="Days from recording to the outcome")
+    b0 = models.IntegerField(default=0)
+    b1 = models.IntegerField(default=0)
+    b2 = models.IntegerField(default=0)
+    b3 = models.IntegerField(default=0)
+    b4 = models.IntegerField(default=0)
+    b5 = models.IntegerField(default=0)
+    b6 = models.IntegerField(default=0)
+    b7 = models.IntegerField(default=0)
+    b8 = models.IntegerField(default=0)
+    b9 = models.IntegerField(default=0)
+    b10 = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "month", "team_key", "dimension", "key", "group"],
+                name="outcome_rollup_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.dimension}:{self.key} {self.group}"

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 
 from bluelamp.investigations import rules
 from bluelamp.investigations.models import BasicsItem, Checklist
@@ -22,19 +22,75 @@ def overdue_q(now: dt.datetime, prefix: str = "") -> Q:
     )
 
 
-def open_checklists(checklists: QuerySet[Checklist], now: dt.datetime) -> list[Checklist]:
-    """Open crimes, those with the most overdue basics first, then the most still due, then
-    the oldest; each with ``overdue`` and ``missing`` counts and its items."""
-    return list(
-        checklists.filter(closed_at=None)
+# Items that can count towards ``overdue`` or ``missing``: still due, or done and falling
+# due again. The partial index ``basics_item_live`` holds only these (a closed crime's
+# items lose their next time, so it does not grow with history).
+LIVE = Q(status="due") | Q(status="done", next_due_at__isnull=False)
+
+
+def _ranked(
+    open_: QuerySet[Checklist], now: dt.datetime, start: int, rows: int
+) -> list[tuple[int, int, int]]:
+    """(id, overdue, missing) of the open checklists in the list's order, ``rows`` from
+    ``start``: first those with an item overdue or still due, counted over those items
+    alone (through the partial index), then the rest (nothing to count) oldest first."""
+    counted = Q(status="due") | Q(status="done", next_due_at__lt=now)
+    live = (
+        BasicsItem.objects.filter(LIVE)
+        .filter(counted, checklist__in=open_.values("pk"))
+        .values("checklist_id")
         .annotate(
-            overdue=Count("items", filter=overdue_q(now, "items__")),
-            missing=Count("items", filter=Q(items__status="due")),
+            overdue=Count("pk", filter=overdue_q(now)),
+            missing=Count("pk", filter=Q(status="due")),
+            recorded=Min("checklist__crime__recorded_at"),
         )
-        .select_related("crime__offence", "crime__team", "crime__officer")
-        .prefetch_related(Prefetch("items", queryset=BasicsItem.objects.order_by("position")))
-        .order_by("-overdue", "-missing", "crime__recorded_at", "pk")[:LIST_LIMIT]
+        .order_by("-overdue", "-missing", "recorded", "checklist_id")
+        .values_list("checklist_id", "overdue", "missing")
     )
+    found: list[tuple[int, int, int]] = list(live[start : start + rows])
+    if len(found) == rows:
+        return found
+    n_live = start + len(found) if found else live.count()
+    rest = (
+        open_.exclude(pk__in=BasicsItem.objects.filter(LIVE).filter(counted).values("checklist_id"))
+        .order_by("crime__recorded_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    skip = max(0, start - n_live)
+    return found + [(pk, 0, 0) for pk in rest[skip : skip + rows - len(found)]]
+
+
+def open_checklists(
+    checklists: QuerySet[Checklist], now: dt.datetime, *, start: int = 0, rows: int = LIST_LIMIT
+) -> list[Checklist]:
+    """Open crimes, those with the most overdue basics first, then the most still due, then
+    the oldest; each with ``overdue`` and ``missing`` counts and its overdue items
+    (``overdue_items``: only those, since the list names no other); ``rows`` of them from
+    ``start``.
+
+    Two steps: the order is counted over the narrow rows (``_ranked``), then only the shown
+    checklists are loaded with their crime, offence, team and officer. Grouping the wide
+    joined rows instead took 1.4 s over 33 thousand open crimes (bench/basics.py)."""
+    ranked = _ranked(checklists.filter(closed_at=None), now, start, rows)
+    found = (
+        Checklist.objects.filter(pk__in=[pk for pk, _, _ in ranked])
+        .select_related("crime__offence", "crime__team", "crime__officer")
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=BasicsItem.objects.filter(overdue_q(now)).order_by("position"),
+                to_attr="overdue_items",
+            )
+        )
+        .in_bulk()
+    )
+    shown: list[Checklist] = []
+    for pk, overdue, missing in ranked:
+        checklist = found[pk]
+        checklist.overdue = overdue  # type: ignore[attr-defined]
+        checklist.missing = missing  # type: ignore[attr-defined]
+        shown.append(checklist)
+    return shown
 
 
 @dataclass(frozen=True)

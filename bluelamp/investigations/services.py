@@ -234,6 +234,11 @@ def checklist_close(*, checklist: Checklist, user: User, now: dt.datetime) -> No
         if blocking:
             raise CloseRefused("not every item is settled", blocking)
         Checklist.objects.filter(pk=locked.pk).update(closed_at=now, closed_by=user.username)
+        # A closed crime's items fall due no more (``rules.status_at``); clearing the time
+        # keeps them out of the open list's partial index.
+        BasicsItem.objects.filter(checklist=locked).exclude(next_due_at=None).update(
+            next_due_at=None
+        )
         audit_record(
             force=locked.force, action="update", obj=locked, user=user,
             summary=f"basics of crime {locked.crime_id} closed",

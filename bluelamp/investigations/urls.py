@@ -6,4 +6,6 @@ urlpatterns = [
     path("", views.crime_list, name="investigation_list"),
     path("<int:checklist_id>/", views.crime_detail, name="investigation_detail"),
     path("missed/", views.missed, name="investigation_missed"),
+    path("outcomes/", views.outcomes, name="investigation_outcomes"),
+    path("satisfaction/", views.basics_satisfaction, name="investigation_satisfaction"),
 ]

@@ -11,16 +11,25 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from bluelamp.audit.services import audit_record
-from bluelamp.forces.models import User
-from bluelamp.investigations import selectors
+from bluelamp.forces.models import Team, User
+from bluelamp.investigations import satisfaction, selectors
 from bluelamp.investigations.access import (
     access_checklist,
+    basics_items_for_outcomes,
     basics_items_for_user,
     checklists_for_user,
+    outcome_scope,
 )
 from bluelamp.investigations.models import BasicsWord
+from bluelamp.investigations.outcome_report import PERIODS, SMALL, months_ending, outcome_report
 from bluelamp.investigations.services import CloseRefused, blocking_items, checklist_close
+from bluelamp.lib.listing import PER_PAGE, Order, Page
 from bluelamp.lib.params import QueryCheck
+from bluelamp.surveys.models import IncidentType
+
+# The open crimes come a page at a time in one order: rendering hundreds of rows took longer
+# than the page's 100 ms (bench/basics.py).
+LIST_ORDERS = {"worst": Order("Most overdue first", ())}
 
 
 def _user(request: HttpRequest) -> User:
@@ -33,15 +42,21 @@ def crime_list(request: HttpRequest) -> HttpResponse:
     """Open crimes of the user's teams (a supervisor) or force, those with overdue and
     missing basics first. Shows references and counts only, no personal data."""
     user = _user(request)
-    QueryCheck(request.GET).done()
+    query = QueryCheck(request.GET)
+    query.choice("sort", list(LIST_ORDERS), default="worst")
+    number = query.positive("page", default=1)
+    checklists = checklists_for_user(user)
+    total = checklists.filter(closed_at=None).count()
+    pages = max(1, -(-total // PER_PAGE))
+    if number > pages:
+        query.errors["page"] = f"should be from 1 to {pages}"
+    query.done()
     now = timezone.now()
-    shown = selectors.open_checklists(checklists_for_user(user), now)
-    rows = [(c, [i for i in c.items.all() if i.status_at(now) == "overdue"]) for c in shown]
-    return render(
-        request,
-        "investigations/list.html",
-        {"rows": rows, "now": now, "limit": selectors.LIST_LIMIT},
-    )
+    start = (number - 1) * PER_PAGE
+    shown = selectors.open_checklists(checklists, now, start=start, rows=PER_PAGE)
+    rows = [(c, getattr(c, "overdue_items", [])) for c in shown]  # the prefetch's to_attr
+    page = Page(shown, number, pages, total, "worst", LIST_ORDERS, {})
+    return render(request, "investigations/list.html", {"rows": rows, "now": now, "page": page})
 
 
 @login_required
@@ -141,5 +156,79 @@ def missed(request: HttpRequest) -> HttpResponse:
             "sunday": monday + dt.timedelta(days=6),
             "previous": monday - dt.timedelta(days=7),
             "following": monday + dt.timedelta(days=7),
+        },
+    )
+
+
+def _period(query: QueryCheck) -> tuple[str, list[dt.date]]:
+    """The period a page asks for: a month, quarter or year ending with ``end`` (YYYY-MM,
+    the current month by default)."""
+    period = query.choice("period", list(PERIODS), default="year")
+    end = query.month("end", default=timezone.localdate())
+    return period, months_ending(end, PERIODS[period])
+
+
+@login_required
+def outcomes(request: HttpRequest) -> HttpResponse:
+    """Charge rates a chief officer can quote: the crimes recorded in the period and the
+    outcomes they have now ("outcomes for offences recorded in the period", as the Home
+    Office counts), by offence, team and area (the crime's postcode district), with the
+    rate, its 95% Wilson interval, the median days to an outcome and the share in each
+    group, beside the national figures. From the rollups; counts only, no personal data."""
+    user = _user(request)
+    force, team_ids = outcome_scope(user)
+    query = QueryCheck(request.GET)
+    period, months = _period(query)
+    query.done()
+    report = outcome_report(
+        force_id=force.pk,
+        team_ids=team_ids,
+        months=months,
+        offence_names=dict(IncidentType.objects.values_list("code", "name")),
+        team_names=dict(Team.objects.filter(force=force).values_list("pk", "name")),
+    )
+    last = months[-1]
+    return render(
+        request,
+        "investigations/outcomes.html",
+        {
+            "report": report,
+            "period": period,
+            "periods": list(PERIODS),
+            "first": months[0],
+            "last": last,
+            "previous": months_ending(months[0] - dt.timedelta(days=1), 1)[0],
+            "following": (last + dt.timedelta(days=32)).replace(day=1),
+            "small": SMALL,
+        },
+    )
+
+
+@login_required
+def basics_satisfaction(request: HttpRequest) -> HttpResponse:
+    """What victims said against the basics: of the crimes recorded in the period with a
+    linked contact whose person answered a survey, the share satisfied when each basic was
+    done and when it was not, with 95% Wilson intervals, fewer than 10 answers greyed.
+    Counts only, no personal data."""
+    user = _user(request)
+    items = basics_items_for_outcomes(user)
+    query = QueryCheck(request.GET)
+    period, months = _period(query)
+    query.done()
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(months[0], dt.time(), tzinfo=tz)
+    after = (months[-1] + dt.timedelta(days=32)).replace(day=1)
+    end = dt.datetime.combine(after, dt.time(), tzinfo=tz)
+    rows = satisfaction.basics_satisfaction(items, start, end, timezone.now())
+    return render(
+        request,
+        "investigations/satisfaction.html",
+        {
+            "rows": rows,
+            "period": period,
+            "periods": list(PERIODS),
+            "first": months[0],
+            "last": months[-1],
+            "small": satisfaction.SMALL,
         },
     )

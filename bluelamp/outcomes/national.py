@@ -39,3 +39,12 @@ BY_CRIME_TYPE: Final[dict[str, NationalRate]] = {
     "Theft from the person": _THEFT,
     "Bicycle theft": _THEFT,
 }
+
+# By the force's own offence codes (the taxonomy's), where domain.md gives a figure: the
+# robbery figure is of all robberies, the theft figure of theft offences as a whole.
+BY_OFFENCE: Final[dict[str, NationalRate]] = {
+    "robbery_personal": BY_CRIME_TYPE["Robbery"],
+    "theft_from_person": _THEFT,
+    "theft_other": _THEFT,
+    "shoplifting": _THEFT,
+}

@@ -15,6 +15,12 @@ def pct(value: float | None) -> str:
 
 
 @register.filter
+def pct1(value: float | None) -> str:
+    """0.0571 as "5.7%" (charge rates are small); a missing figure as a dash."""
+    return "–" if value is None else f"{value:.1%}"
+
+
+@register.filter
 def whole(value: float | None) -> str:
     """12.6 as "13"; a missing figure as a dash."""
     return "–" if value is None else f"{value:,.0f}"

@@ -28,8 +28,8 @@ class Command(BaseCommand):
         "force's imported police.uk crimes (distinct Crime IDs of the street files; charged "
         "when any outcome row of the crime, or its last outcome category, is 'Suspect "
         "charged' or 'Suspect charged as part of another case'). --source own: the force's "
-        "own crimes recorded in the period, charged when an outcome in the Home Office "
-        "'charged or summonsed' group is recorded."
+        "own crimes recorded in the local months, charged when their latest outcome is in "
+        "the Home Office 'charged or summonsed' group (from the outcome rollups)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -46,14 +46,7 @@ class Command(BaseCommand):
         if options["source"] == "policeuk":
             rows = policeuk_charge_rates(force=force, start=start, end=end)
         else:
-            after = None
-            if end is not None:
-                after = (end.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-            rows = own_charge_rates(
-                force=force,
-                start=dt.datetime.combine(start, dt.time(), dt.UTC) if start else None,
-                end=dt.datetime.combine(after, dt.time(), dt.UTC) if after else None,
-            )
+            rows = own_charge_rates(force=force, start=start, end=end)
         if options["json"]:
             self.stdout.write(json.dumps([r.as_dict() for r in rows], indent=1))
             return
