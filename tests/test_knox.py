@@ -301,11 +301,35 @@ POLICEUK_HEADER = (
 )
 
 
-def policeuk_row(month: str, longitude: str, latitude: str) -> str:
+def policeuk_row(month: str, longitude: str, latitude: str, crime_type: str = "Burglary") -> str:
     return (
         f"abc,{month},Norfolk Constabulary,Norfolk Constabulary,{longitude},{latitude},"
-        "On or near Tower Road,E01026000,Great Yarmouth 001A,Burglary,Under investigation,\n"
+        f"On or near Tower Road,E01026000,Great Yarmouth 001A,{crime_type},Under investigation,\n"
     )
+
+
+def test_policeuk_files_are_read_for_the_crime_types_asked(tmp_path):
+    path = tmp_path / "2024-01-norfolk-street.csv"
+    path.write_text(
+        POLICEUK_HEADER
+        + policeuk_row("2024-01", "1.7", "52.6")
+        + policeuk_row("2024-01", "1.7", "52.601")
+        + policeuk_row("2024-01", "1.701", "52.6", crime_type="Shoplifting")
+        + policeuk_row("2024-02", "1.7", "52.6", crime_type="Vehicle crime")
+    )
+    every = near_repeat_json(tmp_path, "--policeuk", "--permutations", 9, "--seed", 1)
+    assert every["crimes"] == 4
+    burglary = near_repeat_json(
+        tmp_path, "--policeuk", "--crime-type", "Burglary", "--permutations", 9, "--seed", 1
+    )
+    assert burglary["crimes"] == 2
+    two = near_repeat_json(
+        tmp_path, "--policeuk", "--crime-type", "Burglary", "--crime-type", "Shoplifting",
+        "--permutations", 9, "--seed", 1,
+    )  # fmt: skip
+    assert two["crimes"] == 3
+    with pytest.raises(CommandError, match="--crime-type: only with --policeuk"):
+        near_repeat_json(path, "--crime-type", "Burglary")
 
 
 def test_policeuk_files_are_projected_to_british_national_grid(tmp_path):

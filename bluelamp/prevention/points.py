@@ -25,6 +25,7 @@ from bluelamp.lib.files import ImportFileError, text_lines
 
 MISSING: Final = frozenset({"", "na", "n/a", "nan", "null"})
 POLICEUK_FIELDS: Final = ("Month", "Longitude", "Latitude")
+CRIME_TYPE: Final = "Crime type"
 
 
 class PointsFileError(ValueError):
@@ -73,9 +74,10 @@ def read_points(paths: list[Path]) -> Points:
     return _points(x, y, days, skipped)
 
 
-def read_policeuk_points(paths: list[Path]) -> Points:
+def read_policeuk_points(paths: list[Path], crime_types: frozenset[str] = frozenset()) -> Points:
     """Crimes from police.uk street files (or the ``*-street.csv`` files under a folder),
-    projected from longitude and latitude (WGS84) to British National Grid metres."""
+    projected from longitude and latitude (WGS84) to British National Grid metres; only those
+    of ``crime_types`` (police.uk's own names, such as "Burglary") when any are given."""
     longitude: list[float] = []
     latitude: list[float] = []
     days: list[int] = []
@@ -86,7 +88,8 @@ def read_policeuk_points(paths: list[Path]) -> Points:
         for index, (line, row) in enumerate(_rows(path)):
             if index == 0:
                 columns = {name.strip(): i for i, name in enumerate(row)}
-                absent = [name for name in POLICEUK_FIELDS if name not in columns]
+                wanted = [*POLICEUK_FIELDS, CRIME_TYPE] if crime_types else POLICEUK_FIELDS
+                absent = [name for name in wanted if name not in columns]
                 if absent:
                     raise PointsFileError(
                         f"{path.name}, line {line}: not a police.uk street file (no "
@@ -99,6 +102,8 @@ def read_policeuk_points(paths: list[Path]) -> Points:
                     "as in the header"
                 )
             month, lon, lat = (row[columns[name]] for name in POLICEUK_FIELDS)
+            if crime_types and row[columns[CRIME_TYPE]].strip() not in crime_types:
+                continue
             if _missing(lon) or _missing(lat) or _missing(month):
                 skipped += 1
                 continue

@@ -70,15 +70,27 @@ class Command(BaseCommand):
             help="police.uk street files: Longitude, Latitude to British National Grid, the "
             "Month as its first day",
         )
+        parser.add_argument(
+            "--crime-type",
+            action="append",
+            default=[],
+            metavar="TYPE",
+            help='With --policeuk, only crimes of this police.uk type ("Burglary"); repeat for '
+            "more. Without it every type is read",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         paths: list[Path] = options["files"]
         for path in paths:
             if not (path.is_file() or (options["policeuk"] and path.is_dir())):
                 raise CommandError(f"{path}: no such file")
-        read = read_policeuk_points if options["policeuk"] else read_points
+        types = frozenset(t.strip() for t in options["crime_type"])
+        if types and not options["policeuk"]:
+            raise CommandError("--crime-type: only with --policeuk (a CSV of x,y,date has no type)")
         try:
-            points = read(paths)
+            points = (
+                read_policeuk_points(paths, types) if options["policeuk"] else read_points(paths)
+            )
         except PointsFileError as e:
             raise CommandError(str(e)) from None
         if points.days.size < 2:
