@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from bluelamp.audit.models import AuditEvent
-from bluelamp.intake.models import FIRST_CALL_ADVICE, THRIVE_GRADES
+from bluelamp.intake.models import FIRST_CALL_ADVICE, THRIVE_GRADES, Contact
 from bluelamp.intake.schemas import ContactIn
 from bluelamp.investigations.models import BasicsItem, BasicsWord, Checklist
 from tests.conftest import contact_body, post_contact
@@ -194,3 +194,26 @@ def test_pushing_a_crime_again_opens_no_second_checklist(api, force):
     assert post(api, "/api/v1/crimes", crime_body()).status_code == 200
     assert Checklist.objects.count() == 1
     assert BasicsItem.objects.count() == len(BURGLARY_ITEMS)
+
+
+def test_a_contact_file_carries_advice_and_thrive_as_the_api_does(api, force, tmp_path):
+    from tests.test_import_contacts import row, run, write_csv
+
+    called = timezone.localtime(timezone.now() - dt.timedelta(hours=3))
+    path = write_csv(tmp_path / "calls.csv", [
+        row("INC-CSV-1", received_at=f"{called:%Y-%m-%d %H:%M}", thrive="2",
+            advice_given="scene_preservation_advice; crime_prevention_advice"),
+        row("INC-CSV-2", thrive="9"),  # not a grade
+        row("INC-CSV-3", advice_given="made_up"),
+    ])  # fmt: skip
+    out, error = run(path)
+    assert error is not None  # some rows rejected, the rest stored
+    assert "line 3: thrive:" in out and "line 4: advice_given" in out
+    assert [c.reference for c in Contact.objects.all()] == ["INC-CSV-1"]
+    body = crime_body(contact_reference="INC-CSV-1")
+    del body["reported_at"]
+    assert post(api, "/api/v1/crimes", body).status_code == 201
+    found = basics(api)
+    for code in ("scene_preservation_advice", "crime_prevention_advice", "risk_assessment"):
+        assert found[code]["status"] == "done", code
+    assert "Grade 2" in found["risk_assessment"]["rationale"]

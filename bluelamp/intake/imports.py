@@ -2,8 +2,8 @@
 
 A file is one header row, then one contact per row. Columns (any order; only the first four are
 required): reference, received_at, channel, incident_type, call_handler, team, answer_seconds,
-name, phone, email, date_of_birth, age, language, postcode, flags. An empty cell means "not
-given"; flags are separated by ``;``; dates and times are ISO 8601, and a time without an
+thrive, name, phone, email, date_of_birth, age, language, postcode, flags, advice_given. An
+empty cell means "not given"; flags and the advice given on the call are separated by ``;``; dates and times are ISO 8601, and a time without an
 offset is UK local time, as in the API.
 
 A file that cannot be read as a whole (not UTF-8, broken CSV quoting, unknown or missing
@@ -52,9 +52,11 @@ CONTACT_COLUMNS = (
     "call_handler",
     "team",
     "answer_seconds",
+    "thrive",
 )
 PERSON_COLUMNS = ("name", "phone", "email", "date_of_birth", "age", "language", "postcode")
-COLUMNS = (*CONTACT_COLUMNS, *PERSON_COLUMNS, "flags")
+LIST_COLUMNS = ("flags", "advice_given")  # codes separated by ";"
+COLUMNS = (*CONTACT_COLUMNS, *PERSON_COLUMNS, *LIST_COLUMNS)
 REQUIRED_COLUMNS = ("reference", "received_at", "channel", "incident_type")
 # A batch is one transaction, and on SQLite a transaction holds the only write lock: 1,000
 # contacts, written in a few statements, keep it well under a second, so the API and
@@ -156,8 +158,8 @@ def rows_parse(raw_lines: Iterable[bytes]) -> Iterator[Row]:
 def row_parse(columns: list[str], cells: list[str], line: int) -> Row:
     """One CSV row as a validated contact, or the errors that reject it.
 
-    An empty cell means "not given", exactly as a missing key does in the API; flags are
-    separated by ``;``.
+    An empty cell means "not given", exactly as a missing key does in the API; flags and the
+    advice given are separated by ``;``.
     """
     if len(cells) != len(columns):
         message = f"has {len(cells)} cells but the header has {len(columns)}"
@@ -165,8 +167,9 @@ def row_parse(columns: list[str], cells: list[str], line: int) -> Row:
     given = {name: cell.strip() for name, cell in zip(columns, cells, strict=True) if cell.strip()}
     body: dict[str, Any] = {c: given[c] for c in CONTACT_COLUMNS if c in given}
     body["person"] = {c: given[c] for c in PERSON_COLUMNS if c in given}
-    if "flags" in given:
-        body["flags"] = [f.strip() for f in given["flags"].split(";") if f.strip()]
+    for name in LIST_COLUMNS:
+        if name in given:
+            body[name] = [f.strip() for f in given[name].split(";") if f.strip()]
     try:
         return Row(line, ContactIn.model_validate(body, context=FROM_TEXT))
     except ValidationError as e:
