@@ -3,8 +3,8 @@
 A file is one header row, then one contact per row. Columns (any order; only the first four are
 required): reference, received_at, channel, incident_type, call_handler, team, answer_seconds,
 thrive, name, phone, email, date_of_birth, age, language, postcode, flags, advice_given. An
-empty cell means "not given"; flags and the advice given on the call are separated by ``;``; dates and times are ISO 8601, and a time without an
-offset is UK local time, as in the API.
+empty cell means "not given"; flags and the advice given on the call are separated by ``;``;
+dates and times are ISO 8601, and a time without an offset is UK local time, as in the API.
 
 A file that cannot be read as a whole (not UTF-8, broken CSV quoting, unknown or missing
 columns) imports nothing. Otherwise rows go in batches (``--batch-size``, 1,000 by default),
