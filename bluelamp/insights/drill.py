@@ -386,8 +386,10 @@ def funnel_svg(
     curves = ""
     for level, dash in ((funnel.LIMIT, ""), (funnel.INNER, ' stroke-dasharray="4 3"')):
         q = funnel.upper_quantile(level)
-        lower = " ".join(f"{x(n)},{y(1 - funnel.upper_limit(q, n, p, spread))}" for n in sizes)
-        upper = " ".join(f"{x(n)},{y(1 - funnel.lower_limit(q, n, p, spread))}" for n in sizes)
+        highs = funnel.upper_limits(q, sizes, p, spread)
+        lows = funnel.lower_limits(q, sizes, p, spread)
+        lower = " ".join(f"{x(n)},{y(1 - v)}" for n, v in zip(sizes, highs, strict=True))
+        upper = " ".join(f"{x(n)},{y(1 - v)}" for n, v in zip(sizes, lows, strict=True))
         for line in (lower, upper):
             curves += f'<polyline points="{line}" fill="none" stroke="#505a5f"{dash}/>'
     grid = "".join(

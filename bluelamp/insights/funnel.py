@@ -27,9 +27,11 @@ Pure functions; the database side is ``funnel_alerts_update`` in ``services.py``
 
 import math
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import binom
 
 LIMIT = 0.998  # the funnel's outer limits, two-sided: above the upper one is an alert
 INNER = 0.95  # the inner funnel drawn, and where an alert clears
@@ -44,32 +46,27 @@ MIN_ANSWERS = 20  # fewer answers in the period: not judged
 MIN_UNITS_FOR_DISPERSION = 5
 
 
-def _log_pmf(n: int, p: float) -> np.ndarray:
-    """log P(X = k) for k = 0..n, X ~ Binomial(n, p)."""
-    log_factorial = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, n + 1)))])
-    k = np.arange(n + 1)
-    choose = log_factorial[n] - log_factorial[k] - log_factorial[n - k]
-    result: np.ndarray = choose + k * math.log(p) + (n - k) * math.log1p(-p)
-    return result
+def binomial_limits(q: float, sizes: Sequence[int], p: float) -> list[float]:
+    """The share at quantile ``q`` of Binomial(n, p) / n for each size n, interpolated
+    between counts (Spiegelhalter's way).
 
-
-def _cdf(n: int, p: float) -> np.ndarray:
-    pmf = np.exp(_log_pmf(n, p))
-    return np.cumsum(pmf / pmf.sum())
+    scipy's binomial quantile and distribution function (the regularised incomplete beta),
+    for all sizes in one call: a limit costs the same at 40 answers as at 40,000, and the
+    drill-down's funnel draws about 170 of them."""
+    n = np.asarray(sizes, dtype=np.int64)
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    r = np.minimum(binom.ppf(q, n, p), n)
+    at = binom.cdf(r, n, p)
+    below = np.where(r > 0, binom.cdf(r - 1, n, p), 0.0)
+    step = at - below
+    alpha = np.divide(at - q, step, out=np.zeros_like(step), where=step > 0)
+    shares = np.maximum(0.0, (r - alpha) / np.maximum(n, 1))
+    return [p if size <= 0 else float(v) for size, v in zip(sizes, shares, strict=True)]
 
 
 def binomial_limit(q: float, n: int, p: float) -> float:
-    """The share at quantile ``q`` of Binomial(n, p) / n, interpolated between counts."""
-    if n <= 0:
-        return p
-    p = min(max(p, 1e-9), 1 - 1e-9)
-    cdf = _cdf(n, p)
-    r = int(np.searchsorted(cdf, q))
-    r = min(r, n)
-    below = cdf[r - 1] if r > 0 else 0.0
-    step = cdf[r] - below
-    alpha = (cdf[r] - q) / step if step > 0 else 0.0
-    return max(0.0, (r - alpha) / n)
+    """The share at quantile ``q`` of Binomial(n, p) / n (see ``binomial_limits``)."""
+    return p if n <= 0 else binomial_limits(q, [n], p)[0]
 
 
 def upper_tail(x: int, n: int, p: float) -> float:
@@ -79,9 +76,7 @@ def upper_tail(x: int, n: int, p: float) -> float:
     if x > n:
         return 0.0
     p = min(max(p, 1e-9), 1 - 1e-9)
-    log = _log_pmf(n, p)[x:]
-    top = float(log.max())
-    return min(1.0, math.exp(top) * float(np.exp(log - top).sum()))
+    return min(1.0, float(binom.sf(x - 1, n, p)))
 
 
 def _normal_quantile(q: float) -> float:
@@ -136,6 +131,19 @@ def upper_limit(q: float, n: int, p: float, spread: Dispersion) -> float:
     if spread.tau2 == 0:
         return binomial_limit(q, n, p)
     return min(1.0, p + _normal_quantile(q) * math.sqrt(p * (1 - p) / n + spread.tau2))
+
+
+def upper_limits(q: float, sizes: Sequence[int], p: float, spread: Dispersion) -> list[float]:
+    """``upper_limit`` for each size, the binomial ones in one call (a funnel's curve)."""
+    if spread.tau2 == 0:
+        return binomial_limits(q, sizes, p)
+    return [upper_limit(q, n, p, spread) for n in sizes]
+
+
+def lower_limits(q: float, sizes: Sequence[int], p: float, spread: Dispersion) -> list[float]:
+    if spread.tau2 == 0:
+        return binomial_limits(1 - q, sizes, p)
+    return [lower_limit(q, n, p, spread) for n in sizes]
 
 
 def lower_limit(q: float, n: int, p: float, spread: Dispersion) -> float:
