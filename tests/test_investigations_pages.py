@@ -221,3 +221,38 @@ def test_the_list_comes_a_page_at_a_time_worst_first(api, force, alice, login):
     shown = [f"P-{n:02}" for n in range(51) if f"P-{n:02}<" in text + second]
     assert len(shown) == 51 and "51 to 51 of 51" in second
     assert client.get("/investigations/?page=3").status_code == 400
+
+
+def test_a_basic_is_recorded_on_the_crime_page_by_the_person_signed_in(api, force, alice, login):
+    checklist = push(api, "41/11/26")
+    client = login(alice)
+    url = f"/investigations/{checklist.pk}/"
+    page = client.get(url).content.decode()
+    assert '<option value="">Choose an item</option>' in page  # no default answer
+    for form, field in (
+        ({"item": "", "status": "done"}, "item"),
+        ({"item": "cctv", "status": ""}, "status"),
+        ({"item": "cctv", "status": "not_applicable", "rationale": " "}, "rationale"),
+        ({"item": "made_up", "status": "done"}, "item"),
+    ):
+        r = client.post(url, {"decision": "record", **form})
+        assert r.status_code == 400, form
+        assert f"{field}:" in r.content.decode(), form
+    assert not BasicsWord.objects.filter(item__checklist=checklist).exists()  # nothing stored
+
+    r = client.post(url, {"decision": "record", "item": "cctv", "status": "not_applicable",
+                          "rationale": "No cameras on the street"})  # fmt: skip
+    assert r.status_code == 302
+    item = BasicsItem.objects.get(checklist=checklist, item="cctv")
+    assert (item.status, item.done_by, item.rationale) == (
+        "not_applicable",
+        "alice",
+        "No cameras on the street",
+    )
+    word_ = BasicsWord.objects.get(item=item)
+    assert word_.source == "page" and word_.actor == "user:alice"
+    assert AuditEvent.objects.filter(object_type="basicsitem", object_id=str(item.pk)).exists()
+    r = client.post(url, {"decision": "record", "item": "victim_statement", "status": "done"})
+    assert r.status_code == 302
+    assert BasicsItem.objects.get(checklist=checklist, item="victim_statement").status == "done"
+    assert "Recorded on the page" in client.get(url).content.decode()  # in the timeline

@@ -9,9 +9,11 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from pydantic import ValidationError
 
 from bluelamp.audit.services import audit_record
 from bluelamp.forces.models import Team, User
+from bluelamp.intake.services import IntakeError
 from bluelamp.investigations import satisfaction, selectors
 from bluelamp.investigations.access import (
     access_checklist,
@@ -20,9 +22,16 @@ from bluelamp.investigations.access import (
     checklists_for_user,
     outcome_scope,
 )
-from bluelamp.investigations.models import BasicsWord
+from bluelamp.investigations.models import BasicsItem, BasicsWord, Checklist
 from bluelamp.investigations.outcome_report import PERIODS, SMALL, months_ending, outcome_report
-from bluelamp.investigations.services import CloseRefused, blocking_items, checklist_close
+from bluelamp.investigations.schemas import BasicsIn
+from bluelamp.investigations.services import (
+    CloseRefused,
+    basics_record,
+    blocking_items,
+    checklist_close,
+)
+from bluelamp.lib.errors import field_errors
 from bluelamp.lib.listing import PER_PAGE, Order, Page
 from bluelamp.lib.params import QueryCheck
 from bluelamp.surveys.models import IncidentType
@@ -35,6 +44,13 @@ LIST_ORDERS = {"worst": Order("Most overdue first", ())}
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
+
+
+RECORDED_STATUSES = [
+    (BasicsItem.Status.DONE, "Done"),
+    (BasicsItem.Status.NOT_APPLICABLE, "Not applicable (say why)"),
+    (BasicsItem.Status.NOT_DONE, "Not done (say why)"),
+]
 
 
 @login_required
@@ -57,6 +73,34 @@ def crime_list(request: HttpRequest) -> HttpResponse:
     rows = [(c, getattr(c, "overdue_items", [])) for c in shown]  # the prefetch's to_attr
     page = Page(shown, number, pages, total, "worst", LIST_ORDERS, {})
     return render(request, "investigations/list.html", {"rows": rows, "now": now, "page": page})
+
+
+def _record(request: HttpRequest, checklist: Checklist, user: User, now: dt.datetime) -> str:
+    """One item recorded from the page: what was done or decided, by the signed-in person,
+    now; the same rules as the API (a reason for not applicable or not done). The error in
+    words naming the field, or ""."""
+    if checklist.closed_at is not None:
+        return "decision: the crime's basics are closed"
+    posted = {
+        "item": request.POST.get("item", ""),
+        "status": request.POST.get("status", ""),
+        "at": now,
+        "by": user.username,
+        "rationale": request.POST.get("rationale", "").strip()[:2000],
+    }
+    try:
+        data = BasicsIn.model_validate(posted)
+    except ValidationError as e:
+        name, message = next(iter(field_errors(e.errors()).items()))
+        return f"{name}: {message}"
+    try:
+        basics_record(
+            crime=checklist.crime, data=data, source=BasicsWord.Source.PAGE,
+            actor=f"user:{user.username}",
+        )  # fmt: skip
+    except IntakeError as e:
+        return f"{e.field}: {e.message}"
+    return ""
 
 
 @login_required
@@ -83,6 +127,11 @@ def crime_detail(request: HttpRequest, checklist_id: int) -> HttpResponse:
         elif decision == "keep_open":
             messages.success(request, "Left open.")
             return redirect("investigation_detail", checklist_id=checklist.pk)
+        elif decision == "record":
+            error = _record(request, checklist, user, now)
+            if not error:
+                messages.success(request, "Recorded.")
+                return redirect("investigation_detail", checklist_id=checklist.pk)
         else:
             error = "decision: choose whether to close the crime's basics or keep them open"
         status = 400
@@ -126,6 +175,7 @@ def crime_detail(request: HttpRequest, checklist_id: int) -> HttpResponse:
             "blocking": blocking_items(items) if checklist.closed_at is None else [],
             "timeline": timeline,
             "victims": victims,
+            "statuses": RECORDED_STATUSES,
             "error": error,
         },
         status=status,
