@@ -216,7 +216,9 @@ def drill_down(request: HttpRequest) -> HttpResponse:
             "scores_svg": mark_safe(  # noqa: S308 (built from numbers)
                 drill.distribution_svg(drill.score_distribution(rollups, days, now))
             ),
-            "funnel_points": funnel_points,
+            "funnel_rows": mark_safe(  # noqa: S308 (numbers, and labels escaped)
+                drill.funnel_rows_html(funnel_points)
+            ),
             "funnel_svg": mark_safe(funnel_svg),  # noqa: S308 (numbers, and labels escaped)
             "funnel_days": services.FUNNEL_DAYS,
             "funnel_dimension": by in services.FUNNEL_DIMENSIONS,
