@@ -241,6 +241,22 @@ def trend_svg(points: list[Day], width: int = 640, height: int = 160) -> str:
     )
 
 
+def trend_rows_html(points: list[Day]) -> str:
+    """The body of the table behind the trend chart, one row a day (built with the chart:
+    90 days through the template's loop cost more than the chart)."""
+    rows = []
+    for d in points:
+        small = ' class="small-n"' if d.responses < 10 else ""
+        rate = "–" if d.rate is None else f"{d.rate:.0%}"
+        low, high = d.interval
+        interval = f"{low:.0%} to {high:.0%}" if d.responses else "no answers"
+        rows.append(
+            f'<tr{small}><th scope="row">{d.day:%a %-d %b}</th><td class="num">{d.responses}'
+            f'</td><td class="num">{rate}</td><td>{interval}</td></tr>'
+        )
+    return "".join(rows)
+
+
 def score_distribution(rollups: QuerySet[Rollup], days: int, now: dt.datetime) -> list[int]:
     """How many answered 1 to 7 in the period (one query)."""
     start, _ = period_bounds(days, now)

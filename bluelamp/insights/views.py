@@ -87,8 +87,8 @@ def _trend(rollups: QuerySet[Rollup], days: int, now: dt.datetime) -> dict[str, 
     """The daily trend as a chart, and its figures for the table behind it."""
     points = drill.trend(rollups, days, now)
     return {
-        "trend": points,
         "trend_svg": mark_safe(drill.trend_svg(points)),  # noqa: S308 (built from numbers)
+        "trend_rows": mark_safe(drill.trend_rows_html(points)),  # noqa: S308 (numbers, dates)
     }
 
 
