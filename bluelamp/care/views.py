@@ -499,7 +499,7 @@ def repeat_victims(request: HttpRequest) -> HttpResponse:
     force = require_role(user, CARE_ROLES)
     query = QueryCheck(request.GET)
     today = timezone.localdate()
-    month_given = "month" in request.GET
+    month_given = bool(request.GET.get("month", "").strip())  # the form sends "" for any
     first = query.month("month", default=today)
     area = query.text("area", max_length=8)
     flag = query.choice("flag", ["", *CRIME_FLAGS], default="")
@@ -517,7 +517,8 @@ def repeat_victims(request: HttpRequest) -> HttpResponse:
         filters={"month": f"{first:%Y-%m}" if month_given else "", "area": area, "flag": flag},
     )
     query.done()
-    what = [f"{first:%B %Y}" if month_given else "", area, CRIME_FLAGS.get(flag, "")]
+    place = "no postcode district" if area == reports.UNKNOWN_AREA else area
+    what = [f"{first:%B %Y}" if month_given else "", place, CRIME_FLAGS.get(flag, "")]
     shown = ", ".join(w for w in what if w) or "all"
     victims_view_record(
         force=force, victims=page.rows, user=user, summary=f"repeat victims: {shown}"[:200]
