@@ -94,6 +94,9 @@ def test_tokens_and_emails_are_scrubbed_and_ordinary_words_kept() -> None:
         token = secrets.token_urlsafe(16)
         assert scrub(f"GET /s/{token}/stop?x=1") == "GET /s/[link]/stop?x=1"
         assert scrub(f"invitation {token} opened") == "invitation [token] opened"
+    # A random token that happens to read as CamelCase is still a token; real names are kept.
+    assert scrub("invitation AacSlVkiozFostukIntZvw opened") == "invitation [token] opened"
+    assert scrub("raised DjangoValidationErrorHandler") == "raised DjangoValidationErrorHandler"
     api = "blp_" + secrets.token_urlsafe(32)
     assert scrub(f"Authorization: Bearer {api}") == "Authorization: Bearer [token]"
     assert scrub(f"key {api}") == "key [token]"
