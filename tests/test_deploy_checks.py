@@ -98,6 +98,7 @@ def listens(env: dict[str, str], args: list[str], port: int, seconds: float = 60
             process.wait()
 
 
+@pytest.mark.slow(reason="about 4 s each: `check --deploy` in a child process")
 @pytest.mark.parametrize(
     "database_url",
     ["", "postgresql://bluelamp:secret@127.0.0.1:5432/bluelamp"],
@@ -113,6 +114,7 @@ def test_production_settings_pass_check_deploy_at_warning_level(tmp_path, databa
     assert "System check identified no issues" in done.stdout
 
 
+@pytest.mark.slow(reason="about 5 s each: `check --deploy` in a child process")
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "PERSON_KEY_SECRET"])
 def test_check_deploy_fails_naming_a_key_left_at_the_built_in_one(tmp_path, missing):
     # PERSON_KEY_SECRET falls back to SECRET_KEY, so leaving SECRET_KEY out leaves both built
@@ -126,6 +128,7 @@ def test_check_deploy_fails_naming_a_key_left_at_the_built_in_one(tmp_path, miss
     assert bluelamp(env, "check", "--deploy").returncode != 0
 
 
+@pytest.mark.slow(reason="about 5 s: `check --deploy` in a child process")
 def test_a_person_key_that_is_only_the_secret_key_is_a_warning(tmp_path):
     env = production(tmp_path, PERSON_KEY_SECRET=None)
     done = bluelamp(env, "check", "--deploy", "--fail-level", "WARNING")
