@@ -41,6 +41,9 @@ def test_every_staff_page_passes_axe_and_fits_a_phone(
             axe_clean(page)
         except AssertionError as e:
             failures.append(f"{name}: {e}")
+        desk = page.evaluate("document.documentElement.scrollWidth")
+        if desk > DESK["width"]:
+            failures.append(f"{name}: {desk} px wide on a {DESK['width']} px screen")
         if name in NOT_ON_A_PHONE or name == "api_docs":
             continue
         page.set_viewport_size(PHONE)
