@@ -248,7 +248,9 @@ def test_respondent_pages_pass_axe_and_show_focus(
     assert page.title().startswith("There is a problem")
     # The browser moves focus to an autofocus element at its next rendering update,
     # which can come after the load event on a busy machine: wait for it, a little.
-    page.wait_for_function("document.activeElement.className === 'err-summary'", timeout=5000)
+    # A function, not an expression: polling an expression compiles it with eval, which the
+    # page's policy refuses (it only showed when the focus was late, on a loaded machine).
+    page.wait_for_function("() => document.activeElement.className === 'err-summary'", timeout=5000)
     axe_clean(page)
     snapshot(page, "respond-errors")
     summary.get_by_role("link").first.click()
